@@ -1,0 +1,156 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import ms, { type StringValue } from 'ms';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const ROLES = ['all', 'api', 'worker'] as const;
+/** Scores are stored as PostgreSQL `integer`; keep the range well inside it. */
+const SCORE_LIMIT = 1_000_000_000;
+
+const integer = (min: number, max: number) =>
+  z
+    .string()
+    .trim()
+    .regex(/^-?\d+$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const optionalUrl = (protocols: string[]) =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((value) => (value ? value : undefined))
+    .refine((value) => value === undefined || isUrlWithProtocol(value, protocols), {
+      message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`,
+    });
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    ROLE: z.enum(ROLES).default('all'),
+    PORT: integer(0, 65_535).default(3000),
+    DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+    REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+    JWT_SECRET: z
+      .string()
+      .optional()
+      .transform((value) => (value ? value : undefined))
+      .refine((value) => value === undefined || value.length >= 32, {
+        message: 'must be at least 32 characters',
+      }),
+    JWT_TTL: z
+      .string()
+      .trim()
+      .default('24h')
+      .transform((value, ctx) => {
+        const milliseconds = /^\d+$/.test(value) ? Number(value) * 1000 : ms(value as StringValue);
+        if (typeof milliseconds !== 'number' || !(milliseconds >= 1000)) {
+          ctx.addIssue({ code: 'custom', message: 'must be a duration such as 3600, 15m or 24h' });
+          return z.NEVER;
+        }
+        return Math.floor(milliseconds / 1000);
+      }),
+    SCORE_MIN: integer(-SCORE_LIMIT, SCORE_LIMIT).default(0),
+    SCORE_MAX: integer(-SCORE_LIMIT, SCORE_LIMIT).default(100),
+    DATA_DIR: z.string().trim().min(1).default('./.data'),
+    LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    LOGIN_MAX_FAILURES: integer(1, 1_000_000).default(10),
+    RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000_000).default(0),
+  })
+  .superRefine((env, ctx) => {
+    if (env.SCORE_MIN > env.SCORE_MAX) {
+      ctx.addIssue({ code: 'custom', path: ['SCORE_MAX'], message: 'must not be below SCORE_MIN' });
+    }
+    if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
+      ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
+    }
+  });
+
+export type Role = (typeof ROLES)[number];
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** Thrown when the environment holds a bad value; the message names every offending variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** The whole configuration, parsed and validated once at start. */
+export class AppConfig {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly role: Role;
+  readonly port: number;
+  readonly databaseUrl: string | undefined;
+  readonly redisUrl: string | undefined;
+  readonly jwtSecret: string;
+  readonly jwtTtlSeconds: number;
+  readonly scoreMin: number;
+  readonly scoreMax: number;
+  readonly dataDir: string;
+  readonly logLevel: LogLevel;
+  readonly loginMaxFailures: number;
+  readonly loginWindowSeconds = 15 * 60;
+  readonly rateLimitPerMinute: number;
+
+  constructor(fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl'>) {
+    Object.assign(this, fields);
+  }
+
+  /** The same configuration pointed at a database (the embedded server's, once it runs). */
+  withDatabaseUrl(databaseUrl: string): AppConfig {
+    return new AppConfig({ ...this, databaseUrl });
+  }
+}
+
+/**
+ * Parses the environment. With no JWT_SECRET outside production, a secret is generated once and
+ * kept under DATA_DIR so that tokens survive restarts.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const result = envSchema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
+  }
+  const parsed = result.data;
+  const dataDir = resolve(parsed.DATA_DIR);
+  return new AppConfig({
+    nodeEnv: parsed.NODE_ENV,
+    role: parsed.ROLE,
+    port: parsed.PORT,
+    databaseUrl: parsed.DATABASE_URL,
+    redisUrl: parsed.REDIS_URL,
+    jwtSecret: parsed.JWT_SECRET ?? persistedSecret(dataDir),
+    jwtTtlSeconds: parsed.JWT_TTL,
+    scoreMin: parsed.SCORE_MIN,
+    scoreMax: parsed.SCORE_MAX,
+    dataDir,
+    logLevel: parsed.LOG_LEVEL,
+    loginMaxFailures: parsed.LOGIN_MAX_FAILURES,
+    rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+  });
+}
+
+function persistedSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    try {
+      // 'wx' fails if another process created it first; then both read the same secret below.
+      writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+function isUrlWithProtocol(value: string, protocols: string[]): boolean {
+  try {
+    return protocols.includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,44 @@
+import type { INestApplication } from '@nestjs/common';
+import { HttpAdapterHost, NestFactory } from '@nestjs/core';
+import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './common/api-exception.filter';
+import { NestPinoLogger } from './common/logger';
+import { createValidationPipe } from './common/validation';
+import type { AppConfig } from './config/app-config';
+
+export const BODY_LIMIT = '16kb';
+
+/** Builds the HTTP application (not yet listening): routes under /api, docs, client, errors. */
+export async function createHttpApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(
+    AppModule.forRoot(config),
+    new ExpressAdapter(),
+    { bodyParser: false, logger: new NestPinoLogger(logger) },
+  );
+  app.set('x-powered-by', false);
+  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false } }));
+  app.use(helmet());
+  app.useBodyParser('json', { limit: BODY_LIMIT });
+  app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Scoreboard API')
+      .setDescription('Idempotent score submission, exact per-user aggregates and leaderboards.')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+
+  await app.init();
+  return app;
+}

@@ -1,0 +1,24 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsDefined, IsInt, IsOptional, IsString, Matches } from 'class-validator';
+import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key';
+
+export class SubmitScoreDto {
+  @ApiProperty({
+    description: 'An integer in [SCORE_MIN, SCORE_MAX] (see GET /api/config)',
+    example: 42,
+  })
+  @IsDefined({ message: 'value is required' })
+  @IsInt({ message: 'value must be an integer' })
+  value: number;
+
+  @ApiPropertyOptional({
+    description: '1 to 255 visible ASCII characters; may come instead in the Idempotency-Key header',
+    example: '6f1c2d0e-8c8e-4a43-9d6b-1f0a7f5b2c11',
+  })
+  @IsOptional()
+  @IsString({ message: 'idempotency_key must be a string' })
+  @Matches(IDEMPOTENCY_KEY_PATTERN, {
+    message: 'idempotency_key must be 1 to 255 visible ASCII characters',
+  })
+  idempotency_key?: string;
+}

@@ -1,0 +1,57 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { ValidationFailed } from '../common/api-exception.filter';
+import { AppConfig } from '../config/app-config';
+import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
+import { ScoresRepository, type StoredScore } from './scores.repository';
+
+const DEFAULT_PAGE_SIZE = 20;
+
+@Injectable()
+export class ScoresService {
+  constructor(
+    private readonly scores: ScoresRepository,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Stores the score once per (user, key). A repeated key, with any value, answers with the score
+   * first stored under it and `replayed: true`.
+   */
+  async submit(
+    userId: string,
+    value: number,
+    idempotencyKey: string,
+  ): Promise<{ body: SubmittedScoreDto; replayed: boolean }> {
+    if (value < this.config.scoreMin || value > this.config.scoreMax) {
+      const message = `value must be between ${this.config.scoreMin} and ${this.config.scoreMax}`;
+      throw new ValidationFailed([{ field: 'value', message }]);
+    }
+    const { score, created } = await this.scores.insertIfAbsent(userId, idempotencyKey, value);
+    return {
+      body: {
+        id: score.id,
+        value: score.value,
+        created_at: score.createdAt.toISOString(),
+        message: created ? 'Score submitted successfully' : 'Score already submitted',
+      },
+      replayed: !created,
+    };
+  }
+
+  async list(userId: string, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<ScorePageDto> {
+    // One extra row tells whether another page follows.
+    const rows = await this.scores.listForUser(userId, limit + 1, cursor);
+    const items = rows.slice(0, limit).map(toItem);
+    return { items, next_cursor: rows.length > limit ? items[items.length - 1]!.id : null };
+  }
+
+  async get(userId: string, id: string): Promise<ScoreItemDto> {
+    const score = /^\d{1,18}$/.test(id) ? await this.scores.findForUser(userId, id) : null;
+    if (!score) throw new NotFoundException('Score not found');
+    return toItem(score);
+  }
+}
+
+function toItem(score: StoredScore): ScoreItemDto {
+  return { id: score.id, value: score.value, created_at: score.createdAt.toISOString(), status: score.status };
+}
