@@ -21,6 +21,7 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
     { bodyParser: false, logger: new NestPinoLogger(logger) },
   );
   app.set('x-powered-by', false);
+  app.set('trust proxy', config.trustProxy);
   app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false } }));
   app.use(helmet());
   app.useBodyParser('json', { limit: BODY_LIMIT });

@@ -59,6 +59,15 @@ const envSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     LOGIN_MAX_FAILURES: integer(1, 1_000_000).default(10),
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000_000).default(0),
+    // Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy").
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('false')
+      .transform((value): boolean | number | string => {
+        if (value === 'true' || value === 'false') return value === 'true';
+        return /^\d+$/.test(value) ? Number(value) : value;
+      }),
   })
   .superRefine((env, ctx) => {
     if (env.SCORE_MIN > env.SCORE_MAX) {
@@ -93,6 +102,7 @@ export class AppConfig {
   readonly loginMaxFailures: number;
   readonly loginWindowSeconds = 15 * 60;
   readonly rateLimitPerMinute: number;
+  readonly trustProxy: boolean | number | string;
 
   constructor(fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl'>) {
     Object.assign(this, fields);
@@ -130,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     loginMaxFailures: parsed.LOGIN_MAX_FAILURES,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    trustProxy: parsed.TRUST_PROXY,
   });
 }
 

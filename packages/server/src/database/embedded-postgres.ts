@@ -1,6 +1,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
+  chmodSync,
   chownSync,
   closeSync,
   existsSync,
@@ -8,11 +9,12 @@ import {
   openSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
 type Binaries = { initdb: string; postgres: string };
@@ -77,7 +79,12 @@ export class EmbeddedPostgres {
 
   private initialise({ initdb }: Binaries, owner: Owner, password: string): void {
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    if (owner) chownSync(this.dataDir, owner.uid, owner.gid);
+    if (owner) {
+      chownSync(this.dataDir, owner.uid, owner.gid);
+      // The postgres user must be able to pass through DATA_DIR to reach its own directory.
+      const parent = dirname(this.dataDir);
+      chmodSync(parent, statSync(parent).mode | 0o111);
+    }
     const passwordFile = join(tmpdir(), `scoreboard-pg-${randomBytes(6).toString('hex')}`);
     writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
     if (owner) chownSync(passwordFile, owner.uid, owner.gid);

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsOptional, IsString, Matches } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, Matches } from 'class-validator';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key';
 
 export class SubmitScoreDto {
@@ -16,9 +16,8 @@ export class SubmitScoreDto {
     example: '6f1c2d0e-8c8e-4a43-9d6b-1f0a7f5b2c11',
   })
   @IsOptional()
-  @IsString({ message: 'idempotency_key must be a string' })
   @Matches(IDEMPOTENCY_KEY_PATTERN, {
-    message: 'idempotency_key must be 1 to 255 visible ASCII characters',
+    message: 'idempotency_key must be a string of 1 to 255 visible ASCII characters',
   })
   idempotency_key?: string;
 }

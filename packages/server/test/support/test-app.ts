@@ -1,0 +1,50 @@
+import type { INestApplication } from '@nestjs/common';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataSource } from 'typeorm';
+import { createLogger } from '../../src/common/logger';
+import { loadConfig, type AppConfig } from '../../src/config/app-config';
+import { createHttpApp } from '../../src/http-app';
+import { createTestDatabase } from './test-database';
+
+export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
+
+export type TestApp = {
+  baseUrl: string;
+  config: AppConfig;
+  app: INestApplication;
+  /** Runs SQL against the app's own database, for asserting on stored state. */
+  sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
+  close(): Promise<void>;
+};
+
+/** Boots the real app in-process on a free port over a fresh database of its own. */
+export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase(label);
+  const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-test-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: database.url,
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: 'silent',
+    DATA_DIR: dataDir,
+    TRUST_PROXY: 'loopback',
+    ...env,
+  });
+  const app = await createHttpApp(config, createLogger(config));
+  await app.listen(0, '127.0.0.1');
+  const address = app.getHttpServer().address() as { port: number };
+  const dataSource = app.get(DataSource);
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    config,
+    app,
+    sql: (query, params) => dataSource.query(query, params),
+    async close() {
+      await app.close();
+      await database.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
