@@ -16,11 +16,23 @@ export const CLIENT_DIST = join(__dirname, '..', '..', 'client', 'dist');
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const client = existsSync(join(CLIENT_DIST, 'index.html'))
-      ? [ServeStaticModule.forRoot({ rootPath: CLIENT_DIST, exclude: ['/api/{*path}', '/metrics'] })]
+      ? [
+          ServeStaticModule.forRoot({
+            rootPath: CLIENT_DIST,
+            exclude: ['/api/{*path}', '/metrics'],
+          }),
+        ]
       : [];
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), DatabaseModule, AuthModule, ScoresModule, HealthModule, ...client],
+      imports: [
+        ConfigModule.forRoot(config),
+        DatabaseModule,
+        AuthModule,
+        ScoresModule,
+        HealthModule,
+        ...client,
+      ],
     };
   }
 }

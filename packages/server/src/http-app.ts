@@ -22,7 +22,12 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
   );
   app.set('x-powered-by', false);
   app.set('trust proxy', config.trustProxy);
-  app.use(pinoHttp({ logger, autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false } }));
+  app.use(
+    pinoHttp({
+      logger,
+      autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false },
+    }),
+  );
   app.use(helmet());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });

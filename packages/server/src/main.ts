@@ -45,7 +45,9 @@ async function main(): Promise<void> {
   try {
     app = await createHttpApp(config, logger);
     await app.listen(config.port);
-    logger.info(`Scoreboard listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`);
+    logger.info(
+      `Scoreboard listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`,
+    );
   } catch (error) {
     logger.fatal({ err: error }, 'Failed to start');
     await app?.close().catch(() => undefined);

@@ -70,10 +70,26 @@ describe('POST /api/auth/signup', () => {
     ['a short password', { email: 'short@example.com', password: 'short' }, 'password'],
     ['a long password', { email: 'long@example.com', password: 'x'.repeat(129) }, 'password'],
     ['a non-string password', { email: 'num@example.com', password: 12345678 }, 'password'],
-    ['an empty display name', { email: 'e@example.com', password: 'correct horse', display_name: '' }, 'display_name'],
-    ['a display name over 32 characters', { email: 'f@example.com', password: 'correct horse', display_name: 'x'.repeat(33) }, 'display_name'],
-    ['a display name with control characters', { email: 'g@example.com', password: 'correct horse', display_name: 'a\u0007b' }, 'display_name'],
-    ['an unknown field', { email: 'h@example.com', password: 'correct horse', admin: true }, 'admin'],
+    [
+      'an empty display name',
+      { email: 'e@example.com', password: 'correct horse', display_name: '' },
+      'display_name',
+    ],
+    [
+      'a display name over 32 characters',
+      { email: 'f@example.com', password: 'correct horse', display_name: 'x'.repeat(33) },
+      'display_name',
+    ],
+    [
+      'a display name with control characters',
+      { email: 'g@example.com', password: 'correct horse', display_name: 'a\u0007b' },
+      'display_name',
+    ],
+    [
+      'an unknown field',
+      { email: 'h@example.com', password: 'correct horse', admin: true },
+      'admin',
+    ],
   ])('refuses %s with 400 and creates nothing', async (_case, body, field) => {
     const before = await app.sql<{ count: string }>('SELECT count(*) FROM users');
     const response = await api.request('POST', '/api/auth/signup', { body });
@@ -106,7 +122,11 @@ describe('POST /api/auth/login', () => {
       headers,
     });
     expect(wrongPassword.status).toBe(401);
-    expect(wrongPassword.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Invalid credentials' });
+    expect(wrongPassword.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Invalid credentials',
+    });
     expect(unknownEmail.body).toEqual(wrongPassword.body);
   });
 
@@ -177,35 +197,54 @@ describe('bearer tokens', () => {
   it('refuses a request without an Authorization header', async () => {
     const response = await me({});
     expect(response.status).toBe(401);
-    expect(response.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'Missing bearer token' });
+    expect(response.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'Missing bearer token',
+    });
   });
 
   it('refuses a token with a tampered signature', async () => {
     const [header, payload, signature] = validToken.split('.');
     const flipped = (signature!.startsWith('A') ? 'B' : 'A') + signature!.slice(1);
-    expect((await me({ authorization: `Bearer ${header}.${payload}.${flipped}` })).status).toBe(401);
+    expect((await me({ authorization: `Bearer ${header}.${payload}.${flipped}` })).status).toBe(
+      401,
+    );
   });
 
   it('refuses a token whose claims were changed', async () => {
     const [header, , signature] = validToken.split('.');
-    const payload = Buffer.from(JSON.stringify({ sub: '1', exp: now() + 60 })).toString('base64url');
-    expect((await me({ authorization: `Bearer ${header}.${payload}.${signature}` })).status).toBe(401);
+    const payload = Buffer.from(JSON.stringify({ sub: '1', exp: now() + 60 })).toString(
+      'base64url',
+    );
+    expect((await me({ authorization: `Bearer ${header}.${payload}.${signature}` })).status).toBe(
+      401,
+    );
   });
 
   it('refuses an expired token', async () => {
-    const token = forgeToken({ sub: userId, iat: now() - 7200, exp: now() - 3600 }, { secret: TEST_JWT_SECRET });
+    const token = forgeToken(
+      { sub: userId, iat: now() - 7200, exp: now() - 3600 },
+      { secret: TEST_JWT_SECRET },
+    );
     const response = await me({ authorization: `Bearer ${token}` });
     expect(response.status).toBe(401);
     expect(response.body.message).toBe('Invalid or expired token');
   });
 
   it('refuses alg "none"', async () => {
-    const token = forgeToken({ sub: userId, exp: now() + 3600 }, { secret: TEST_JWT_SECRET, alg: 'none' });
+    const token = forgeToken(
+      { sub: userId, exp: now() + 3600 },
+      { secret: TEST_JWT_SECRET, alg: 'none' },
+    );
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(401);
   });
 
   it('refuses another algorithm signed with the right secret', async () => {
-    const token = forgeToken({ sub: userId, exp: now() + 3600 }, { secret: TEST_JWT_SECRET, alg: 'HS512' });
+    const token = forgeToken(
+      { sub: userId, exp: now() + 3600 },
+      { secret: TEST_JWT_SECRET, alg: 'HS512' },
+    );
     expect((await me({ authorization: `Bearer ${token}` })).status).toBe(401);
   });
 

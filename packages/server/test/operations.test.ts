@@ -32,7 +32,10 @@ describe('health', () => {
     try {
       const response = await api.request('GET', '/api/health/ready');
       expect(response.status).toBe(503);
-      expect(response.body).toMatchObject({ statusCode: 503, message: 'Not ready: migrations down' });
+      expect(response.body).toMatchObject({
+        statusCode: 503,
+        message: 'Not ready: migrations down',
+      });
     } finally {
       await app.sql('INSERT INTO migrations (id, timestamp, name) VALUES ($1, $2, $3)', [
         last!.id,
@@ -65,7 +68,13 @@ describe('API documentation and headers', () => {
     const document = await api.request('GET', '/api/docs-json');
     expect(document.status).toBe(200);
     expect(Object.keys(document.body.paths)).toEqual(
-      expect.arrayContaining(['/api/auth/signup', '/api/auth/login', '/api/me', '/api/scores', '/api/me/scores']),
+      expect.arrayContaining([
+        '/api/auth/signup',
+        '/api/auth/login',
+        '/api/me',
+        '/api/scores',
+        '/api/me/scores',
+      ]),
     );
     expect(document.body.components.schemas.SubmitScoreDto.required).toEqual(['value']);
     const ui = await fetch(`${app.baseUrl}/api/docs`);
@@ -83,6 +92,10 @@ describe('API documentation and headers', () => {
   it('answers unknown routes with 404 in the error shape', async () => {
     const response = await api.request('GET', '/api/nothing-here');
     expect(response.status).toBe(404);
-    expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });
+    expect(response.body).toEqual({
+      statusCode: 404,
+      error: 'Not Found',
+      message: expect.any(String),
+    });
   });
 });

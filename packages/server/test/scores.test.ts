@@ -13,7 +13,11 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const countScores = async (userId: string) =>
-  Number((await app.sql<{ n: string }>('SELECT count(*) AS n FROM scores WHERE user_id = $1', [userId]))[0]!.n);
+  Number(
+    (
+      await app.sql<{ n: string }>('SELECT count(*) AS n FROM scores WHERE user_id = $1', [userId])
+    )[0]!.n,
+  );
 
 describe('POST /api/scores', () => {
   it('stores a new score and answers 201 with it', async () => {
@@ -27,7 +31,9 @@ describe('POST /api/scores', () => {
       created_at: expect.any(String),
       message: 'Score submitted successfully',
     });
-    const [row] = await app.sql('SELECT value, idempotency_key FROM scores WHERE id = $1', [response.body.id]);
+    const [row] = await app.sql('SELECT value, idempotency_key FROM scores WHERE id = $1', [
+      response.body.id,
+    ]);
     expect(row).toEqual({ value: 42, idempotency_key: 'first-key' });
     expect(await countScores(user.id)).toBe(1);
   });
@@ -77,7 +83,9 @@ describe('POST /api/scores', () => {
   it('stores one row for 100 concurrent identical requests and answers all with its id', async () => {
     const { token, user } = await api.signup();
     const key = randomUUID();
-    const responses = await Promise.all(Array.from({ length: 100 }, () => api.submitScore(token, 77, key)));
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, () => api.submitScore(token, 77, key)),
+    );
     expect(responses.map((r) => r.status)).toEqual(Array(100).fill(201));
     expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
     expect(responses.filter((r) => r.headers.get('idempotent-replayed') === null)).toHaveLength(1);
@@ -100,17 +108,57 @@ describe('POST /api/scores', () => {
       ['an array', { value: [50], idempotency_key: validKey() }, /value must be an integer/],
       ['an object', { value: { n: 50 }, idempotency_key: validKey() }, /value must be an integer/],
       ['a missing value', { idempotency_key: validKey() }, /value is required/],
-      ['a value below SCORE_MIN', { value: -1, idempotency_key: validKey() }, /value must be between 0 and 100/],
-      ['a value above SCORE_MAX', { value: 101, idempotency_key: validKey() }, /value must be between 0 and 100/],
-      ['a huge value', { value: 1e300, idempotency_key: validKey() }, /value must be between 0 and 100/],
-      ['an empty key', { value: 5, idempotency_key: '' }, /idempotency_key must be a string of 1 to 255 visible ASCII/],
-      ['a key of 256 characters', { value: 5, idempotency_key: 'k'.repeat(256) }, /idempotency_key must be a string of 1 to 255/],
-      ['a key with a space', { value: 5, idempotency_key: 'has space' }, /idempotency_key must be a string of 1 to 255/],
-      ['a key with a control character', { value: 5, idempotency_key: 'tab\there' }, /idempotency_key must be a string of 1 to 255/],
-      ['a non-ASCII key', { value: 5, idempotency_key: 'clé' }, /idempotency_key must be a string of 1 to 255/],
-      ['a numeric key', { value: 5, idempotency_key: 12345 }, /idempotency_key must be a string of 1 to 255/],
+      [
+        'a value below SCORE_MIN',
+        { value: -1, idempotency_key: validKey() },
+        /value must be between 0 and 100/,
+      ],
+      [
+        'a value above SCORE_MAX',
+        { value: 101, idempotency_key: validKey() },
+        /value must be between 0 and 100/,
+      ],
+      [
+        'a huge value',
+        { value: 1e300, idempotency_key: validKey() },
+        /value must be between 0 and 100/,
+      ],
+      [
+        'an empty key',
+        { value: 5, idempotency_key: '' },
+        /idempotency_key must be a string of 1 to 255 visible ASCII/,
+      ],
+      [
+        'a key of 256 characters',
+        { value: 5, idempotency_key: 'k'.repeat(256) },
+        /idempotency_key must be a string of 1 to 255/,
+      ],
+      [
+        'a key with a space',
+        { value: 5, idempotency_key: 'has space' },
+        /idempotency_key must be a string of 1 to 255/,
+      ],
+      [
+        'a key with a control character',
+        { value: 5, idempotency_key: 'tab\there' },
+        /idempotency_key must be a string of 1 to 255/,
+      ],
+      [
+        'a non-ASCII key',
+        { value: 5, idempotency_key: 'clé' },
+        /idempotency_key must be a string of 1 to 255/,
+      ],
+      [
+        'a numeric key',
+        { value: 5, idempotency_key: 12345 },
+        /idempotency_key must be a string of 1 to 255/,
+      ],
       ['no key at all', { value: 5 }, /idempotency_key is required/],
-      ['an unknown field', { value: 5, idempotency_key: validKey(), user_id: '1' }, /user_id is not an allowed field/],
+      [
+        'an unknown field',
+        { value: 5, idempotency_key: validKey(), user_id: '1' },
+        /user_id is not an allowed field/,
+      ],
     ];
 
     it.each(cases)('%s', async (_name, body, message) => {
@@ -128,8 +176,18 @@ describe('POST /api/scores', () => {
     });
 
     it.each([
-      ['a body key and a different header key', { value: 5, idempotency_key: 'a' }, { 'idempotency-key': 'b' }, /differ/],
-      ['an invalid header key', { value: 5 }, { 'idempotency-key': 'two words' }, /Idempotency-Key header must be/],
+      [
+        'a body key and a different header key',
+        { value: 5, idempotency_key: 'a' },
+        { 'idempotency-key': 'b' },
+        /differ/,
+      ],
+      [
+        'an invalid header key',
+        { value: 5 },
+        { 'idempotency-key': 'two words' },
+        /Idempotency-Key header must be/,
+      ],
     ])('%s', async (_name, body, headers, message) => {
       const { token, user } = await api.signup();
       const response = await api.request('POST', '/api/scores', { token, body, headers });
@@ -169,7 +227,9 @@ describe('POST /api/scores', () => {
 
   it('answers 401 without a token and stores nothing', async () => {
     const before = await app.sql('SELECT count(*) FROM scores');
-    const response = await api.request('POST', '/api/scores', { body: { value: 5, idempotency_key: 'k' } });
+    const response = await api.request('POST', '/api/scores', {
+      body: { value: 5, idempotency_key: 'k' },
+    });
     expect(response.status).toBe(401);
     expect(await app.sql('SELECT count(*) FROM scores')).toEqual(before);
   });
@@ -179,7 +239,8 @@ describe('GET /api/me/scores', () => {
   it('pages through the caller’s scores newest first with a cursor', async () => {
     const { token } = await api.signup();
     const submitted = [];
-    for (let value = 1; value <= 5; value++) submitted.push((await api.submitScore(token, value)).body);
+    for (let value = 1; value <= 5; value++)
+      submitted.push((await api.submitScore(token, value)).body);
     const first = await api.request('GET', '/api/me/scores?limit=2', { token });
     expect(first.status).toBe(200);
     expect(first.body.items.map((s: { value: number }) => s.value)).toEqual([5, 4]);
@@ -189,9 +250,17 @@ describe('GET /api/me/scores', () => {
       created_at: submitted[4].created_at,
       status: 'pending',
     });
-    const second = await api.request('GET', `/api/me/scores?limit=2&cursor=${first.body.next_cursor}`, { token });
+    const second = await api.request(
+      'GET',
+      `/api/me/scores?limit=2&cursor=${first.body.next_cursor}`,
+      { token },
+    );
     expect(second.body.items.map((s: { value: number }) => s.value)).toEqual([3, 2]);
-    const third = await api.request('GET', `/api/me/scores?limit=2&cursor=${second.body.next_cursor}`, { token });
+    const third = await api.request(
+      'GET',
+      `/api/me/scores?limit=2&cursor=${second.body.next_cursor}`,
+      { token },
+    );
     expect(third.body.items.map((s: { value: number }) => s.value)).toEqual([1]);
     expect(third.body.next_cursor).toBeNull();
   });
@@ -240,7 +309,11 @@ describe('GET /api/me/scores/:id', () => {
     for (const id of [bobsScore.body.id, '999999999', 'not-an-id']) {
       const response = await api.request('GET', `/api/me/scores/${id}`, { token: alice.token });
       expect(response.status).toBe(404);
-      expect(response.body).toEqual({ statusCode: 404, error: 'Not Found', message: 'Score not found' });
+      expect(response.body).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'Score not found',
+      });
     }
   });
 });

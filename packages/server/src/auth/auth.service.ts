@@ -29,7 +29,8 @@ export class AuthService {
     try {
       return this.issueToken(await this.users.create(dto.email, hash, displayName));
     } catch (error) {
-      if (error instanceof EmailTakenError) throw new ConflictException('Email is already registered');
+      if (error instanceof EmailTakenError)
+        throw new ConflictException('Email is already registered');
       throw error;
     }
   }

@@ -47,12 +47,16 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const body = toErrorBody(exception);
     if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+      this.logger.error(
+        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
+      );
     }
     const response = context.getResponse();
     if (exception instanceof HttpException) {
-      const retryAfter = (exception.getResponse() as { retryAfterSeconds?: number }).retryAfterSeconds;
-      if (retryAfter !== undefined) httpAdapter.setHeader(response, 'Retry-After', String(retryAfter));
+      const retryAfter = (exception.getResponse() as { retryAfterSeconds?: number })
+        .retryAfterSeconds;
+      if (retryAfter !== undefined)
+        httpAdapter.setHeader(response, 'Retry-After', String(retryAfter));
     }
     httpAdapter.reply(response, body, body.statusCode);
   }
@@ -73,7 +77,9 @@ export function toErrorBody(exception: unknown): ApiErrorBody {
           : typeof message === 'string'
             ? message
             : error;
-    return errors ? { statusCode, error, message: text, errors } : { statusCode, error, message: text };
+    return errors
+      ? { statusCode, error, message: text, errors }
+      : { statusCode, error, message: text };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
 }

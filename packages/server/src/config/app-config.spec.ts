@@ -55,6 +55,8 @@ describe('loadConfig', () => {
     [{ ROLE: 'both' }, 'ROLE'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
-    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(new RegExp(`\\b${variable}\\b`));
+    expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(
+      new RegExp(`\\b${variable}\\b`),
+    );
   });
 });

@@ -150,7 +150,10 @@ function persistedSecret(dataDir: string): string {
     mkdirSync(dataDir, { recursive: true });
     try {
       // 'wx' fails if another process created it first; then both read the same secret below.
-      writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+      writeFileSync(file, `${randomBytes(48).toString('base64url')}\n`, {
+        mode: 0o600,
+        flag: 'wx',
+      });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }

@@ -38,7 +38,10 @@ export class EmbeddedPostgres {
   ) {}
 
   /** Initialises the cluster on first use, starts it on a free loopback port, returns its URL. */
-  static async start(dataDir: string, log: Log): Promise<{ server: EmbeddedPostgres; url: string }> {
+  static async start(
+    dataDir: string,
+    log: Log,
+  ): Promise<{ server: EmbeddedPostgres; url: string }> {
     const server = new EmbeddedPostgres(join(dataDir, 'postgres'), log);
     const url = await server.run();
     return { server, url };
@@ -66,7 +69,16 @@ export class EmbeddedPostgres {
     const logFile = openSync(`${this.dataDir}.log`, 'a');
     const child = spawn(
       binaries.postgres,
-      ['-D', this.dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-k', this.dataDir],
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-k',
+        this.dataDir,
+      ],
       { ...owner, detached: true, stdio: ['ignore', logFile, logFile] },
     );
     closeSync(logFile);
@@ -196,7 +208,8 @@ async function waitUntilReady(url: string, child: ChildProcess): Promise<void> {
       await client.query('SELECT 1');
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error('Embedded PostgreSQL did not start', { cause: error });
+      if (Date.now() > deadline)
+        throw new Error('Embedded PostgreSQL did not start', { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
     } finally {
       await client.end().catch(() => undefined);

@@ -29,7 +29,10 @@ export class HealthController {
     };
     const failed = Object.keys(checks).filter((name) => checks[name] === 'down');
     if (failed.length > 0) {
-      throw new ServiceUnavailableException({ message: `Not ready: ${failed.join(', ')} down`, checks });
+      throw new ServiceUnavailableException({
+        message: `Not ready: ${failed.join(', ')} down`,
+        checks,
+      });
     }
     return { status: 'ok', checks };
   }

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
 import { ListScoresQuery, ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
@@ -17,7 +24,11 @@ export class ScoresController {
   constructor(private readonly scores: ScoresService) {}
 
   @Post('scores')
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Instead of idempotency_key in the body' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: 'Instead of idempotency_key in the body',
+  })
   @ApiCreatedResponse({
     type: SubmittedScoreDto,
     description: 'New, or a replay of the same key (then with header Idempotent-Replayed: true)',
@@ -36,7 +47,10 @@ export class ScoresController {
 
   @Get('me/scores')
   @ApiOkResponse({ type: ScorePageDto })
-  list(@CurrentUser() user: AuthenticatedUser, @Query() query: ListScoresQuery): Promise<ScorePageDto> {
+  list(
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: ListScoresQuery,
+  ): Promise<ScorePageDto> {
     return this.scores.list(user.id, query.limit, query.cursor);
   }
 

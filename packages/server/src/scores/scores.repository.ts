@@ -39,7 +39,11 @@ export class ScoresRepository {
   }
 
   /** One page of a user's scores, newest first; `before` is the last id of the previous page. */
-  async listForUser(userId: string, limit: number, before: string | undefined): Promise<StoredScore[]> {
+  async listForUser(
+    userId: string,
+    limit: number,
+    before: string | undefined,
+  ): Promise<StoredScore[]> {
     const rows: ScoreRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM scores
         WHERE user_id = $1 AND ($2::bigint IS NULL OR id < $2::bigint)

@@ -53,5 +53,10 @@ export class ScoresService {
 }
 
 function toItem(score: StoredScore): ScoreItemDto {
-  return { id: score.id, value: score.value, created_at: score.createdAt.toISOString(), status: score.status };
+  return {
+    id: score.id,
+    value: score.value,
+    created_at: score.createdAt.toISOString(),
+    status: score.status,
+  };
 }

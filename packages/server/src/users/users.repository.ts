@@ -21,7 +21,10 @@ export class UsersRepository {
       );
       return toUser(row);
     } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {
+      if (
+        error instanceof QueryFailedError &&
+        (error.driverError as { code?: string }).code === UNIQUE_VIOLATION
+      ) {
         throw new EmailTakenError(email);
       }
       throw error;

@@ -9,7 +9,12 @@ export class ApiClient {
   async request<T = any>(
     method: string,
     path: string,
-    options: { body?: unknown; rawBody?: string; token?: string; headers?: Record<string, string> } = {},
+    options: {
+      body?: unknown;
+      rawBody?: string;
+      token?: string;
+      headers?: Record<string, string>;
+    } = {},
   ): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -37,11 +42,19 @@ export class ApiClient {
       ...overrides,
     };
     const response = await this.request('POST', '/api/auth/signup', { body: credentials });
-    if (response.status !== 201) throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
-    return { ...credentials, token: response.body.access_token as string, user: response.body.user };
+    if (response.status !== 201)
+      throw new Error(`signup failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return {
+      ...credentials,
+      token: response.body.access_token as string,
+      user: response.body.user,
+    };
   }
 
   submitScore(token: string, value: unknown, idempotencyKey: string = randomUUID()) {
-    return this.request('POST', '/api/scores', { token, body: { value, idempotency_key: idempotencyKey } });
+    return this.request('POST', '/api/scores', {
+      token,
+      body: { value, idempotency_key: idempotencyKey },
+    });
   }
 }

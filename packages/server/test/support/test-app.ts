@@ -20,7 +20,10 @@ export type TestApp = {
 };
 
 /** Boots the real app in-process on a free port over a fresh database of its own. */
-export async function startTestApp(label: string, env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  label: string,
+  env: Record<string, string> = {},
+): Promise<TestApp> {
   const database = await createTestDatabase(label);
   const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-test-'));
   const config = loadConfig({

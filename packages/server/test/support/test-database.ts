@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The machine's PostgreSQL (SPEC section 4); each test file gets a database of its own on it. */
-const SERVER_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SERVER_URL =
+  process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export type TestDatabase = { url: string; name: string; drop(): Promise<void> };
 
@@ -15,13 +16,18 @@ export async function createTestDatabase(label: string): Promise<TestDatabase> {
   return {
     url: url.toString(),
     name,
-    drop: () => withAdminClient((client) => client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)),
+    async drop() {
+      await withAdminClient((client) =>
+        client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+      );
+    },
   };
 }
 
 /** Refuses to touch any database whose name does not say it is for tests. */
 function assertTestDatabase(name: string): void {
-  if (!/^scoreboard_test_\w+$/.test(name)) throw new Error(`Refusing to use non-test database ${name}`);
+  if (!/^scoreboard_test_\w+$/.test(name))
+    throw new Error(`Refusing to use non-test database ${name}`);
 }
 
 async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise<T> {

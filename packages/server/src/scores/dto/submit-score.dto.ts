@@ -12,7 +12,8 @@ export class SubmitScoreDto {
   value: number;
 
   @ApiPropertyOptional({
-    description: '1 to 255 visible ASCII characters; may come instead in the Idempotency-Key header',
+    description:
+      '1 to 255 visible ASCII characters; may come instead in the Idempotency-Key header',
     example: '6f1c2d0e-8c8e-4a43-9d6b-1f0a7f5b2c11',
   })
   @IsOptional()

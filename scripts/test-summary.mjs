@@ -1,0 +1,14 @@
+// Prints one closing line over every workspace's Vitest JSON report: "N passed, N failed".
+import { existsSync, readFileSync } from 'node:fs';
+
+const reports = ['packages/server', 'packages/client']
+  .map((dir) => `${dir}/test-results/vitest.json`)
+  .filter((file) => existsSync(file))
+  .map((file) => JSON.parse(readFileSync(file, 'utf8')));
+const sum = (key) => reports.reduce((total, report) => total + report[key], 0);
+const skipped = sum('numPendingTests') + sum('numTodoTests');
+console.log(
+  `${sum('numPassedTests')} passed, ${sum('numFailedTests')} failed` +
+    (skipped ? `, ${skipped} skipped` : ''),
+);
+process.exit(sum('numFailedTests') > 0 || reports.length === 0 ? 1 : 0);
