@@ -26,6 +26,15 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
     pinoHttp({
       logger,
       autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false },
+      // One short line per request; headers (tokens among them) stay out of the logs.
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
     }),
   );
   app.use(helmet());
