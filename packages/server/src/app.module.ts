@@ -6,13 +6,24 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
+import { MetricsController } from './metrics/metrics.controller';
+import { MetricsModule } from './metrics/metrics.module';
 import { HealthModule } from './ops/health.module';
+import { ProcessingModule } from './processing/processing.module';
 import { ScoresModule } from './scores/scores.module';
+import { StatsModule } from './stats/stats.module';
 
 /** The built React client, served at / when it has been built. */
 export const CLIENT_DIST = join(__dirname, '..', '..', 'client', 'dist');
 
-@Module({})
+/** What every role shares: configuration, database, metrics, the event transport. */
+function coreModules(config: AppConfig) {
+  return [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, EventsModule];
+}
+
+/** The HTTP application; with ROLE=all it runs the worker in the same process. */
+@Module({ controllers: [MetricsController] })
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     const client = existsSync(join(CLIENT_DIST, 'index.html'))
@@ -26,13 +37,22 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
-        DatabaseModule,
+        ...coreModules(config),
         AuthModule,
         ScoresModule,
+        StatsModule,
         HealthModule,
+        ...(config.runsWorker ? [ProcessingModule] : []),
         ...client,
       ],
     };
+  }
+}
+
+/** The worker alone (ROLE=worker): an application context, no HTTP server. */
+@Module({})
+export class WorkerModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return { module: WorkerModule, imports: [...coreModules(config), ProcessingModule] };
   }
 }

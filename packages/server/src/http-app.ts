@@ -10,6 +10,8 @@ import { ApiExceptionFilter } from './common/api-exception.filter';
 import { NestPinoLogger } from './common/logger';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
+import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
+import { Metrics } from './metrics/metrics.service';
 
 export const BODY_LIMIT = '16kb';
 
@@ -37,6 +39,7 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
       },
     }),
   );
+  app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.use(helmet());
   app.useBodyParser('json', { limit: BODY_LIMIT });
   app.setGlobalPrefix('api', { exclude: ['metrics'] });

@@ -1,10 +1,16 @@
 import 'reflect-metadata';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WorkerModule } from './app.module';
+import { createLogger, NestPinoLogger } from './common/logger';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
-import { createLogger } from './common/logger';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createHttpApp } from './http-app';
 
+/**
+ * Starts the process in its ROLE: `all` (default) serves HTTP and runs the worker, `api` serves
+ * HTTP only, `worker` runs the worker in an application context with no HTTP server.
+ */
 async function main(): Promise<void> {
   let config: AppConfig;
   try {
@@ -25,7 +31,7 @@ async function main(): Promise<void> {
     config = config.withDatabaseUrl(started.url);
   }
 
-  let app: INestApplication | undefined;
+  let app: INestApplicationContext | undefined;
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -43,11 +49,20 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   try {
-    app = await createHttpApp(config, logger);
-    await app.listen(config.port);
-    logger.info(
-      `Scoreboard listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`,
-    );
+    if (config.runsApi) {
+      const http = await createHttpApp(config, logger);
+      app = http;
+      await http.listen(config.port);
+      logger.info(
+        `Scoreboard (${config.role}) listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`,
+      );
+    } else {
+      app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+        logger: new NestPinoLogger(logger),
+      });
+      await app.init();
+      logger.info('Scoreboard worker running');
+    }
   } catch (error) {
     logger.fatal({ err: error }, 'Failed to start');
     await app?.close().catch(() => undefined);

@@ -59,6 +59,16 @@ const envSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     LOGIN_MAX_FAILURES: integer(1, 1_000_000).default(10),
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000_000).default(0),
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[\w:.-]{0,64}$/, 'must be up to 64 letters, digits or _ : . -')
+      .default('scoreboard:'),
+    WORKER_BATCH_SIZE: integer(1, 10_000).default(100),
+    WORKER_MAX_ATTEMPTS: integer(1, 100).default(5),
+    WORKER_RETRY_BASE_MS: integer(1, 3_600_000).default(1000),
+    WORKER_RETRY_MAX_MS: integer(1, 86_400_000).default(60_000),
+    SWEEP_DELAY_MS: integer(100, 86_400_000).default(5000),
+    SWEEP_INTERVAL_MS: integer(50, 3_600_000).default(1000),
     // Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy").
     TRUST_PROXY: z
       .string()
@@ -72,6 +82,13 @@ const envSchema = z
   .superRefine((env, ctx) => {
     if (env.SCORE_MIN > env.SCORE_MAX) {
       ctx.addIssue({ code: 'custom', path: ['SCORE_MAX'], message: 'must not be below SCORE_MIN' });
+    }
+    if (env.ROLE !== 'all' && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ROLE'],
+        message: `${env.ROLE} needs REDIS_URL: without Redis, API and worker share one process (ROLE=all)`,
+      });
     }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
@@ -103,9 +120,25 @@ export class AppConfig {
   readonly loginWindowSeconds = 15 * 60;
   readonly rateLimitPerMinute: number;
   readonly trustProxy: boolean | number | string;
+  readonly redisKeyPrefix: string;
+  readonly workerBatchSize: number;
+  readonly retry: { baseMs: number; maxMs: number; maxAttempts: number };
+  /** How long a score may stay unapplied before the sweeper delivers it again. */
+  readonly sweepDelayMs: number;
+  readonly sweepIntervalMs: number;
 
-  constructor(fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl'>) {
+  constructor(
+    fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl' | 'runsApi' | 'runsWorker'>,
+  ) {
     Object.assign(this, fields);
+  }
+
+  get runsApi(): boolean {
+    return this.role !== 'worker';
+  }
+
+  get runsWorker(): boolean {
+    return this.role !== 'api';
   }
 
   /** The same configuration pointed at a database (the embedded server's, once it runs). */
@@ -141,6 +174,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     loginMaxFailures: parsed.LOGIN_MAX_FAILURES,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
     trustProxy: parsed.TRUST_PROXY,
+    redisKeyPrefix: parsed.REDIS_KEY_PREFIX,
+    workerBatchSize: parsed.WORKER_BATCH_SIZE,
+    retry: {
+      baseMs: parsed.WORKER_RETRY_BASE_MS,
+      maxMs: parsed.WORKER_RETRY_MAX_MS,
+      maxAttempts: parsed.WORKER_MAX_ATTEMPTS,
+    },
+    sweepDelayMs: parsed.SWEEP_DELAY_MS,
+    sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
   });
 }
 

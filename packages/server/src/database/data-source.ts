@@ -2,9 +2,10 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Score } from '../scores/score.entity';
 import { User } from '../users/user.entity';
 import { InitialSchema1795490000000 } from './migrations/1795490000000-initial-schema';
+import { ScoreProcessing1795493000000 } from './migrations/1795493000000-score-processing';
 
 export const entities = [User, Score];
-export const migrations = [InitialSchema1795490000000];
+export const migrations = [InitialSchema1795490000000, ScoreProcessing1795493000000];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */
 const MIGRATION_LOCK = 7_301_998_412;

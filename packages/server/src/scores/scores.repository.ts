@@ -4,9 +4,15 @@ import type { ScoreStatus } from './dto/score.dto';
 
 export type StoredScore = { id: string; value: number; createdAt: Date; status: ScoreStatus };
 
-type ScoreRow = { id: string; value: number; created_at: Date; applied_at: Date | null };
+type ScoreRow = {
+  id: string;
+  value: number;
+  created_at: Date;
+  applied_at: Date | null;
+  dead_at: Date | null;
+};
 
-const COLUMNS = 'id, value, created_at, applied_at';
+const COLUMNS = 'id, value, created_at, applied_at, dead_at';
 
 @Injectable()
 export class ScoresRepository {
@@ -21,12 +27,15 @@ export class ScoresRepository {
     userId: string,
     idempotencyKey: string,
     value: number,
+    sweepAfterMs: number,
   ): Promise<{ score: StoredScore; created: boolean }> {
+    // retry_at: when the sweeper takes over if no worker has applied the score by then.
     const inserted: ScoreRow[] = await this.dataSource.query(
-      `INSERT INTO scores (user_id, idempotency_key, value) VALUES ($1, $2, $3)
+      `INSERT INTO scores (user_id, idempotency_key, value, retry_at)
+       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))
        ON CONFLICT (user_id, idempotency_key) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [userId, idempotencyKey, value],
+      [userId, idempotencyKey, value, sweepAfterMs],
     );
     if (inserted[0]) return { score: toScore(inserted[0]), created: true };
     // A separate statement: its snapshot is taken after the conflicting insert committed.
@@ -68,6 +77,6 @@ function toScore(row: ScoreRow): StoredScore {
     id: row.id,
     value: row.value,
     createdAt: row.created_at,
-    status: row.applied_at ? 'processed' : 'pending',
+    status: row.applied_at ? 'processed' : row.dead_at ? 'dead' : 'pending',
   };
 }

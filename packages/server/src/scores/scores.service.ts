@@ -1,6 +1,8 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
+import { ScoreEventTransport } from '../events/score-event-transport';
+import { Metrics } from '../metrics/metrics.service';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
 import { ScoresRepository, type StoredScore } from './scores.repository';
 
@@ -8,14 +10,21 @@ const DEFAULT_PAGE_SIZE = 20;
 
 @Injectable()
 export class ScoresService {
+  private readonly logger = new Logger(ScoresService.name);
+
   constructor(
     private readonly scores: ScoresRepository,
+    private readonly events: ScoreEventTransport,
+    private readonly metrics: Metrics,
     private readonly config: AppConfig,
   ) {}
 
   /**
    * Stores the score once per (user, key). A repeated key, with any value, answers with the score
-   * first stored under it and `replayed: true`.
+   * first stored under it and `replayed: true`, and publishes nothing.
+   *
+   * The score is committed before the event is published; if publishing fails (Redis away) the
+   * answer is still 201, and the sweeper delivers the score from PostgreSQL.
    */
   async submit(
     userId: string,
@@ -26,7 +35,18 @@ export class ScoresService {
       const message = `value must be between ${this.config.scoreMin} and ${this.config.scoreMax}`;
       throw new ValidationFailed([{ field: 'value', message }]);
     }
-    const { score, created } = await this.scores.insertIfAbsent(userId, idempotencyKey, value);
+    const { score, created } = await this.scores.insertIfAbsent(
+      userId,
+      idempotencyKey,
+      value,
+      this.config.sweepDelayMs,
+    );
+    if (created) {
+      this.metrics.scoresAccepted.inc();
+      await this.publish(score.id, userId);
+    } else {
+      this.metrics.scoresReplayed.inc();
+    }
     return {
       body: {
         id: score.id,
@@ -36,6 +56,18 @@ export class ScoresService {
       },
       replayed: !created,
     };
+  }
+
+  private async publish(scoreId: string, userId: string): Promise<void> {
+    try {
+      await this.events.publish({ scoreId, userId });
+      this.metrics.eventsPublished.inc();
+    } catch (error) {
+      this.metrics.eventsPublishFailed.inc();
+      this.logger.warn(
+        `Publishing score ${scoreId} failed, the sweeper will deliver it: ${(error as Error).message}`,
+      );
+    }
   }
 
   async list(userId: string, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<ScorePageDto> {

@@ -1,0 +1,28 @@
+import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
+import { InProcessTransport } from './in-process.transport';
+import { RedisStreamTransport } from './redis-stream.transport';
+import { ScoreEventTransport } from './score-event-transport';
+
+/** Chooses the transport, in this one place: Redis Streams when REDIS_URL is set. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: ScoreEventTransport,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig): ScoreEventTransport =>
+        config.redisUrl
+          ? new RedisStreamTransport(config.redisUrl, config.redisKeyPrefix)
+          : new InProcessTransport(),
+    },
+  ],
+  exports: [ScoreEventTransport],
+})
+export class EventsModule implements OnApplicationShutdown {
+  constructor(private readonly transport: ScoreEventTransport) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.transport.close();
+  }
+}

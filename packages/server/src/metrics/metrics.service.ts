@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric of the process, on a registry of its own (so that several apps in one test process
+ * do not collide). Served at GET /metrics in Prometheus text format.
+ */
+@Injectable()
+export class Metrics {
+  readonly registry = new Registry();
+
+  readonly httpDuration = new Histogram({
+    name: 'scoreboard_http_request_duration_seconds',
+    help: 'HTTP request latency by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly scoresAccepted = new Counter({
+    name: 'scoreboard_scores_accepted_total',
+    help: 'Scores stored by POST /api/scores',
+    registers: [this.registry],
+  });
+  readonly scoresReplayed = new Counter({
+    name: 'scoreboard_scores_replayed_total',
+    help: 'POST /api/scores answered with an already stored score (same idempotency key)',
+    registers: [this.registry],
+  });
+  readonly eventsPublished = new Counter({
+    name: 'scoreboard_events_published_total',
+    help: 'score-submitted events handed to the transport',
+    registers: [this.registry],
+  });
+  readonly eventsPublishFailed = new Counter({
+    name: 'scoreboard_events_publish_failed_total',
+    help: 'score-submitted events the transport refused (the sweeper delivers those scores)',
+    registers: [this.registry],
+  });
+  readonly eventsProcessed = new Counter({
+    name: 'scoreboard_events_processed_total',
+    help: 'Scores applied to the aggregates',
+    registers: [this.registry],
+  });
+  readonly eventsDuplicate = new Counter({
+    name: 'scoreboard_events_duplicate_total',
+    help: 'Deliveries of scores that were already applied (counted once, ignored after)',
+    registers: [this.registry],
+  });
+  readonly eventsRetried = new Counter({
+    name: 'scoreboard_events_retried_total',
+    help: 'Failed attempts to apply a score that were scheduled for a retry',
+    registers: [this.registry],
+  });
+  readonly eventsDeadLettered = new Counter({
+    name: 'scoreboard_events_dead_lettered_total',
+    help: 'Scores parked as dead letters after their last attempt',
+    registers: [this.registry],
+  });
+  readonly eventsSwept = new Counter({
+    name: 'scoreboard_events_swept_total',
+    help: 'Pending scores the sweeper delivered from PostgreSQL (late, or due for a retry)',
+    registers: [this.registry],
+  });
+  readonly processingLag = new Histogram({
+    name: 'scoreboard_processing_lag_seconds',
+    help: 'From a score being accepted to it being applied',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [this.registry],
+  });
+  readonly lockWait = new Histogram({
+    name: 'scoreboard_aggregate_lock_seconds',
+    help: 'Time per batch spent locking and updating the aggregate rows',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+  readonly pendingBacklog = new Gauge({
+    name: 'scoreboard_pending_scores',
+    help: 'Scores accepted and not yet applied (dead letters excluded)',
+    registers: [this.registry],
+  });
+  readonly deadLetters = new Gauge({
+    name: 'scoreboard_dead_letters',
+    help: 'Scores currently parked as dead letters',
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'scoreboard_' });
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { ProcessingRepository } from './processing.repository';
+import { ScoreProcessor } from './score-processor';
+import { ScoreSweeper } from './score-sweeper';
+import { ScoreWorker } from './score-worker';
+
+/** The worker role: consumes score events and sweeps PostgreSQL for pending scores. */
+@Module({
+  providers: [ProcessingRepository, ScoreProcessor, ScoreWorker, ScoreSweeper],
+  exports: [ScoreProcessor],
+})
+export class ProcessingModule {}

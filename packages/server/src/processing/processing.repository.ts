@@ -1,0 +1,238 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { queryRows } from '../database/sql';
+import { summarise, type ClaimedScore, type UserDelta } from './batch-summary';
+
+export type UserAggregates = {
+  userId: string;
+  totalScores: number;
+  sumScores: number;
+  highScore: number;
+  highScoreAchievedAt: Date;
+  updatedAt: Date;
+};
+
+export type AppliedBatch = {
+  /** The scores this call applied (others in the batch were applied before, or are dead). */
+  applied: Array<ClaimedScore & { appliedAt: Date }>;
+  /** The new aggregates of every user the batch changed. */
+  users: UserAggregates[];
+  /** Time spent taking the aggregate rows' locks and updating them. */
+  lockSeconds: number;
+};
+
+export type DeadLetter = {
+  id: string;
+  userId: string;
+  value: number;
+  createdAt: Date;
+  attempts: number;
+  lastError: string | null;
+  deadAt: Date;
+};
+
+/** The SQL of applying scores to the aggregates, exactly once, and of the retry bookkeeping. */
+@Injectable()
+export class ProcessingRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * In one transaction: claims the batch's still-pending scores (marking them applied), then adds
+   * them to their users' aggregates, one row update per user. A redelivered score is no longer
+   * pending, so it is neither claimed nor counted again. Rows are locked in one fixed order (scores
+   * by id, then each aggregate table by user id) so that concurrent batches cannot deadlock.
+   *
+   * The aggregates are written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores
+   * arriving in two batches at once cannot both insert (the loser waits on the key, then updates
+   * the winner's row under its lock), so there is neither a unique violation nor a lost update.
+   */
+  applyBatch(scoreIds: string[]): Promise<AppliedBatch> {
+    return this.dataSource.transaction(async (manager) => {
+      const claimed = await this.claim(manager, scoreIds);
+      if (claimed.length === 0) return { applied: [], users: [], lockSeconds: 0 };
+      const started = process.hrtime.bigint();
+      const users = await this.addToAggregates(manager, summarise(claimed));
+      const lockSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      return { applied: claimed, users, lockSeconds };
+    });
+  }
+
+  private async claim(
+    manager: EntityManager,
+    scoreIds: string[],
+  ): Promise<Array<ClaimedScore & { appliedAt: Date }>> {
+    const rows = await queryRows<{
+      id: string;
+      user_id: string;
+      value: number;
+      created_at: Date;
+      applied_at: Date;
+    }>(
+      manager,
+      `WITH pending AS (
+           SELECT id FROM scores
+            WHERE id = ANY($1::bigint[]) AND applied_at IS NULL AND dead_at IS NULL
+            ORDER BY id
+            FOR UPDATE
+         )
+         UPDATE scores s SET applied_at = clock_timestamp()
+           FROM pending WHERE s.id = pending.id
+         RETURNING s.id, s.user_id, s.value, s.created_at, s.applied_at`,
+      [scoreIds],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      value: row.value,
+      createdAt: row.created_at,
+      appliedAt: row.applied_at,
+    }));
+  }
+
+  private async addToAggregates(
+    manager: EntityManager,
+    deltas: UserDelta[],
+  ): Promise<UserAggregates[]> {
+    const users = deltas.map((d) => d.userId);
+    const stats: Array<{
+      user_id: string;
+      total_scores: string;
+      sum_scores: string;
+      updated_at: Date;
+    }> = await manager.query(
+      `INSERT INTO user_stats AS s (user_id, total_scores, sum_scores, updated_at)
+         SELECT user_id, n, total, now()
+           FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS d(user_id, n, total)
+          ORDER BY user_id
+         ON CONFLICT (user_id) DO UPDATE
+           SET total_scores = s.total_scores + excluded.total_scores,
+               sum_scores   = s.sum_scores + excluded.sum_scores,
+               updated_at   = excluded.updated_at
+         RETURNING user_id, total_scores, sum_scores, updated_at`,
+      [users, deltas.map((d) => d.count), deltas.map((d) => d.sum)],
+    );
+    const highs: Array<{ user_id: string; high_score: number; achieved_at: Date }> =
+      await manager.query(
+        `INSERT INTO user_high_scores AS h (user_id, high_score, achieved_at, updated_at)
+       SELECT user_id, high, reached_at, now()
+         FROM unnest($1::bigint[], $2::int[], $3::timestamptz[]) AS d(user_id, high, reached_at)
+        ORDER BY user_id
+       ON CONFLICT (user_id) DO UPDATE
+         SET high_score  = GREATEST(h.high_score, excluded.high_score),
+             achieved_at = CASE
+               WHEN excluded.high_score > h.high_score THEN excluded.achieved_at
+               WHEN excluded.high_score = h.high_score THEN LEAST(h.achieved_at, excluded.achieved_at)
+               ELSE h.achieved_at END,
+             updated_at  = CASE
+               WHEN excluded.high_score >= h.high_score THEN excluded.updated_at
+               ELSE h.updated_at END
+       RETURNING user_id, high_score, achieved_at`,
+        [users, deltas.map((d) => d.max), deltas.map((d) => d.maxReachedAt)],
+      );
+    const highByUser = new Map(highs.map((row) => [row.user_id, row]));
+    return stats.map((row) => {
+      const high = highByUser.get(row.user_id)!;
+      return {
+        userId: row.user_id,
+        totalScores: Number(row.total_scores),
+        sumScores: Number(row.sum_scores),
+        highScore: high.high_score,
+        highScoreAchievedAt: high.achieved_at,
+        updatedAt: row.updated_at,
+      };
+    });
+  }
+
+  /**
+   * Records a failed attempt; `nextAttemptInMs` null means it was the last one and the score is
+   * dead-lettered. Returns the attempt count, or null when the score was meanwhile applied.
+   */
+  async recordFailure(
+    scoreId: string,
+    error: string,
+    schedule: (attempt: number) => number | null,
+  ): Promise<{ attempts: number; dead: boolean } | null> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row]: Array<{ attempts: number }> = await manager.query(
+        `SELECT attempts FROM scores WHERE id = $1 AND applied_at IS NULL AND dead_at IS NULL FOR UPDATE`,
+        [scoreId],
+      );
+      if (!row) return null;
+      const attempts = row.attempts + 1;
+      const delayMs = schedule(attempts);
+      await manager.query(
+        `UPDATE scores
+            SET attempts = $2, last_error = $3,
+                retry_at = now() + make_interval(secs => $4::double precision / 1000),
+                dead_at = CASE WHEN $5 THEN now() END
+          WHERE id = $1`,
+        [scoreId, attempts, error.slice(0, 2000), delayMs ?? 0, delayMs === null],
+      );
+      return { attempts, dead: delayMs === null };
+    });
+  }
+
+  /**
+   * Takes up to `limit` pending scores that are due (never delivered in time, or waiting for a
+   * retry) and pushes their due time `leaseMs` ahead, so that other workers skip them meanwhile.
+   */
+  async claimDue(limit: number, leaseMs: number): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE scores SET retry_at = now() + make_interval(secs => $2::double precision / 1000)
+        WHERE id IN (
+          SELECT id FROM scores
+           WHERE applied_at IS NULL AND dead_at IS NULL AND retry_at <= now()
+           ORDER BY retry_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id`,
+      [limit, leaseMs],
+    );
+    return rows.map((row) => row.id);
+  }
+
+  async pendingCount(): Promise<number> {
+    const [row]: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT count(*) AS n FROM scores WHERE applied_at IS NULL AND dead_at IS NULL`,
+    );
+    return Number(row!.n);
+  }
+
+  async listDeadLetters(limit = 1000): Promise<DeadLetter[]> {
+    const rows: Array<{
+      id: string;
+      user_id: string;
+      value: number;
+      created_at: Date;
+      attempts: number;
+      last_error: string | null;
+      dead_at: Date;
+    }> = await this.dataSource.query(
+      `SELECT id, user_id, value, created_at, attempts, last_error, dead_at
+         FROM scores WHERE dead_at IS NOT NULL ORDER BY dead_at, id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      userId: row.user_id,
+      value: row.value,
+      createdAt: row.created_at,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      deadAt: row.dead_at,
+    }));
+  }
+
+  /** Puts dead letters back in the queue with fresh attempts; the sweeper delivers them. */
+  async replayDeadLetters(ids: string[] | 'all'): Promise<string[]> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `UPDATE scores SET dead_at = NULL, attempts = 0, retry_at = now()
+        WHERE dead_at IS NOT NULL AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+        RETURNING id`,
+      [ids === 'all' ? null : ids],
+    );
+    return rows.map((row) => row.id);
+  }
+}

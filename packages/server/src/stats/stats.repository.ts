@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+
+export type UserStatsRow = {
+  totalScores: number;
+  sumScores: number;
+  highScore: number | null;
+  highScoreUpdatedAt: Date | null;
+  statsUpdatedAt: Date | null;
+  pendingScores: number;
+};
+
+@Injectable()
+export class StatsRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** One round trip: both aggregate rows (absent before the first applied score) and the backlog. */
+  async forUser(userId: string): Promise<UserStatsRow> {
+    const [row]: Array<{
+      total_scores: string | null;
+      sum_scores: string | null;
+      high_score: number | null;
+      high_updated_at: Date | null;
+      stats_updated_at: Date | null;
+      pending: string;
+    }> = await this.dataSource.query(
+      `SELECT s.total_scores, s.sum_scores, s.updated_at AS stats_updated_at,
+              h.high_score, h.updated_at AS high_updated_at,
+              (SELECT count(*) FROM scores p
+                WHERE p.user_id = $1 AND p.applied_at IS NULL AND p.dead_at IS NULL) AS pending
+         FROM (SELECT $1::bigint AS user_id) u
+         LEFT JOIN user_stats s ON s.user_id = u.user_id
+         LEFT JOIN user_high_scores h ON h.user_id = u.user_id`,
+      [userId],
+    );
+    return {
+      totalScores: Number(row!.total_scores ?? 0),
+      sumScores: Number(row!.sum_scores ?? 0),
+      highScore: row!.high_score,
+      highScoreUpdatedAt: row!.high_updated_at,
+      statsUpdatedAt: row!.stats_updated_at,
+      pendingScores: Number(row!.pending),
+    };
+  }
+}
