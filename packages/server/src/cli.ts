@@ -3,24 +3,87 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig } from './config/app-config';
 import { dataSourceOptions, runMigrations } from './database/data-source';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { ProcessingRepository } from './processing/processing.repository';
+import { Reconciler, type Drift } from './processing/reconciler';
 
 const USAGE = `Usage: scoreboard <command>
 
 Commands:
-  migrate   apply pending database migrations and exit
+  migrate                          apply pending database migrations
+  reconcile [--fix]                recompute every user's aggregates from scores and report drift
+                                   (exit 1 on drift); --fix repairs it
+  dead-letters list                list scores parked after their last failed attempt
+  dead-letters replay <id>...|--all
+                                   queue dead letters again with fresh attempts
 `;
 
-type Command = (dataSource: DataSource) => Promise<number>;
+type Command = (dataSource: DataSource, args: string[]) => Promise<number>;
+
+const print = (line: string) => process.stdout.write(`${line}\n`);
 
 const commands: Record<string, Command> = {
   async migrate(dataSource) {
     const applied = await runMigrations(dataSource);
-    process.stdout.write(
-      applied.length ? `Applied: ${applied.join(', ')}\n` : 'No pending migrations\n',
-    );
+    print(applied.length ? `Applied: ${applied.join(', ')}` : 'No pending migrations');
     return 0;
   },
+
+  async reconcile(dataSource, args) {
+    const fix = args.includes('--fix');
+    const reconciler = new Reconciler(dataSource);
+    const drift = fix ? await reconciler.repair() : await reconciler.findDrift();
+    drift.forEach((d) => print(describeDrift(d)));
+    if (drift.length === 0) {
+      print('No drift: every user’s aggregates match their scores');
+      return 0;
+    }
+    print(
+      fix
+        ? `Repaired ${drift.length} user(s)`
+        : `Drift in ${drift.length} user(s); run with --fix to repair`,
+    );
+    return fix ? 0 : 1;
+  },
+
+  async 'dead-letters'(dataSource, args) {
+    const repository = new ProcessingRepository(dataSource);
+    if (args[0] === 'list') {
+      const letters = await repository.listDeadLetters();
+      for (const letter of letters) {
+        print(
+          `score ${letter.id} user ${letter.userId} value ${letter.value} attempts ${letter.attempts} ` +
+            `dead since ${letter.deadAt.toISOString()}: ${letter.lastError ?? ''}`,
+        );
+      }
+      print(`${letters.length} dead letter(s)`);
+      return 0;
+    }
+    if (args[0] === 'replay' && args.length > 1) {
+      const ids = args.includes('--all') ? 'all' : args.slice(1);
+      if (ids !== 'all' && !ids.every((id) => /^\d{1,18}$/.test(id))) {
+        process.stderr.write('Score ids are numbers\n');
+        return 2;
+      }
+      const replayed = await repository.replayDeadLetters(ids);
+      print(`Queued ${replayed.length} dead letter(s) again: ${replayed.join(', ')}`);
+      return 0;
+    }
+    process.stderr.write(USAGE);
+    return 2;
+  },
 };
+
+function describeDrift({ userId, expected, stored }: Drift): string {
+  const pair = (name: string, want: unknown, have: unknown) =>
+    want === have ? '' : ` ${name} ${String(have)} -> ${String(want)}`;
+  return (
+    `user ${userId}:` +
+    pair('total_scores', expected.totalScores, stored.totalScores) +
+    pair('sum_scores', expected.sumScores, stored.sumScores) +
+    pair('high_score', expected.highScore, stored.highScore) +
+    pair('achieved_at', expected.achievedAt?.toISOString(), stored.achievedAt?.toISOString())
+  );
+}
 
 /** Runs one command against the configured database (the embedded one when DATABASE_URL is unset). */
 async function main(argv: string[]): Promise<number> {
@@ -36,7 +99,7 @@ async function main(argv: string[]): Promise<number> {
   const dataSource = new DataSource(dataSourceOptions(config.databaseUrl ?? embedded!.url));
   await dataSource.initialize();
   try {
-    return await command(dataSource);
+    return await command(dataSource, argv.slice(1));
   } finally {
     await dataSource.destroy();
     await embedded?.server.stop();

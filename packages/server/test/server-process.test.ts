@@ -1,46 +1,22 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
+import { freePort, runNode, type NodeProcess } from './support/processes';
 
-const MAIN = join(__dirname, '..', 'dist', 'main.js');
-
-type Server = { process: ChildProcess; output: () => string; exited: Promise<number | null> };
-
-/** Runs the built server as a real process with exactly the given environment. */
-function runServer(env: Record<string, string>): Server {
-  const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout!.on('data', (chunk) => (output += chunk));
-  child.stderr!.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { process: child, output: () => output, exited };
-}
+type Server = NodeProcess;
+const runServer = (env: Record<string, string>) => runNode('main.js', env);
 
 async function waitUntilReady(baseUrl: string, server: Server): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (server.process.exitCode !== null) throw new Error(`server exited: ${server.output()}`);
+    if (server.child.exitCode !== null) throw new Error(`server exited: ${server.output()}`);
     const ready = await fetch(`${baseUrl}/api/health/ready`).catch(() => undefined);
     if (ready?.status === 200) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   throw new Error(`server not ready: ${server.output()}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const dataDirs: string[] = [];
@@ -69,7 +45,7 @@ describe('the server process', () => {
     const { email, password, token } = await api.signup();
     const score = await api.submitScore(token, 64, 'kept-across-restarts');
     expect(score.status).toBe(201);
-    first.process.kill('SIGTERM');
+    first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     // The embedded server stopped too: it removes its pid file on a clean shutdown.
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
@@ -82,7 +58,7 @@ describe('the server process', () => {
     expect(page.body.items).toEqual([expect.objectContaining({ id: score.body.id, value: 64 })]);
     const login = await api.request('POST', '/api/auth/login', { body: { email, password } });
     expect(login.status).toBe(200);
-    second.process.kill('SIGTERM');
+    second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   });
@@ -94,12 +70,12 @@ describe('the server process', () => {
     const baseUrl = `http://127.0.0.1:${port}`;
     const first = runServer({ DATA_DIR: dataDir, PORT: String(port) });
     await waitUntilReady(baseUrl, first);
-    first.process.kill('SIGKILL');
+    first.child.kill('SIGKILL');
     await first.exited;
 
     const second = runServer({ DATA_DIR: dataDir, PORT: String(port) });
     await waitUntilReady(baseUrl, second);
-    second.process.kill('SIGTERM');
+    second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   });
 });

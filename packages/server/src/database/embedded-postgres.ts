@@ -60,10 +60,19 @@ export class EmbeddedPostgres {
     const binaries = await loadBinaries();
     const owner = postgresOwner();
     const password = this.password();
+    const url = (port: number) => `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
+    const running = runningServer(this.dataDir);
+    if (running && isAlive(running.ownerPid)) {
+      // Another live process of ours (the server, when this is a command) runs it: share it.
+      this.log(
+        `Using the embedded PostgreSQL of process ${running.ownerPid} on port ${running.port}`,
+      );
+      return url(running.port);
+    }
+    if (running) await stopOrphan(running.pid, this.log);
     if (!existsSync(join(this.dataDir, 'PG_VERSION'))) {
       this.initialise(binaries, owner, password);
     }
-    await stopOrphan(this.dataDir, this.log);
     const port = await freePort();
     // The server logs to a file, not a pipe, so it never depends on this process staying alive.
     const logFile = openSync(`${this.dataDir}.log`, 'a');
@@ -83,10 +92,10 @@ export class EmbeddedPostgres {
     );
     closeSync(logFile);
     this.process = child;
+    writeFileSync(`${this.dataDir}.owner`, String(process.pid));
     this.log(`Embedded PostgreSQL starting on 127.0.0.1:${port} (data in ${this.dataDir})`);
-    const url = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-    await waitUntilReady(url, child);
-    return url;
+    await waitUntilReady(url(port), child);
+    return url(port);
   }
 
   private initialise({ initdb }: Binaries, owner: Owner, password: string): void {
@@ -159,15 +168,26 @@ function postgresOwner(): Owner {
   }
 }
 
+/** The server running on this data directory, if any: its pid, port, and the process that owns it. */
+function runningServer(
+  dataDir: string,
+): { pid: number; port: number; ownerPid: number } | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  // postmaster.pid: line 1 the pid, line 4 the port.
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return undefined;
+  const ownerFile = `${dataDir}.owner`;
+  const ownerPid = existsSync(ownerFile) ? Number(readFileSync(ownerFile, 'utf8')) : 0;
+  return { pid, port: Number(lines[3]), ownerPid };
+}
+
 /**
  * A server left running by a process that was killed outright still holds the data directory;
  * stop it so that this start can take over.
  */
-async function stopOrphan(dataDir: string, log: Log): Promise<void> {
-  const pidFile = join(dataDir, 'postmaster.pid');
-  if (!existsSync(pidFile)) return;
-  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+async function stopOrphan(pid: number, log: Log): Promise<void> {
   log(`Stopping embedded PostgreSQL left running by an earlier process (pid ${pid})`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + 30_000;
@@ -177,6 +197,7 @@ async function stopOrphan(dataDir: string, log: Log): Promise<void> {
 }
 
 function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
     return true;

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '../database/sql';
-import { summarise, type ClaimedScore, type UserDelta } from './batch-summary';
 
 export type UserAggregates = {
   userId: string;
@@ -11,6 +10,8 @@ export type UserAggregates = {
   highScoreAchievedAt: Date;
   updatedAt: Date;
 };
+
+export type ClaimedScore = { id: string; userId: string; value: number; createdAt: Date };
 
 export type AppliedBatch = {
   /** The scores this call applied (others in the batch were applied before, or are dead). */
@@ -51,7 +52,10 @@ export class ProcessingRepository {
       const claimed = await this.claim(manager, scoreIds);
       if (claimed.length === 0) return { applied: [], users: [], lockSeconds: 0 };
       const started = process.hrtime.bigint();
-      const users = await this.addToAggregates(manager, summarise(claimed));
+      const users = await this.addToAggregates(
+        manager,
+        claimed.map((score) => score.id),
+      );
       const lockSeconds = Number(process.hrtime.bigint() - started) / 1e9;
       return { applied: claimed, users, lockSeconds };
     });
@@ -89,34 +93,40 @@ export class ProcessingRepository {
     }));
   }
 
+  /**
+   * Adds the claimed scores to their users' aggregates: per user, the count, the exact sum, and
+   * the highest value with the earliest time it was accepted. Computed in SQL from the rows
+   * themselves, so timestamps keep their microseconds.
+   */
   private async addToAggregates(
     manager: EntityManager,
-    deltas: UserDelta[],
+    scoreIds: string[],
   ): Promise<UserAggregates[]> {
-    const users = deltas.map((d) => d.userId);
-    const stats: Array<{
+    const stats = await queryRows<{
       user_id: string;
       total_scores: string;
       sum_scores: string;
       updated_at: Date;
-    }> = await manager.query(
+    }>(
+      manager,
       `INSERT INTO user_stats AS s (user_id, total_scores, sum_scores, updated_at)
-         SELECT user_id, n, total, now()
-           FROM unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS d(user_id, n, total)
-          ORDER BY user_id
-         ON CONFLICT (user_id) DO UPDATE
-           SET total_scores = s.total_scores + excluded.total_scores,
-               sum_scores   = s.sum_scores + excluded.sum_scores,
-               updated_at   = excluded.updated_at
-         RETURNING user_id, total_scores, sum_scores, updated_at`,
-      [users, deltas.map((d) => d.count), deltas.map((d) => d.sum)],
-    );
-    const highs: Array<{ user_id: string; high_score: number; achieved_at: Date }> =
-      await manager.query(
-        `INSERT INTO user_high_scores AS h (user_id, high_score, achieved_at, updated_at)
-       SELECT user_id, high, reached_at, now()
-         FROM unnest($1::bigint[], $2::int[], $3::timestamptz[]) AS d(user_id, high, reached_at)
+       SELECT user_id, count(*), sum(value), now()
+         FROM scores WHERE id = ANY($1::bigint[])
+        GROUP BY user_id
         ORDER BY user_id
+       ON CONFLICT (user_id) DO UPDATE
+         SET total_scores = s.total_scores + excluded.total_scores,
+             sum_scores   = s.sum_scores + excluded.sum_scores,
+             updated_at   = excluded.updated_at
+       RETURNING user_id, total_scores, sum_scores, updated_at`,
+      [scoreIds],
+    );
+    const highs = await queryRows<{ user_id: string; high_score: number; achieved_at: Date }>(
+      manager,
+      `INSERT INTO user_high_scores AS h (user_id, high_score, achieved_at, updated_at)
+       SELECT DISTINCT ON (user_id) user_id, value, created_at, now()
+         FROM scores WHERE id = ANY($1::bigint[])
+        ORDER BY user_id, value DESC, created_at ASC
        ON CONFLICT (user_id) DO UPDATE
          SET high_score  = GREATEST(h.high_score, excluded.high_score),
              achieved_at = CASE
@@ -127,8 +137,8 @@ export class ProcessingRepository {
                WHEN excluded.high_score >= h.high_score THEN excluded.updated_at
                ELSE h.updated_at END
        RETURNING user_id, high_score, achieved_at`,
-        [users, deltas.map((d) => d.max), deltas.map((d) => d.maxReachedAt)],
-      );
+      [scoreIds],
+    );
     const highByUser = new Map(highs.map((row) => [row.user_id, row]));
     return stats.map((row) => {
       const high = highByUser.get(row.user_id)!;
