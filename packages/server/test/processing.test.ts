@@ -223,7 +223,7 @@ describe('GET /metrics', () => {
       'scoreboard_events_dead_lettered_total',
       'scoreboard_processing_lag_seconds_bucket',
       'scoreboard_pending_scores',
-      'scoreboard_aggregate_lock_seconds_bucket',
+      'scoreboard_apply_lock_wait_seconds_bucket',
     ]) {
       expect(text).toContain(name);
     }

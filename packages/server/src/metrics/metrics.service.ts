@@ -67,9 +67,11 @@ export class Metrics {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [this.registry],
   });
-  readonly lockWait = new Histogram({
-    name: 'scoreboard_aggregate_lock_seconds',
-    help: 'Time per batch spent locking and updating the aggregate rows',
+  readonly applyDuration = new Histogram({
+    name: 'scoreboard_apply_lock_wait_seconds',
+    help:
+      'Time per batch in the apply statement: waiting for the score and aggregate row locks, ' +
+      'then updating them (under contention, nearly all of it is lock wait)',
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { queryRows } from '../database/sql';
 
 export type UserAggregates = {
@@ -18,8 +18,25 @@ export type AppliedBatch = {
   applied: Array<ClaimedScore & { appliedAt: Date }>;
   /** The new aggregates of every user the batch changed. */
   users: UserAggregates[];
-  /** Time spent taking the aggregate rows' locks and updating them. */
-  lockSeconds: number;
+  /** How long the apply statement took, waits for row locks included. */
+  seconds: number;
+};
+
+/** Rows as rendered in JSON: bigints as text (exact), timestamps as ISO strings. */
+type AppliedJson = {
+  id: string;
+  user_id: string;
+  value: number;
+  created_at: string;
+  applied_at: string;
+};
+type UserJson = {
+  user_id: string;
+  total_scores: string;
+  sum_scores: string;
+  updated_at: string;
+  high_score: number;
+  achieved_at: string;
 };
 
 export type DeadLetter = {
@@ -38,119 +55,87 @@ export class ProcessingRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /**
-   * In one transaction: claims the batch's still-pending scores (marking them applied), then adds
-   * them to their users' aggregates, one row update per user. A redelivered score is no longer
-   * pending, so it is neither claimed nor counted again. Rows are locked in one fixed order (scores
-   * by id, then each aggregate table by user id) so that concurrent batches cannot deadlock.
+   * Applies a batch in one statement (so one transaction and one round trip): claims the batch's
+   * still-pending scores, marking them applied, and adds them to their users' aggregates with one
+   * row update per user: the count, the exact sum, and the highest value with the earliest time it
+   * was accepted. A redelivered score is no longer pending, so it is neither claimed nor counted
+   * again. Rows are locked in one fixed order (scores by id, then each aggregate table by user id)
+   * so that concurrent batches do not deadlock.
    *
    * The aggregates are written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores
-   * arriving in two batches at once cannot both insert (the loser waits on the key, then updates
-   * the winner's row under its lock), so there is neither a unique violation nor a lost update.
+   * arriving in two batches at once cannot both insert (the second waits on the key, then updates
+   * the first one's row under its lock), so there is neither a unique violation nor a lost update.
    */
-  applyBatch(scoreIds: string[]): Promise<AppliedBatch> {
-    return this.dataSource.transaction(async (manager) => {
-      const claimed = await this.claim(manager, scoreIds);
-      if (claimed.length === 0) return { applied: [], users: [], lockSeconds: 0 };
-      const started = process.hrtime.bigint();
-      const users = await this.addToAggregates(
-        manager,
-        claimed.map((score) => score.id),
-      );
-      const lockSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-      return { applied: claimed, users, lockSeconds };
-    });
-  }
-
-  private async claim(
-    manager: EntityManager,
-    scoreIds: string[],
-  ): Promise<Array<ClaimedScore & { appliedAt: Date }>> {
-    const rows = await queryRows<{
-      id: string;
-      user_id: string;
-      value: number;
-      created_at: Date;
-      applied_at: Date;
-    }>(
-      manager,
+  async applyBatch(scoreIds: string[]): Promise<AppliedBatch> {
+    const started = process.hrtime.bigint();
+    const [row] = await queryRows<{ applied: AppliedJson[]; users: UserJson[] }>(
+      this.dataSource,
       `WITH pending AS (
-           SELECT id FROM scores
-            WHERE id = ANY($1::bigint[]) AND applied_at IS NULL AND dead_at IS NULL
-            ORDER BY id
-            FOR UPDATE
-         )
+         SELECT id FROM scores
+          WHERE id = ANY($1::bigint[]) AND applied_at IS NULL AND dead_at IS NULL
+          ORDER BY id
+          FOR UPDATE
+       ),
+       claimed AS (
          UPDATE scores s SET applied_at = clock_timestamp()
            FROM pending WHERE s.id = pending.id
-         RETURNING s.id, s.user_id, s.value, s.created_at, s.applied_at`,
+         RETURNING s.id, s.user_id, s.value, s.created_at, s.applied_at
+       ),
+       stats AS (
+         INSERT INTO user_stats AS st (user_id, total_scores, sum_scores, updated_at)
+         SELECT user_id, count(*), sum(value), now() FROM claimed
+          GROUP BY user_id ORDER BY user_id
+         ON CONFLICT (user_id) DO UPDATE
+           SET total_scores = st.total_scores + excluded.total_scores,
+               sum_scores   = st.sum_scores + excluded.sum_scores,
+               updated_at   = excluded.updated_at
+         RETURNING user_id, total_scores, sum_scores, updated_at
+       ),
+       highs AS (
+         INSERT INTO user_high_scores AS h (user_id, high_score, achieved_at, updated_at)
+         SELECT DISTINCT ON (user_id) user_id, value, created_at, now() FROM claimed
+          ORDER BY user_id, value DESC, created_at ASC
+         ON CONFLICT (user_id) DO UPDATE
+           SET high_score  = GREATEST(h.high_score, excluded.high_score),
+               achieved_at = CASE
+                 WHEN excluded.high_score > h.high_score THEN excluded.achieved_at
+                 WHEN excluded.high_score = h.high_score THEN LEAST(h.achieved_at, excluded.achieved_at)
+                 ELSE h.achieved_at END,
+               updated_at  = CASE
+                 WHEN excluded.high_score >= h.high_score THEN excluded.updated_at
+                 ELSE h.updated_at END
+         RETURNING user_id, high_score, achieved_at
+       )
+       SELECT
+         (SELECT coalesce(json_agg(json_build_object(
+                   'id', id::text, 'user_id', user_id::text, 'value', value,
+                   'created_at', created_at, 'applied_at', applied_at)), '[]')
+            FROM claimed) AS applied,
+         (SELECT coalesce(json_agg(json_build_object(
+                   'user_id', stats.user_id::text, 'total_scores', stats.total_scores::text,
+                   'sum_scores', stats.sum_scores::text, 'updated_at', stats.updated_at,
+                   'high_score', highs.high_score, 'achieved_at', highs.achieved_at)), '[]')
+            FROM stats JOIN highs USING (user_id)) AS users`,
       [scoreIds],
     );
-    return rows.map((row) => ({
-      id: row.id,
-      userId: row.user_id,
-      value: row.value,
-      createdAt: row.created_at,
-      appliedAt: row.applied_at,
-    }));
-  }
-
-  /**
-   * Adds the claimed scores to their users' aggregates: per user, the count, the exact sum, and
-   * the highest value with the earliest time it was accepted. Computed in SQL from the rows
-   * themselves, so timestamps keep their microseconds.
-   */
-  private async addToAggregates(
-    manager: EntityManager,
-    scoreIds: string[],
-  ): Promise<UserAggregates[]> {
-    const stats = await queryRows<{
-      user_id: string;
-      total_scores: string;
-      sum_scores: string;
-      updated_at: Date;
-    }>(
-      manager,
-      `INSERT INTO user_stats AS s (user_id, total_scores, sum_scores, updated_at)
-       SELECT user_id, count(*), sum(value), now()
-         FROM scores WHERE id = ANY($1::bigint[])
-        GROUP BY user_id
-        ORDER BY user_id
-       ON CONFLICT (user_id) DO UPDATE
-         SET total_scores = s.total_scores + excluded.total_scores,
-             sum_scores   = s.sum_scores + excluded.sum_scores,
-             updated_at   = excluded.updated_at
-       RETURNING user_id, total_scores, sum_scores, updated_at`,
-      [scoreIds],
-    );
-    const highs = await queryRows<{ user_id: string; high_score: number; achieved_at: Date }>(
-      manager,
-      `INSERT INTO user_high_scores AS h (user_id, high_score, achieved_at, updated_at)
-       SELECT DISTINCT ON (user_id) user_id, value, created_at, now()
-         FROM scores WHERE id = ANY($1::bigint[])
-        ORDER BY user_id, value DESC, created_at ASC
-       ON CONFLICT (user_id) DO UPDATE
-         SET high_score  = GREATEST(h.high_score, excluded.high_score),
-             achieved_at = CASE
-               WHEN excluded.high_score > h.high_score THEN excluded.achieved_at
-               WHEN excluded.high_score = h.high_score THEN LEAST(h.achieved_at, excluded.achieved_at)
-               ELSE h.achieved_at END,
-             updated_at  = CASE
-               WHEN excluded.high_score >= h.high_score THEN excluded.updated_at
-               ELSE h.updated_at END
-       RETURNING user_id, high_score, achieved_at`,
-      [scoreIds],
-    );
-    const highByUser = new Map(highs.map((row) => [row.user_id, row]));
-    return stats.map((row) => {
-      const high = highByUser.get(row.user_id)!;
-      return {
-        userId: row.user_id,
-        totalScores: Number(row.total_scores),
-        sumScores: Number(row.sum_scores),
-        highScore: high.high_score,
-        highScoreAchievedAt: high.achieved_at,
-        updatedAt: row.updated_at,
-      };
-    });
+    return {
+      applied: row!.applied.map((score) => ({
+        id: score.id,
+        userId: score.user_id,
+        value: score.value,
+        createdAt: new Date(score.created_at),
+        appliedAt: new Date(score.applied_at),
+      })),
+      users: row!.users.map((user) => ({
+        userId: user.user_id,
+        totalScores: Number(user.total_scores),
+        sumScores: Number(user.sum_scores),
+        highScore: user.high_score,
+        highScoreAchievedAt: new Date(user.achieved_at),
+        updatedAt: new Date(user.updated_at),
+      })),
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
   }
 
   /**

@@ -51,7 +51,7 @@ export class ScoreProcessor {
     this.metrics.eventsProcessed.inc(batch.applied.length);
     this.metrics.eventsDuplicate.inc(delivered - batch.applied.length);
     if (batch.applied.length === 0) return;
-    this.metrics.lockWait.observe(batch.lockSeconds);
+    this.metrics.applyDuration.observe(batch.seconds);
     for (const score of batch.applied) {
       this.metrics.processingLag.observe(
         (score.appliedAt.getTime() - score.createdAt.getTime()) / 1000,
