@@ -36,7 +36,14 @@ const AUTOCANNON = join(__dirname, '..', '..', '..', '..', 'node_modules', '.bin
 const run = promisify(execFile);
 
 type Adapter = 'express' | 'fastify';
-type Result = { rps: number; p50: number; p97_5: number; p99: number; errors: number; non2xx: number };
+type Result = {
+  rps: number;
+  p50: number;
+  p97_5: number;
+  p99: number;
+  errors: number;
+  non2xx: number;
+};
 
 /** The same application on Fastify: same module, prefix, validation and error shape; @fastify/helmet. */
 async function createFastifyApp(config: AppConfig): Promise<INestApplication> {
@@ -63,7 +70,9 @@ async function measure(adapter: Adapter): Promise<Result> {
     DATA_DIR: mkdtempSync(join(tmpdir(), 'scoreboard-bench-')),
   });
   const app =
-    adapter === 'express' ? await createHttpApp(config, createLogger(config)) : await createFastifyApp(config);
+    adapter === 'express'
+      ? await createHttpApp(config, createLogger(config))
+      : await createFastifyApp(config);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   try {
@@ -128,11 +137,21 @@ async function main(): Promise<void> {
         String(result.non2xx),
       ]);
     }
-    rows.push([String(round), 'fastify/express', `${fixed(results.fastify!.rps / results.express!.rps, 2)} x`, '', '', '', '', '']);
+    rows.push([
+      String(round),
+      'fastify/express',
+      `${fixed(results.fastify!.rps / results.express!.rps, 2)} x`,
+      '',
+      '',
+      '',
+      '',
+      '',
+    ]);
   }
   const header = ['round', 'adapter', 'req/s', 'p50 ms', 'p97.5 ms', 'p99 ms', 'errors', 'non-2xx'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  for (const row of [header, ...rows]) console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '));
+  for (const row of [header, ...rows])
+    console.log(row.map((c, i) => c.padStart(widths[i]!)).join('  '));
 }
 
 main().catch((error: unknown) => {
