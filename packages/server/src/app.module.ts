@@ -7,19 +7,30 @@ import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
+import { LeaderboardModule, LeaderboardStoreModule } from './leaderboard/leaderboard.module';
+import { LiveModule, UpdatesBusModule } from './live/live.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthModule } from './ops/health.module';
 import { ProcessingModule } from './processing/processing.module';
+import { RedisModule } from './redis/redis.module';
 import { ScoresModule } from './scores/scores.module';
 import { StatsModule } from './stats/stats.module';
 
 /** The built React client, served at / when it has been built. */
 export const CLIENT_DIST = join(__dirname, '..', '..', 'client', 'dist');
 
-/** What every role shares: configuration, database, metrics, the event transport. */
+/** What every role shares: configuration, database, Redis, metrics, transport, read models. */
 function coreModules(config: AppConfig) {
-  return [ConfigModule.forRoot(config), DatabaseModule, MetricsModule, EventsModule];
+  return [
+    ConfigModule.forRoot(config),
+    DatabaseModule,
+    RedisModule,
+    MetricsModule,
+    EventsModule,
+    UpdatesBusModule,
+    LeaderboardStoreModule,
+  ];
 }
 
 /** The HTTP application; with ROLE=all it runs the worker in the same process. */
@@ -41,6 +52,8 @@ export class AppModule {
         AuthModule,
         ScoresModule,
         StatsModule,
+        LeaderboardModule,
+        LiveModule,
         HealthModule,
         ...(config.runsWorker ? [ProcessingModule] : []),
         ...client,

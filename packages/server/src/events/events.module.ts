@@ -1,5 +1,5 @@
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
-import { AppConfig } from '../config/app-config';
+import { RedisClients } from '../redis/redis-clients';
 import { InProcessTransport } from './in-process.transport';
 import { RedisStreamTransport } from './redis-stream.transport';
 import { ScoreEventTransport } from './score-event-transport';
@@ -10,11 +10,9 @@ import { ScoreEventTransport } from './score-event-transport';
   providers: [
     {
       provide: ScoreEventTransport,
-      inject: [AppConfig],
-      useFactory: (config: AppConfig): ScoreEventTransport =>
-        config.redisUrl
-          ? new RedisStreamTransport(config.redisUrl, config.redisKeyPrefix)
-          : new InProcessTransport(),
+      inject: [RedisClients],
+      useFactory: (redis: RedisClients): ScoreEventTransport =>
+        redis.enabled ? new RedisStreamTransport(redis) : new InProcessTransport(),
     },
   ],
   exports: [ScoreEventTransport],

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+import { RedisClients } from '../redis/redis-clients';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Delivery, ScoreEvent, ScoreEventTransport } from './score-event-transport';
@@ -27,20 +28,11 @@ export class RedisStreamTransport extends ScoreEventTransport {
   private readonly reader: Redis;
   private lastClaimAt = 0;
 
-  constructor(url: string, keyPrefix: string) {
+  constructor(redis: RedisClients) {
     super();
-    this.stream = `${keyPrefix}score-events`;
-    const options = {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-    };
-    this.commands = new Redis(url, { ...options, commandTimeout: 1000 });
-    this.reader = new Redis(url, options);
-    for (const connection of [this.commands, this.reader]) {
-      // ioredis reconnects by itself; errors while Redis is away are expected, not fatal.
-      connection.on('error', (error: Error) => this.logger.debug(`Redis: ${error.message}`));
-    }
+    this.stream = redis.key('score-events');
+    this.commands = redis.commands;
+    this.reader = redis.create('stream-reader');
   }
 
   async publish(event: ScoreEvent): Promise<void> {
@@ -93,8 +85,7 @@ export class RedisStreamTransport extends ScoreEventTransport {
   }
 
   async close(): Promise<void> {
-    this.reader.disconnect();
-    await this.commands.quit().catch(() => this.commands.disconnect());
+    // The connections belong to RedisClients, which closes them on shutdown.
   }
 
   private async claimAbandoned(max: number): Promise<Delivery[]> {

@@ -8,6 +8,8 @@ export type UserAggregates = {
   sumScores: number;
   highScore: number;
   highScoreAchievedAt: Date;
+  /** The same instant in microseconds since the epoch, exact (the leaderboard's tie-break). */
+  highScoreAchievedAtMicros: string;
   updatedAt: Date;
 };
 
@@ -37,6 +39,7 @@ type UserJson = {
   updated_at: string;
   high_score: number;
   achieved_at: string;
+  achieved_at_us: string;
 };
 
 export type DeadLetter = {
@@ -114,7 +117,9 @@ export class ProcessingRepository {
          (SELECT coalesce(json_agg(json_build_object(
                    'user_id', stats.user_id::text, 'total_scores', stats.total_scores::text,
                    'sum_scores', stats.sum_scores::text, 'updated_at', stats.updated_at,
-                   'high_score', highs.high_score, 'achieved_at', highs.achieved_at)), '[]')
+                   'high_score', highs.high_score, 'achieved_at', highs.achieved_at,
+                   'achieved_at_us', (extract(epoch FROM highs.achieved_at) * 1000000)::bigint::text
+                 )), '[]')
             FROM stats JOIN highs USING (user_id)) AS users`,
       [scoreIds],
     );
@@ -132,6 +137,7 @@ export class ProcessingRepository {
         sumScores: Number(user.sum_scores),
         highScore: user.high_score,
         highScoreAchievedAt: new Date(user.achieved_at),
+        highScoreAchievedAtMicros: user.achieved_at_us,
         updatedAt: new Date(user.updated_at),
       })),
       seconds: Number(process.hrtime.bigint() - started) / 1e9,

@@ -4,7 +4,7 @@ import { Metrics } from '../metrics/metrics.service';
 import { ProcessingRepository, type AppliedBatch } from './processing.repository';
 import { backoffMs, isLastAttempt } from './retry-policy';
 
-type AppliedListener = (batch: AppliedBatch) => void;
+type AppliedListener = (batch: AppliedBatch) => Promise<void>;
 
 /**
  * Applies scores to the aggregates: a whole batch in one transaction, and when that fails, each
@@ -30,8 +30,9 @@ export class ScoreProcessor {
   async process(scoreIds: string[]): Promise<void> {
     const ids = [...new Set(scoreIds.filter((id) => /^\d{1,18}$/.test(id)))];
     if (ids.length === 0) return;
+    let batch: AppliedBatch;
     try {
-      this.applied(await this.repository.applyBatch(ids), ids.length);
+      batch = await this.repository.applyBatch(ids);
     } catch (batchError) {
       if (ids.length === 1) return this.failed(ids[0]!, batchError);
       this.logger.warn(
@@ -39,15 +40,20 @@ export class ScoreProcessor {
       );
       for (const id of ids) {
         try {
-          this.applied(await this.repository.applyBatch([id]), 1);
+          batch = await this.repository.applyBatch([id]);
         } catch (error) {
           await this.failed(id, error);
+          continue;
         }
+        await this.applied(batch, 1);
       }
+      return;
     }
+    await this.applied(batch, ids.length);
   }
 
-  private applied(batch: AppliedBatch, delivered: number): void {
+  /** Metrics, then the listeners, which run after the commit: their failure undoes nothing. */
+  private async applied(batch: AppliedBatch, delivered: number): Promise<void> {
     this.metrics.eventsProcessed.inc(batch.applied.length);
     this.metrics.eventsDuplicate.inc(delivered - batch.applied.length);
     if (batch.applied.length === 0) return;
@@ -59,7 +65,7 @@ export class ScoreProcessor {
     }
     for (const listener of this.listeners) {
       try {
-        listener(batch);
+        await listener(batch);
       } catch (error) {
         this.logger.error(`Listener failed after apply: ${describe(error)}`);
       }

@@ -2,6 +2,7 @@ import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
 import { ScoreEventTransport } from '../events/score-event-transport';
+import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
 import { ScoresRepository, type StoredScore } from './scores.repository';
@@ -15,6 +16,7 @@ export class ScoresService {
   constructor(
     private readonly scores: ScoresRepository,
     private readonly events: ScoreEventTransport,
+    private readonly updates: UpdatesBus,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
   ) {}
@@ -62,6 +64,8 @@ export class ScoresService {
     try {
       await this.events.publish({ scoreId, userId });
       this.metrics.eventsPublished.inc();
+      // The owner's pending count changed: their open streams get fresh stats.
+      await this.updates.publish({ type: 'stats', userId });
     } catch (error) {
       this.metrics.eventsPublishFailed.inc();
       this.logger.warn(

@@ -3,5 +3,9 @@ import { StatsController } from './stats.controller';
 import { StatsRepository } from './stats.repository';
 import { StatsService } from './stats.service';
 
-@Module({ controllers: [StatsController], providers: [StatsService, StatsRepository] })
+@Module({
+  controllers: [StatsController],
+  providers: [StatsService, StatsRepository],
+  exports: [StatsService],
+})
 export class StatsModule {}

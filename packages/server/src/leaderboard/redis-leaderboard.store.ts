@@ -1,0 +1,226 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { RedisClients } from '../redis/redis-clients';
+import { LeaderboardStore, type RankedStanding, type Standing } from './leaderboard-store';
+import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
+
+/**
+ * Sorted-set encoding, exact for every allowed score: the set's score is -high_score (an integer,
+ * exact in a double) and ties are broken by the member, which Redis orders bytewise:
+ * "<achieved_at in µs, 17 digits>:<user id, 19 digits>". Ascending (score, member) order is then
+ * high score desc, achieved_at asc, user id asc. A hash maps user id -> current member.
+ */
+const encodeMember = (s: Standing) =>
+  `${s.achievedAtMicros.padStart(17, '0')}:${s.userId.padStart(19, '0')}`;
+
+function decode(member: string, score: string, rank: number): RankedStanding {
+  const [achieved, user] = member.split(':');
+  return {
+    rank,
+    userId: user!.replace(/^0+(?=\d)/, ''),
+    highScore: -Number(score),
+    achievedAtMicros: achieved!.replace(/^0+(?=\d)/, ''),
+  };
+}
+
+/**
+ * Merges standings monotonically: a user's entry is only ever replaced by a better one (higher
+ * score, or the same score reached earlier). Merges therefore commute, so updates from several
+ * workers may arrive in any order. While a rebuild runs (its lock key exists) they go to the set
+ * being built too.
+ * KEYS: zset, hash [, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, score, member, ...
+ */
+const MERGE = `
+local function merge(z, h, user, score, member)
+  local old = redis.call('HGET', h, user)
+  if old then
+    local oldScore = tonumber(redis.call('ZSCORE', z, old))
+    if oldScore and (oldScore < score or (oldScore == score and old <= member)) then return end
+    redis.call('ZREM', z, old)
+  end
+  redis.call('ZADD', z, score, member)
+  redis.call('HSET', h, user, member)
+end
+local rebuilding = #KEYS == 5 and redis.call('EXISTS', KEYS[5]) == 1
+for i = 1, #ARGV, 3 do
+  local score = tonumber(ARGV[i + 1])
+  merge(KEYS[1], KEYS[2], ARGV[i], score, ARGV[i + 2])
+  if rebuilding then merge(KEYS[3], KEYS[4], ARGV[i], score, ARGV[i + 2]) end
+end
+return 1`;
+
+/** KEYS: zset, ready; ARGV: start, stop. False until the set has been built. */
+const PAGE = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return false end
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')}`;
+
+/** KEYS: zset, hash, ready; ARGV: user, radius. {-1} when the user has no standing. */
+const AROUND = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return false end
+local member = redis.call('HGET', KEYS[2], ARGV[1])
+if not member then return {-1} end
+local rank = redis.call('ZRANK', KEYS[1], member)
+if not rank then return {-1} end
+local first = math.max(0, rank - tonumber(ARGV[2]))
+return {rank, first, redis.call('ZRANGE', KEYS[1], first, rank + tonumber(ARGV[2]), 'WITHSCORES')}`;
+
+/** KEYS: zset, hash, rebuild zset, rebuild hash, ready, lock; ARGV: lock token. */
+const FINISH_REBUILD = `
+if redis.call('GET', KEYS[6]) ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[3]) == 1 then
+  redis.call('RENAME', KEYS[3], KEYS[1])
+  redis.call('RENAME', KEYS[4], KEYS[2])
+else
+  redis.call('DEL', KEYS[1], KEYS[2])
+end
+redis.call('SET', KEYS[5], '1')
+redis.call('DEL', KEYS[6])
+return 1`;
+
+const REBUILD_CHUNK = 10_000;
+const REBUILD_LOCK_MS = 10 * 60_000;
+
+/**
+ * The ranking in a Redis sorted set, kept by the worker after each commit and rebuilt from
+ * PostgreSQL when it is missing (a new or flushed Redis) or found incomplete. Until it is built,
+ * reads fall back to PostgreSQL.
+ */
+export class RedisLeaderboardStore extends LeaderboardStore {
+  private readonly logger = new Logger(RedisLeaderboardStore.name);
+  private readonly redis: Redis;
+  private readonly keys;
+
+  constructor(
+    clients: RedisClients,
+    private readonly dataSource: DataSource,
+    private readonly fallback: PostgresLeaderboardStore,
+  ) {
+    super();
+    this.redis = clients.commands;
+    this.keys = {
+      zset: clients.key('leaderboard'),
+      members: clients.key('leaderboard:members'),
+      ready: clients.key('leaderboard:ready'),
+      rebuildZset: clients.key('leaderboard:rebuild'),
+      rebuildMembers: clients.key('leaderboard:rebuild:members'),
+      lock: clients.key('leaderboard:rebuild:lock'),
+    };
+  }
+
+  async page(limit: number, offset: number) {
+    const result = (await this.redis.eval(
+      PAGE,
+      2,
+      this.keys.zset,
+      this.keys.ready,
+      offset,
+      offset + limit - 1,
+    )) as [number, string[]] | null;
+    if (!result) return this.fallback.page(limit, offset);
+    const [total, flat] = result;
+    return { standings: pairs(flat).map(([m, s], i) => decode(m, s, offset + i + 1)), total };
+  }
+
+  async around(userId: string, radius: number) {
+    const result = (await this.redis.eval(
+      AROUND,
+      3,
+      this.keys.zset,
+      this.keys.members,
+      this.keys.ready,
+      userId,
+      radius,
+    )) as [number, number?, string[]?] | null;
+    if (!result) return this.fallback.around(userId, radius);
+    const [rank, first, flat] = result;
+    if (rank < 0) return null;
+    return {
+      rank: rank + 1,
+      standings: pairs(flat!).map(([m, s], i) => decode(m, s, first! + i + 1)),
+    };
+  }
+
+  async record(standings: Standing[]): Promise<void> {
+    if (standings.length === 0) return;
+    const k = this.keys;
+    await this.redis.eval(
+      MERGE,
+      5,
+      k.zset,
+      k.members,
+      k.rebuildZset,
+      k.rebuildMembers,
+      k.lock,
+      ...args(standings),
+    );
+  }
+
+  /** Whether the set has been built since Redis last lost it, and how many players it holds. */
+  async status(): Promise<{ ready: boolean; size: number }> {
+    const [ready, size] = (await this.redis
+      .multi()
+      .exists(this.keys.ready)
+      .zcard(this.keys.zset)
+      .exec())!.map(([, value]) => Number(value));
+    return { ready: ready === 1, size: size! };
+  }
+
+  /**
+   * Rebuilds the set from user_high_scores into a side key, then swaps it in atomically; updates
+   * arriving meanwhile are merged into both. One process at a time (a lock key); returns false if
+   * another holds it.
+   */
+  async rebuild(): Promise<boolean> {
+    const k = this.keys;
+    const token = randomBytes(8).toString('hex');
+    if ((await this.redis.set(k.lock, token, 'PX', REBUILD_LOCK_MS, 'NX')) !== 'OK') return false;
+    const started = Date.now();
+    await this.redis.del(k.rebuildZset, k.rebuildMembers);
+    let after = '0';
+    let players = 0;
+    for (;;) {
+      const rows: Array<{ user_id: string; high_score: number; achieved_us: string }> =
+        await this.dataSource.query(
+          `SELECT user_id::text, high_score, (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us
+           FROM user_high_scores WHERE user_id > $1 ORDER BY user_id LIMIT $2`,
+          [after, REBUILD_CHUNK],
+        );
+      if (rows.length === 0) break;
+      const standings = rows.map((row) => ({
+        userId: row.user_id,
+        highScore: row.high_score,
+        achievedAtMicros: row.achieved_us,
+      }));
+      await this.redis.eval(MERGE, 2, k.rebuildZset, k.rebuildMembers, ...args(standings));
+      players += rows.length;
+      after = rows[rows.length - 1]!.user_id;
+    }
+    const finished = await this.redis.eval(
+      FINISH_REBUILD,
+      6,
+      k.zset,
+      k.members,
+      k.rebuildZset,
+      k.rebuildMembers,
+      k.ready,
+      k.lock,
+      token,
+    );
+    this.logger.log(
+      `Leaderboard rebuilt from PostgreSQL: ${players} players in ${Date.now() - started} ms`,
+    );
+    return finished === 1;
+  }
+}
+
+function args(standings: Standing[]): Array<string | number> {
+  return standings.flatMap((s) => [s.userId, -s.highScore, encodeMember(s)]);
+}
+
+function pairs(flat: string[]): Array<[string, string]> {
+  const result: Array<[string, string]> = [];
+  for (let i = 0; i < flat.length; i += 2) result.push([flat[i]!, flat[i + 1]!]);
+  return result;
+}

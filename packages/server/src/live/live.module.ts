@@ -1,0 +1,31 @@
+import { Global, Module } from '@nestjs/common';
+import { LeaderboardModule } from '../leaderboard/leaderboard.module';
+import { RedisClients } from '../redis/redis-clients';
+import { StatsModule } from '../stats/stats.module';
+import { LiveUpdatesService } from './live-updates.service';
+import { StreamController } from './stream.controller';
+import { InProcessUpdatesBus, RedisUpdatesBus, UpdatesBus } from './updates-bus';
+
+/** The updates bus, chosen in this one place: Redis pub/sub when REDIS_URL is set. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: UpdatesBus,
+      inject: [RedisClients],
+      useFactory: (redis: RedisClients): UpdatesBus =>
+        redis.enabled ? new RedisUpdatesBus(redis) : new InProcessUpdatesBus(),
+    },
+  ],
+  exports: [UpdatesBus],
+})
+export class UpdatesBusModule {}
+
+/** The API side of live updates: /api/stream. */
+@Module({
+  imports: [StatsModule, LeaderboardModule],
+  controllers: [StreamController],
+  providers: [LiveUpdatesService],
+  exports: [LiveUpdatesService],
+})
+export class LiveModule {}

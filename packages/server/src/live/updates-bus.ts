@@ -1,0 +1,68 @@
+import { Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { RedisClients } from '../redis/redis-clients';
+
+/** "Something changed": the API instances look up what, for the clients connected to them. */
+export type Update = { type: 'stats'; userId: string } | { type: 'leaderboard' };
+export type UpdateListener = (update: Update) => void;
+
+/**
+ * Fan-out of updates from the worker (and the API) to every API instance: Redis pub/sub when
+ * REDIS_URL is set, in-process otherwise (see LiveModule).
+ */
+export abstract class UpdatesBus {
+  protected readonly listeners = new Set<UpdateListener>();
+
+  abstract publish(update: Update): Promise<void>;
+
+  subscribe(listener: UpdateListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  protected deliver(update: Update): void {
+    for (const listener of this.listeners) listener(update);
+  }
+}
+
+export class InProcessUpdatesBus extends UpdatesBus {
+  async publish(update: Update): Promise<void> {
+    this.deliver(update);
+  }
+}
+
+/** One subscriber connection per process; messages are small JSON updates on one channel. */
+export class RedisUpdatesBus extends UpdatesBus {
+  private readonly logger = new Logger(RedisUpdatesBus.name);
+  private readonly channel: string;
+  private readonly publisher: Redis;
+  private subscriber: Redis | undefined;
+
+  constructor(private readonly redis: RedisClients) {
+    super();
+    this.channel = redis.key('updates');
+    this.publisher = redis.commands;
+  }
+
+  async publish(update: Update): Promise<void> {
+    await this.publisher.publish(this.channel, JSON.stringify(update));
+  }
+
+  override subscribe(listener: UpdateListener): () => void {
+    if (!this.subscriber) {
+      // Subscriptions are re-established by ioredis after a reconnect.
+      this.subscriber = this.redis.create('updates-subscriber', { enableOfflineQueue: true });
+      this.subscriber.on('message', (_channel: string, message: string) => {
+        try {
+          this.deliver(JSON.parse(message) as Update);
+        } catch (error) {
+          this.logger.warn(`Ignoring a malformed update: ${(error as Error).message}`);
+        }
+      });
+      void this.subscriber.subscribe(this.channel).catch((error: Error) => {
+        this.logger.warn(`Subscribing to ${this.channel} failed: ${error.message}`);
+      });
+    }
+    return super.subscribe(listener);
+  }
+}

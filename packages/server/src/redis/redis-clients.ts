@@ -1,0 +1,51 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import Redis, { type RedisOptions } from 'ioredis';
+import { AppConfig } from '../config/app-config';
+
+/**
+ * The process's Redis connections, all made here and closed on shutdown. Commands fail fast while
+ * Redis is away (no offline queue, a command timeout) so that nothing waits on it; ioredis
+ * reconnects by itself.
+ */
+@Injectable()
+export class RedisClients implements OnApplicationShutdown {
+  private readonly logger = new Logger(RedisClients.name);
+  private readonly clients: Redis[] = [];
+  private shared: Redis | undefined;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get enabled(): boolean {
+    return this.config.redisUrl !== undefined;
+  }
+
+  /** Every key this deployment uses starts with this. */
+  key(name: string): string {
+    return `${this.config.redisKeyPrefix}${name}`;
+  }
+
+  /** The connection for ordinary commands, shared by the whole process. */
+  get commands(): Redis {
+    this.shared ??= this.create('commands', { commandTimeout: 2000 });
+    return this.shared;
+  }
+
+  /** A connection of its own, for blocking reads or subscriptions. */
+  create(purpose: string, options: RedisOptions = {}): Redis {
+    if (!this.config.redisUrl) throw new Error('REDIS_URL is not set');
+    const client = new Redis(this.config.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
+      connectionName: `scoreboard-${purpose}`,
+      ...options,
+    });
+    client.on('error', (error: Error) => this.logger.debug(`Redis (${purpose}): ${error.message}`));
+    this.clients.push(client);
+    return client;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+  }
+}
