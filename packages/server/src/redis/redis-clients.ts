@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import Redis, { type RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 
@@ -8,7 +8,7 @@ import { AppConfig } from '../config/app-config';
  * reconnects by itself.
  */
 @Injectable()
-export class RedisClients implements OnApplicationShutdown {
+export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisClients.name);
   private readonly clients: Redis[] = [];
   private shared: Redis | undefined;
@@ -28,6 +28,23 @@ export class RedisClients implements OnApplicationShutdown {
   get commands(): Redis {
     this.shared ??= this.create('commands', { commandTimeout: 2000 });
     return this.shared;
+  }
+
+  /**
+   * Connects the shared connection at start, so that the first commands do not find it still
+   * connecting. A Redis that is down does not stop the start: it is waited for 2 s at most.
+   */
+  async onModuleInit(): Promise<void> {
+    if (!this.enabled) return;
+    const client = this.commands;
+    if (client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2000);
+      client.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   /** A connection of its own, for blocking reads or subscriptions. */

@@ -19,12 +19,18 @@ export type TestApp = {
   close(): Promise<void>;
 };
 
-/** Boots the real app in-process on a free port over a fresh database of its own. */
+/**
+ * Boots the real app in-process on a free port over a fresh database of its own, or over another
+ * app's database (`shareDatabaseOf`) to run several instances side by side.
+ */
 export async function startTestApp(
   label: string,
   env: Record<string, string> = {},
+  shareDatabaseOf?: TestApp,
 ): Promise<TestApp> {
-  const database = await createTestDatabase(label);
+  const database = shareDatabaseOf
+    ? { url: shareDatabaseOf.config.databaseUrl!, drop: async () => undefined }
+    : await createTestDatabase(label);
   const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',

@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LiveUpdatesService } from '../src/live/live-updates.service';
+import { UpdatesBus } from '../src/live/updates-bus';
+import { ApiClient } from './support/api-client';
+import { EventStreamClient } from './support/event-stream';
+import { PrivateRedis, runNode, type NodeProcess } from './support/processes';
+import { startTestApp, type TestApp } from './support/test-app';
+import { waitFor } from './support/wait-for';
+
+/**
+ * Two API instances and one worker process over one database and a private Redis, as behind a
+ * load balancer.
+ */
+let redis: PrivateRedis;
+let first: TestApp;
+let second: TestApp;
+let worker: NodeProcess;
+let api1: ApiClient;
+let api2: ApiClient;
+
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+  const env = {
+    ROLE: 'api',
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+    LOG_LEVEL: 'error',
+  };
+  first = await startTestApp('live_redis', env);
+  second = await startTestApp('live_redis', env, first);
+  worker = runNode('main.js', {
+    ROLE: 'worker',
+    DATABASE_URL: first.config.databaseUrl!,
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
+    DATA_DIR: first.config.dataDir,
+    JWT_SECRET: first.config.jwtSecret,
+  });
+  api1 = new ApiClient(first.baseUrl);
+  api2 = new ApiClient(second.baseUrl);
+});
+afterAll(async () => {
+  await worker.stop();
+  await second.close();
+  await first.close();
+  await redis.stop();
+});
+
+const settled = () =>
+  waitFor(
+    async () =>
+      (
+        await first.sql<{ n: string }>('SELECT count(*) AS n FROM scores WHERE applied_at IS NULL')
+      )[0]!.n === '0',
+    { what: 'every score applied' },
+  );
+
+async function expectLeaderboardMatchesPostgres(api: ApiClient): Promise<void> {
+  const expected = await first.sql<{ user_id: string; high_score: number; achieved_at: Date }>(
+    `SELECT user_id::text, high_score, achieved_at FROM user_high_scores ORDER BY high_score DESC, achieved_at, user_id`,
+  );
+  const page = await api.request('GET', '/api/leaderboard?limit=100');
+  expect(page.body.total_players).toBe(expected.length);
+  expect(
+    page.body.items.map((item: any) => [
+      item.rank,
+      item.user_id,
+      item.high_score,
+      item.achieved_at,
+    ]),
+  ).toEqual(
+    expected
+      .slice(0, 100)
+      .map((row, i) => [i + 1, row.user_id, row.high_score, row.achieved_at.toISOString()]),
+  );
+}
+
+const redisLeaderboardReady = () =>
+  waitFor(
+    () =>
+      redis.command((client) => client.exists(`${first.config.redisKeyPrefix}leaderboard:ready`)),
+    {
+      what: 'the Redis leaderboard to be built',
+    },
+  );
+
+describe('live updates across instances', () => {
+  it('sends a client streaming from instance 1 its stats after it submits through instance 2', async () => {
+    const { token, user } = await api1.signup();
+    await redisLeaderboardReady();
+    const stream = await EventStreamClient.open(first.baseUrl, token);
+    try {
+      expect(stream.status).toBe(200);
+      await stream.next('stats', (data) => data.total_scores === 0);
+      const submitted = await api2.submitScore(token, 77);
+      expect(submitted.status).toBe(201);
+      const event = await stream.next('stats', (data) => data.total_scores === 1);
+      expect(event.data).toEqual({
+        user_id: user.id,
+        total_scores: 1,
+        average: 77,
+        high_score: 77,
+        pending_scores: 0,
+        updated_at: expect.any(String),
+      });
+      // A client that reads after the event sees at least that state.
+      const stats = await api1.request('GET', '/api/me/stats', { token });
+      expect(stats.body.total_scores).toBe(1);
+      const top = await stream.next('leaderboard', (data) =>
+        data.items.some((i: any) => i.user_id === user.id),
+      );
+      expect(top.data.items.length).toBeLessThanOrEqual(10);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('refuses a stream without a valid token', async () => {
+    const response = await fetch(`${first.baseUrl}/api/stream`);
+    expect(response.status).toBe(401);
+    await response.body?.cancel();
+  });
+
+  it('leaves no connection or listener behind after 1,000 connect/disconnect cycles', async () => {
+    const { token } = await api1.signup();
+    const live = first.app.get(LiveUpdatesService);
+    const bus = first.app.get(UpdatesBus) as unknown as { listeners: Set<unknown> };
+    const listenersBefore = bus.listeners.size;
+    for (let i = 0; i < 1000; i += 20) {
+      const streams = await Promise.all(
+        Array.from({ length: 20 }, () => EventStreamClient.open(first.baseUrl, token)),
+      );
+      await Promise.all(streams.map((stream) => stream.next('stats')));
+      await Promise.all(streams.map((stream) => stream.close()));
+    }
+    await waitFor(() => live.connectionCount === 0, { what: 'every stream to be released' });
+    expect(bus.listeners.size).toBe(listenersBefore);
+    expect(first.app.getHttpServer().listenerCount('request')).toBe(1);
+  });
+});
+
+describe('the Redis leaderboard', () => {
+  it('equals the ranking recomputed from user_high_scores after random load, on both instances', async () => {
+    const players = await Promise.all(Array.from({ length: 25 }, () => api1.signup()));
+    await Promise.all(
+      players.flatMap((player, i) =>
+        Array.from({ length: 4 }, (_, j) =>
+          (j % 2 ? api1 : api2).submitScore(player.token, (i * 17 + j * 31) % 101),
+        ),
+      ),
+    );
+    await settled();
+    await redisLeaderboardReady();
+    await expectLeaderboardMatchesPostgres(api1);
+    await expectLeaderboardMatchesPostgres(api2);
+  });
+
+  it('orders ties by the time the high score was reached, then by user id', async () => {
+    const a = await api1.signup();
+    const b = await api1.signup();
+    const c = await api1.signup();
+    await api1.submitScore(b.token, 100);
+    await settled();
+    await api1.submitScore(a.token, 100);
+    await api1.submitScore(c.token, 100);
+    await settled();
+    // c and a reached 100 at the same microsecond: the user id decides.
+    await first.sql(
+      `UPDATE user_high_scores SET achieved_at = (SELECT achieved_at FROM user_high_scores WHERE user_id = $1)
+        WHERE user_id = $2`,
+      [a.user.id, c.user.id],
+    );
+    await redis.command((client) => client.del(`${first.config.redisKeyPrefix}leaderboard:ready`));
+    await redisLeaderboardReady();
+    await expectLeaderboardMatchesPostgres(api1);
+    const hundred = (await api1.request('GET', '/api/leaderboard?limit=100')).body.items
+      .filter((item: any) => [a.user.id, b.user.id, c.user.id].includes(item.user_id))
+      .map((item: any) => item.user_id);
+    expect(hundred).toEqual([b.user.id, a.user.id, c.user.id]);
+  });
+
+  it('is rebuilt from PostgreSQL after Redis loses everything, and answers correctly meanwhile', async () => {
+    const { token, user } = await api1.signup();
+    await api1.submitScore(token, 64);
+    await settled();
+    await redis.command((client) => client.flushall());
+    // Until the worker has rebuilt it, answers come from PostgreSQL.
+    await expectLeaderboardMatchesPostgres(api2);
+    await redisLeaderboardReady();
+    await expectLeaderboardMatchesPostgres(api1);
+    const mine = await api2.request('GET', '/api/leaderboard/me?radius=1', { token });
+    expect(mine.body.items.find((item: any) => item.rank === mine.body.rank).user_id).toBe(user.id);
+  });
+});
