@@ -25,7 +25,8 @@ const settled = () =>
 /** The ranking recomputed from user_high_scores, as SPEC orders it. */
 async function expectedRanking(): Promise<Array<{ user_id: string; high_score: number }>> {
   return app.sql(
-    `SELECT user_id::text, high_score FROM user_high_scores ORDER BY high_score DESC, achieved_at, user_id`,
+    `SELECT h.user_id::text, h.high_score FROM user_high_scores h
+      ORDER BY h.high_score DESC, h.achieved_at, h.user_id`,
   );
 }
 
@@ -94,6 +95,16 @@ describe('GET /api/leaderboard', () => {
     );
     const names = top.map((item: { display_name: string }) => item.display_name);
     expect(names.indexOf('early')).toBeLessThan(names.indexOf('late'));
+  });
+
+  it('breaks a tie of score and time by user id in numeric order', async () => {
+    // Users 9 and 10: ordered as text, "10" would come first.
+    await app.sql(
+      `UPDATE user_high_scores SET high_score = 1000, achieved_at = '2026-01-01T00:00:00Z'
+        WHERE user_id IN (9, 10)`,
+    );
+    const top = await api.request('GET', '/api/leaderboard?limit=2');
+    expect(top.body.items.map((item: { user_id: string }) => item.user_id)).toEqual(['9', '10']);
   });
 
   it('answers the caller’s rank with up to radius neighbours on each side', async () => {

@@ -58,7 +58,8 @@ const settled = () =>
 
 async function expectLeaderboardMatchesPostgres(api: ApiClient): Promise<void> {
   const expected = await first.sql<{ user_id: string; high_score: number; achieved_at: Date }>(
-    `SELECT user_id::text, high_score, achieved_at FROM user_high_scores ORDER BY high_score DESC, achieved_at, user_id`,
+    `SELECT h.user_id::text, h.high_score, h.achieved_at FROM user_high_scores h
+      ORDER BY h.high_score DESC, h.achieved_at, h.user_id`,
   );
   const page = await api.request('GET', '/api/leaderboard?limit=100');
   expect(page.body.total_players).toBe(expected.length);

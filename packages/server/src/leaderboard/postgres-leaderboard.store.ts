@@ -1,8 +1,9 @@
 import { DataSource } from 'typeorm';
 import { LeaderboardStore, type RankedStanding, type Standing } from './leaderboard-store';
 
-const ORDER = 'high_score DESC, achieved_at ASC, user_id ASC';
-const COLUMNS = `user_id::text, high_score, (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us`;
+// Qualified: an unqualified user_id in ORDER BY would mean the text output column below.
+const ORDER = 'h.high_score DESC, h.achieved_at ASC, h.user_id ASC';
+const COLUMNS = `h.user_id::text, h.high_score, (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us`;
 
 type Row = { user_id: string; high_score: number; achieved_us: string };
 
@@ -19,7 +20,7 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   async page(limit: number, offset: number) {
     const [rows, [count]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_high_scores ORDER BY ${ORDER} LIMIT $1 OFFSET $2`,
+        `SELECT ${COLUMNS} FROM user_high_scores h ORDER BY ${ORDER} LIMIT $1 OFFSET $2`,
         [limit, offset],
       ) as Promise<Row[]>,
       this.dataSource.query(`SELECT count(*) AS n FROM user_high_scores`) as Promise<

@@ -183,8 +183,9 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     for (;;) {
       const rows: Array<{ user_id: string; high_score: number; achieved_us: string }> =
         await this.dataSource.query(
-          `SELECT user_id::text, high_score, (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us
-           FROM user_high_scores WHERE user_id > $1 ORDER BY user_id LIMIT $2`,
+          `SELECT h.user_id::text, h.high_score,
+                  (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us
+             FROM user_high_scores h WHERE h.user_id > $1 ORDER BY h.user_id LIMIT $2`,
           [after, REBUILD_CHUNK],
         );
       if (rows.length === 0) break;
