@@ -1,10 +1,14 @@
-// Prints one closing line over every workspace's Vitest JSON report: "N passed, N failed".
-import { existsSync, readFileSync } from 'node:fs';
+// Prints one closing line over every workspace's Vitest JSON reports: "N passed, N failed".
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 
 const reports = ['packages/server', 'packages/client']
-  .map((dir) => `${dir}/test-results/vitest.json`)
-  .filter((file) => existsSync(file))
-  .map((file) => JSON.parse(readFileSync(file, 'utf8')));
+  .map((dir) => `${dir}/test-results`)
+  .filter((dir) => existsSync(dir))
+  .flatMap((dir) =>
+    readdirSync(dir)
+      .filter((name) => /^vitest.*\.json$/.test(name))
+      .map((name) => JSON.parse(readFileSync(`${dir}/${name}`, 'utf8'))),
+  );
 const sum = (key) => reports.reduce((total, report) => total + report[key], 0);
 const skipped = sum('numPendingTests') + sum('numTodoTests');
 console.log(

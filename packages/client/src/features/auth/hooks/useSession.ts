@@ -1,0 +1,24 @@
+import { useEffect, useSyncExternalStore } from 'react';
+import { onUnauthorized } from '../../../api/http';
+import { sessionStore, type Session } from '../session-store';
+
+const EXPIRED = 'Your session has expired or was refused. Please log in again.';
+
+/** The current session; ends it (back to the login page) when the server refuses its token. */
+export function useSession(): { session: Session | null; notice: string | null } {
+  const session = useSyncExternalStore(sessionStore.subscribe, () => sessionStore.current);
+  const notice = useSyncExternalStore(sessionStore.subscribe, () => sessionStore.message);
+
+  useEffect(() => onUnauthorized(() => sessionStore.end(EXPIRED)), []);
+
+  useEffect(() => {
+    if (!session) return;
+    const timer = setTimeout(
+      () => sessionStore.end('Your session has expired. Please log in again.'),
+      Math.max(0, session.expiresAt - Date.now()),
+    );
+    return () => clearTimeout(timer);
+  }, [session]);
+
+  return { session, notice };
+}

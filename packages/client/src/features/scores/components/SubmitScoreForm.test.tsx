@@ -1,0 +1,121 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SubmitScoreForm } from './SubmitScoreForm';
+
+type Call = { key: string | null; body: unknown };
+
+/** A stand-in for the network: the component under test only sees fetch. */
+function fakeServer(answers: Array<() => Promise<Response>>) {
+  const calls: Call[] = [];
+  const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
+    if (url === '/api/config') return Response.json({ score_min: 0, score_max: 100 });
+    const headers = new Headers(init?.headers);
+    calls.push({ key: headers.get('idempotency-key'), body: JSON.parse(String(init?.body)) });
+    const answer = answers.shift();
+    if (!answer) throw new Error('unexpected request');
+    return answer();
+  });
+  vi.stubGlobal('fetch', fetchMock);
+  return calls;
+}
+
+const stored =
+  (value: number, message = 'Score submitted successfully') =>
+  () =>
+    Promise.resolve(
+      Response.json(
+        { id: '1', value, created_at: new Date().toISOString(), message },
+        { status: 201 },
+      ),
+    );
+
+function renderForm() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <SubmitScoreForm token="token" />
+    </QueryClientProvider>,
+  );
+}
+
+describe('SubmitScoreForm', () => {
+  beforeEach(() => vi.restoreAllMocks());
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('shows the range from the server’s configuration', async () => {
+    fakeServer([]);
+    renderForm();
+    expect(await screen.findByText('A whole number from 0 to 100.')).toBeTruthy();
+    expect(screen.getByLabelText('Score').getAttribute('max')).toBe('100');
+  });
+
+  it('retries a submission whose response was lost with the same key, and counts it once', async () => {
+    const calls = fakeServer([
+      () => Promise.reject(new TypeError('network down')),
+      stored(42, 'Score already submitted'),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await screen.findByText('A whole number from 0 to 100.');
+    await user.type(screen.getByLabelText('Score'), '42');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(await screen.findByRole('alert')).toHaveProperty(
+      'textContent',
+      expect.stringContaining('will not count twice'),
+    );
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(await screen.findByText('Already submitted: 42 (counted once).')).toBeTruthy();
+    expect(calls).toHaveLength(2);
+    expect(calls[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
+    expect(calls[1]!.key).toBe(calls[0]!.key);
+  });
+
+  it('sends one request for a double-click, and a new key for the next submission', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const calls = fakeServer([
+      async () => {
+        await gate;
+        return stored(7)();
+      },
+      stored(7),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await screen.findByText('A whole number from 0 to 100.');
+    await user.type(screen.getByLabelText('Score'), '7');
+    const button = screen.getByRole('button', { name: 'Submit' });
+    await user.dblClick(button);
+    release();
+    expect(await screen.findByText('Submitted: 7.')).toBeTruthy();
+    expect(calls).toHaveLength(1);
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    await waitFor(() => expect(calls).toHaveLength(2));
+    expect(calls[1]!.key).not.toBe(calls[0]!.key);
+  });
+
+  it('shows the server’s validation message as given', async () => {
+    fakeServer([
+      () =>
+        Promise.resolve(
+          Response.json(
+            { statusCode: 400, error: 'Bad Request', message: 'value must be between 0 and 100' },
+            { status: 400 },
+          ),
+        ),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await screen.findByText('A whole number from 0 to 100.');
+    const input = screen.getByLabelText('Score');
+    input.removeAttribute('max');
+    await user.type(input, '500');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('value must be between 0 and 100');
+  });
+});
