@@ -13,6 +13,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsModule } from './metrics/metrics.module';
 import { HealthModule } from './ops/health.module';
 import { ProcessingModule } from './processing/processing.module';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
 import { ScoresModule } from './scores/scores.module';
 import { StatsModule } from './stats/stats.module';
@@ -55,6 +56,7 @@ export class AppModule {
         LeaderboardModule,
         LiveModule,
         HealthModule,
+        RateLimitModule.forRoot(config),
         ...(config.runsWorker ? [ProcessingModule] : []),
         ...client,
       ],

@@ -1,0 +1,32 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import { RedisClients } from '../redis/redis-clients';
+
+type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+
+/** KEYS: counter; ARGV: window in ms. A fixed window: the first hit starts it. */
+const HIT = `
+local hits = redis.call('INCR', KEYS[1])
+if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return {hits, redis.call('PTTL', KEYS[1])}`;
+
+/** @nestjs/throttler's counters in Redis, so that every API instance counts the same requests. */
+export class RedisThrottlerStorage implements ThrottlerStorage {
+  constructor(private readonly redis: RedisClients) {}
+
+  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const [hits, remainingMs] = (await this.redis.commands.eval(
+      HIT,
+      1,
+      this.redis.key(`rate-limit:${key}`),
+      ttl,
+    )) as [number, number];
+    const seconds = Math.max(1, Math.ceil(remainingMs / 1000));
+    const isBlocked = hits > limit;
+    return {
+      totalHits: hits,
+      timeToExpire: seconds,
+      isBlocked,
+      timeToBlockExpire: isBlocked ? seconds : 0,
+    };
+  }
+}
