@@ -143,7 +143,7 @@ describe('the Redis Streams pipeline', () => {
     await expectAllAppliedExactlyOnce(all);
     const [row] = await app.sql<{ n: string }>('SELECT sum(total_scores) AS n FROM user_stats');
     expect(Number(row!.n)).toBeGreaterThanOrEqual(5000);
-  });
+  }, 120_000);
 
   it('applies every score exactly once when a worker is SIGKILLed mid-load and started again', async () => {
     const all = await players(20);

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
+import { EventStreamClient } from './support/event-stream';
 import { freePort, runNode, type NodeProcess } from './support/processes';
+import { createTestDatabase } from './support/test-database';
 
 type Server = NodeProcess;
 const runServer = (env: Record<string, string>) => runNode('main.js', env);
@@ -61,6 +63,28 @@ describe('the server process', () => {
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
+  });
+
+  it('closes open live streams and exits cleanly on SIGTERM', async () => {
+    const database = await createTestDatabase('shutdown');
+    try {
+      const port = await freePort();
+      const baseUrl = `http://127.0.0.1:${port}`;
+      const server = runServer({
+        DATABASE_URL: database.url,
+        DATA_DIR: mkdtempSync(join(tmpdir(), 'scoreboard-shutdown-')),
+        PORT: String(port),
+      });
+      await waitUntilReady(baseUrl, server);
+      const { token } = await new ApiClient(baseUrl).signup();
+      const stream = await EventStreamClient.open(baseUrl, token);
+      await stream.next('stats');
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      await stream.close();
+    } finally {
+      await database.drop();
+    }
   });
 
   it('takes over an embedded PostgreSQL left running by a process that was killed outright', async () => {
