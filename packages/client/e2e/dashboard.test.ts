@@ -146,6 +146,7 @@ describe('the dashboard in a real browser', () => {
       () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
     );
     expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByText('A whole number from 0 to 100.').waitFor();
     await page.getByLabel('Score', { exact: true }).focus();
     await page.keyboard.type('33');
     await page.keyboard.press('Enter');

@@ -117,6 +117,14 @@ describe('live updates across instances', () => {
     }
   });
 
+  it('reports Redis in the readiness checks', async () => {
+    const ready = await api1.request('GET', '/api/health/ready');
+    expect(ready.body).toEqual({
+      status: 'ok',
+      checks: { database: 'up', migrations: 'up', redis: 'up' },
+    });
+  });
+
   it('refuses a stream without a valid token', async () => {
     const response = await fetch(`${first.baseUrl}/api/stream`);
     expect(response.status).toBe(401);

@@ -182,6 +182,9 @@ describe('the Redis Streams pipeline', () => {
     await submitLoad(all, 200, 8);
     await redis.stop();
     const whileDown = Date.now();
+    const unready = await api.request('GET', '/api/health/ready');
+    expect(unready.status).toBe(503);
+    expect(unready.body.message).toBe('Not ready: redis down');
     await submitLoad(all, 300, 8);
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, 3000 - (Date.now() - whileDown))),

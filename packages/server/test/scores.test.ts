@@ -225,6 +225,14 @@ describe('POST /api/scores', () => {
     expect(await countScores(user.id)).toBe(0);
   });
 
+  it('answers 401, not 500, for a valid token whose user no longer exists', async () => {
+    const { token, user } = await api.signup();
+    await app.sql('DELETE FROM users WHERE id = $1', [user.id]);
+    const response = await api.submitScore(token, 5);
+    expect(response.status).toBe(401);
+    expect(response.body.message).toBe('Invalid or expired token');
+  });
+
   it('answers 401 without a token and stores nothing', async () => {
     const before = await app.sql('SELECT count(*) FROM scores');
     const response = await api.request('POST', '/api/scores', {

@@ -1,10 +1,9 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
-import { Score } from '../scores/score.entity';
 import { User } from '../users/user.entity';
 import { InitialSchema1795490000000 } from './migrations/1795490000000-initial-schema';
 import { ScoreProcessing1795493000000 } from './migrations/1795493000000-score-processing';
 
-export const entities = [User, Score];
+export const entities = [User];
 export const migrations = [InitialSchema1795490000000, ScoreProcessing1795493000000];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { DataSource } from 'typeorm';
+import { RedisClients } from '../redis/redis-clients';
 
 type Check = 'up' | 'down';
 const CHECK_TIMEOUT_MS = 2000;
@@ -8,7 +9,10 @@ const CHECK_TIMEOUT_MS = 2000;
 @ApiTags('operations')
 @Controller('health')
 export class HealthController {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly redis: RedisClients,
+  ) {}
 
   @Get('live')
   @ApiOkResponse({ description: 'The process runs' })
@@ -18,7 +22,9 @@ export class HealthController {
 
   @Get('ready')
   @HttpCode(200)
-  @ApiOkResponse({ description: 'PostgreSQL answers and every migration is applied' })
+  @ApiOkResponse({
+    description: 'PostgreSQL (and Redis, if configured) answer and every migration is applied',
+  })
   @ApiServiceUnavailableResponse({ description: 'Names what failed' })
   async ready(): Promise<{ status: 'ok'; checks: Record<string, Check> }> {
     const checks: Record<string, Check> = {
@@ -26,6 +32,7 @@ export class HealthController {
       migrations: await probe(async () => {
         if (await this.dataSource.showMigrations()) throw new Error('pending migrations');
       }),
+      ...(this.redis.enabled ? { redis: await probe(() => this.redis.commands.ping()) } : {}),
     };
     const failed = Object.keys(checks).filter((name) => checks[name] === 'down');
     if (failed.length > 0) {

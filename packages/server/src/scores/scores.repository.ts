@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import type { ScoreStatus } from './dto/score.dto';
 
 export type StoredScore = { id: string; value: number; createdAt: Date; status: ScoreStatus };
@@ -13,6 +13,10 @@ type ScoreRow = {
 };
 
 const COLUMNS = 'id, value, created_at, applied_at, dead_at';
+const FOREIGN_KEY_VIOLATION = '23503';
+
+/** A valid token whose user no longer exists. */
+export class UnknownUserError extends Error {}
 
 @Injectable()
 export class ScoresRepository {
@@ -30,13 +34,21 @@ export class ScoresRepository {
     sweepAfterMs: number,
   ): Promise<{ score: StoredScore; created: boolean }> {
     // retry_at: when the sweeper takes over if no worker has applied the score by then.
-    const inserted: ScoreRow[] = await this.dataSource.query(
-      `INSERT INTO scores (user_id, idempotency_key, value, retry_at)
-       VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))
-       ON CONFLICT (user_id, idempotency_key) DO NOTHING
-       RETURNING ${COLUMNS}`,
-      [userId, idempotencyKey, value, sweepAfterMs],
-    );
+    const inserted: ScoreRow[] = await this.dataSource
+      .query(
+        `INSERT INTO scores (user_id, idempotency_key, value, retry_at)
+         VALUES ($1, $2, $3, now() + make_interval(secs => $4::double precision / 1000))
+         ON CONFLICT (user_id, idempotency_key) DO NOTHING
+         RETURNING ${COLUMNS}`,
+        [userId, idempotencyKey, value, sweepAfterMs],
+      )
+      .catch((error: unknown) => {
+        const code =
+          error instanceof QueryFailedError
+            ? (error.driverError as { code?: string }).code
+            : undefined;
+        throw code === FOREIGN_KEY_VIOLATION ? new UnknownUserError(userId) : error;
+      });
     if (inserted[0]) return { score: toScore(inserted[0]), created: true };
     // A separate statement: its snapshot is taken after the conflicting insert committed.
     const [existing]: ScoreRow[] = await this.dataSource.query(

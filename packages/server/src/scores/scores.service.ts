@@ -1,11 +1,11 @@
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
 import { ScoreEventTransport } from '../events/score-event-transport';
 import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
-import { ScoresRepository, type StoredScore } from './scores.repository';
+import { ScoresRepository, UnknownUserError, type StoredScore } from './scores.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -37,12 +37,13 @@ export class ScoresService {
       const message = `value must be between ${this.config.scoreMin} and ${this.config.scoreMax}`;
       throw new ValidationFailed([{ field: 'value', message }]);
     }
-    const { score, created } = await this.scores.insertIfAbsent(
-      userId,
-      idempotencyKey,
-      value,
-      this.config.sweepDelayMs,
-    );
+    const { score, created } = await this.scores
+      .insertIfAbsent(userId, idempotencyKey, value, this.config.sweepDelayMs)
+      .catch((error: unknown) => {
+        throw error instanceof UnknownUserError
+          ? new UnauthorizedException('Invalid or expired token')
+          : error;
+      });
     if (created) {
       this.metrics.scoresAccepted.inc();
       await this.publish(score.id, userId);
