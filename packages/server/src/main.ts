@@ -6,6 +6,8 @@ import { createLogger, NestPinoLogger } from './common/logger';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createHttpApp } from './http-app';
+import { serveMetrics } from './metrics/metrics-server';
+import { Metrics } from './metrics/metrics.service';
 
 /**
  * Starts the process in its ROLE: `all` (default) serves HTTP and runs the worker, `api` serves
@@ -61,6 +63,10 @@ async function main(): Promise<void> {
         logger: new NestPinoLogger(logger),
       });
       await app.init();
+      if (config.metricsPort) {
+        await serveMetrics(app.get(Metrics), config.metricsPort);
+        logger.info(`Worker metrics on http://localhost:${config.metricsPort}/metrics`);
+      }
       logger.info('Scoreboard worker running');
     }
   } catch (error) {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from './support/api-client';
-import { PrivateRedis, runNode, type NodeProcess } from './support/processes';
+import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 import { DataSource } from 'typeorm';
@@ -40,7 +40,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function startWorker(): NodeProcess {
+function startWorker(env: Record<string, string> = {}): NodeProcess {
   const worker = runNode('main.js', {
     ROLE: 'worker',
     DATABASE_URL: app.config.databaseUrl!,
@@ -49,6 +49,7 @@ function startWorker(): NodeProcess {
     DATA_DIR: app.config.dataDir,
     JWT_SECRET: app.config.jwtSecret,
     ...PIPELINE_ENV,
+    ...env,
   });
   workers.push(worker);
   return worker;
@@ -199,9 +200,10 @@ describe('the Redis Streams pipeline', () => {
     expect(health.status).toBe(200);
   });
 
-  it('counts an event delivered many times once', async () => {
+  it('counts an event delivered many times once, as the worker’s own metrics show', async () => {
     const all = await players(1);
-    startWorker();
+    const metricsPort = await freePort();
+    startWorker({ METRICS_PORT: String(metricsPort) });
     const submitted = await api.submitScore(all[0]!.token, 33, randomUUID());
     all[0]!.submitted.push(33);
     for (let i = 0; i < 10; i++) {
@@ -218,5 +220,10 @@ describe('the Redis Streams pipeline', () => {
     }
     await new Promise((resolve) => setTimeout(resolve, 500));
     await expectAllAppliedExactlyOnce(all);
+    const metrics = await waitFor(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      return /^scoreboard_events_processed_total 1$/m.test(text) ? text : undefined;
+    });
+    expect(metrics).toMatch(/^scoreboard_pending_scores 0$/m);
   });
 });

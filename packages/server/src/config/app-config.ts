@@ -69,6 +69,8 @@ const envSchema = z
     WORKER_RETRY_MAX_MS: integer(1, 86_400_000).default(60_000),
     SWEEP_DELAY_MS: integer(100, 86_400_000).default(5000),
     SWEEP_INTERVAL_MS: integer(50, 3_600_000).default(1000),
+    // ROLE=worker has no HTTP API: set this to serve its GET /metrics on a port of its own.
+    METRICS_PORT: integer(1, 65_535).optional(),
     // Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy").
     TRUST_PROXY: z
       .string()
@@ -126,6 +128,7 @@ export class AppConfig {
   /** How long a score may stay unapplied before the sweeper delivers it again. */
   readonly sweepDelayMs: number;
   readonly sweepIntervalMs: number;
+  readonly metricsPort: number | undefined;
 
   constructor(
     fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl' | 'runsApi' | 'runsWorker'>,
@@ -183,6 +186,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     sweepDelayMs: parsed.SWEEP_DELAY_MS,
     sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
+    metricsPort: parsed.METRICS_PORT,
   });
 }
 

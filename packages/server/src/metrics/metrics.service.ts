@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { DataSource } from 'typeorm';
 
 /**
  * Every metric of the process, on a registry of its own (so that several apps in one test process
@@ -86,7 +87,18 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor() {
+  constructor(private readonly dataSource: DataSource) {
     collectDefaultMetrics({ register: this.registry, prefix: 'scoreboard_' });
+  }
+
+  /** The Prometheus text; the backlog gauges are PostgreSQL's truth, read at scrape time. */
+  async render(): Promise<string> {
+    const [row]: Array<{ pending: string; dead: string }> = await this.dataSource.query(
+      `SELECT (SELECT count(*) FROM scores WHERE applied_at IS NULL AND dead_at IS NULL) AS pending,
+              (SELECT count(*) FROM scores WHERE dead_at IS NOT NULL) AS dead`,
+    );
+    this.pendingBacklog.set(Number(row!.pending));
+    this.deadLetters.set(Number(row!.dead));
+    return this.registry.metrics();
   }
 }
