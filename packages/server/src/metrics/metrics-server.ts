@@ -9,15 +9,13 @@ import type { Metrics } from './metrics.service';
 export function serveMetrics(metrics: Metrics, port: number): Promise<Server> {
   const server = createServer((req, res) => {
     if (req.method !== 'GET' || req.url !== '/metrics') {
-      res
-        .writeHead(404, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            statusCode: 404,
-            error: 'Not Found',
-            message: 'Only GET /metrics is served here',
-          }),
-        );
+      res.writeHead(404, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          statusCode: 404,
+          error: 'Not Found',
+          message: 'Only GET /metrics is served here',
+        }),
+      );
       return;
     }
     metrics.render().then(
