@@ -116,6 +116,21 @@ describe('the dashboard in a real browser', () => {
     expect(await scoresOf(email)).toBe(1);
   });
 
+  it('keeps the session across a reload, and sends an expired one back to the login page', async () => {
+    await signUp();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Submit a score' }).waitFor();
+    await page.evaluate(() => {
+      const session = JSON.parse(localStorage.getItem('scoreboard.session')!) as {
+        expiresAt: number;
+      };
+      session.expiresAt = Date.now() - 1000;
+      localStorage.setItem('scoreboard.session', JSON.stringify(session));
+    });
+    await page.reload();
+    await page.getByText('Your session has expired. Please log in again.').waitFor();
+  });
+
   it('sends a refused token back to the login page with a message', async () => {
     await signUp();
     await page.evaluate(() => {

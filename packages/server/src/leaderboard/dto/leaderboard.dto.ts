@@ -1,6 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IntegerQueryParam } from '../../common/integer-query-param';
 
 export class LeaderboardEntryDto {
   @ApiProperty({ example: 1 })
@@ -39,29 +38,14 @@ export class MyStandingDto {
 }
 
 export class LeaderboardQuery {
-  @ApiProperty({ required: false, minimum: 1, maximum: 100, default: 10 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be between 1 and 100' })
-  @Max(100, { message: 'limit must be between 1 and 100' })
+  @IntegerQueryParam('limit', 1, 100, 10)
   limit?: number;
 
-  @ApiProperty({ required: false, minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'offset must be an integer' })
-  @Min(0, { message: 'offset must be 0 or more' })
-  @Max(1_000_000_000, { message: 'offset must be at most 1000000000' })
+  @IntegerQueryParam('offset', 0, 1_000_000_000, 0)
   offset?: number;
 }
 
 export class MyStandingQuery {
-  @ApiProperty({ required: false, minimum: 0, maximum: 50, default: 5 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'radius must be an integer' })
-  @Min(0, { message: 'radius must be between 0 and 50' })
-  @Max(50, { message: 'radius must be between 0 and 50' })
+  @IntegerQueryParam('radius', 0, 50, 5)
   radius?: number;
 }

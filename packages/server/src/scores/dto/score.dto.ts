@@ -1,10 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import { IsOptional, Matches } from 'class-validator';
+import { IntegerQueryParam } from '../../common/integer-query-param';
 
 export type ScoreStatus = 'pending' | 'processed' | 'dead';
 
-export class SubmittedScoreDto {
+class StoredScoreDto {
   @ApiProperty({ example: '1001' })
   id: string;
 
@@ -13,21 +13,14 @@ export class SubmittedScoreDto {
 
   @ApiProperty({ example: '2026-11-24T10:00:00.000Z' })
   created_at: string;
+}
 
+export class SubmittedScoreDto extends StoredScoreDto {
   @ApiProperty({ enum: ['Score submitted successfully', 'Score already submitted'] })
   message: 'Score submitted successfully' | 'Score already submitted';
 }
 
-export class ScoreItemDto {
-  @ApiProperty({ example: '1001' })
-  id: string;
-
-  @ApiProperty({ example: 42 })
-  value: number;
-
-  @ApiProperty({ example: '2026-11-24T10:00:00.000Z' })
-  created_at: string;
-
+export class ScoreItemDto extends StoredScoreDto {
   @ApiProperty({ enum: ['pending', 'processed', 'dead'] })
   status: ScoreStatus;
 }
@@ -41,12 +34,7 @@ export class ScorePageDto {
 }
 
 export class ListScoresQuery {
-  @ApiProperty({ required: false, minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be an integer' })
-  @Min(1, { message: 'limit must be between 1 and 100' })
-  @Max(100, { message: 'limit must be between 1 and 100' })
+  @IntegerQueryParam('limit', 1, 100, 20)
   limit?: number;
 
   @ApiProperty({ required: false, description: 'next_cursor from the previous page' })
