@@ -29,6 +29,7 @@ beforeAll(async () => {
     REDIS_URL: redis.url,
     REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
     ...PIPELINE_ENV,
+    LOG_LEVEL: 'error',
   });
   api = new ApiClient(app.baseUrl);
 });
@@ -186,6 +187,11 @@ describe('the Redis Streams pipeline', () => {
     const unready = await api.request('GET', '/api/health/ready');
     expect(unready.status).toBe(503);
     expect(unready.body.message).toBe('Not ready: redis down');
+    // Reads that Redis serves fall back to PostgreSQL meanwhile.
+    expect((await api.request('GET', '/api/leaderboard')).status).toBe(200);
+    expect((await api.request('GET', '/api/leaderboard/me', { token: all[0]!.token })).status).toBe(
+      200,
+    );
     await submitLoad(all, 300, 8);
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, 3000 - (Date.now() - whileDown))),

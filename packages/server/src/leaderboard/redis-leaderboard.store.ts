@@ -110,13 +110,8 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   }
 
   async page(limit: number, offset: number) {
-    const result = (await this.redis.eval(
-      PAGE,
-      2,
-      this.keys.zset,
-      this.keys.ready,
-      offset,
-      offset + limit - 1,
+    const result = (await this.read(() =>
+      this.redis.eval(PAGE, 2, this.keys.zset, this.keys.ready, offset, offset + limit - 1),
     )) as [number, string[]] | null;
     if (!result) return this.fallback.page(limit, offset);
     const [total, flat] = result;
@@ -124,14 +119,16 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   }
 
   async around(userId: string, radius: number) {
-    const result = (await this.redis.eval(
-      AROUND,
-      3,
-      this.keys.zset,
-      this.keys.members,
-      this.keys.ready,
-      userId,
-      radius,
+    const result = (await this.read(() =>
+      this.redis.eval(
+        AROUND,
+        3,
+        this.keys.zset,
+        this.keys.members,
+        this.keys.ready,
+        userId,
+        radius,
+      ),
     )) as [number, number?, string[]?] | null;
     if (!result) return this.fallback.around(userId, radius);
     const [rank, first, flat] = result;
@@ -140,6 +137,18 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       rank: rank + 1,
       standings: pairs(flat!).map(([m, s], i) => decode(m, s, first! + i + 1)),
     };
+  }
+
+  /** A read from Redis; null (so: answer from PostgreSQL) while Redis is unreachable. */
+  private async read(command: () => Promise<unknown>): Promise<unknown> {
+    try {
+      return await command();
+    } catch (error) {
+      this.logger.warn(
+        `Leaderboard read from Redis failed, using PostgreSQL: ${(error as Error).message}`,
+      );
+      return null;
+    }
   }
 
   async record(standings: Standing[]): Promise<void> {

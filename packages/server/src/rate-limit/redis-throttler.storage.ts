@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import { RedisClients } from '../redis/redis-clients';
 
@@ -9,17 +10,30 @@ local hits = redis.call('INCR', KEYS[1])
 if hits == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return {hits, redis.call('PTTL', KEYS[1])}`;
 
-/** @nestjs/throttler's counters in Redis, so that every API instance counts the same requests. */
+/**
+ * @nestjs/throttler's counters in Redis, so that every API instance counts the same requests.
+ * While Redis is unreachable requests are let through: the limit protects the service, it must
+ * not take it down with Redis.
+ */
 export class RedisThrottlerStorage implements ThrottlerStorage {
+  private readonly logger = new Logger(RedisThrottlerStorage.name);
+
   constructor(private readonly redis: RedisClients) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const [hits, remainingMs] = (await this.redis.commands.eval(
-      HIT,
-      1,
-      this.redis.key(`rate-limit:${key}`),
-      ttl,
-    )) as [number, number];
+    let hits: number;
+    let remainingMs: number;
+    try {
+      [hits, remainingMs] = (await this.redis.commands.eval(
+        HIT,
+        1,
+        this.redis.key(`rate-limit:${key}`),
+        ttl,
+      )) as [number, number];
+    } catch (error) {
+      this.logger.warn(`Rate limit not counted, Redis unreachable: ${(error as Error).message}`);
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
     const seconds = Math.max(1, Math.ceil(remainingMs / 1000));
     const isBlocked = hits > limit;
     return {

@@ -62,7 +62,14 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
     return client;
   }
 
+  /** QUIT where connected (it waits for replies in flight); a dead connection is just dropped. */
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all(this.clients.map((client) => client.quit().catch(() => client.disconnect())));
+    await Promise.all(
+      this.clients.map((client) =>
+        client.status === 'ready'
+          ? client.quit().catch(() => client.disconnect())
+          : client.disconnect(),
+      ),
+    );
   }
 }
