@@ -1,9 +1,12 @@
 import { chromium, type Browser, type ConsoleMessage, type Page } from 'playwright-core';
 
+/** Debian's package puts it here; CHROMIUM_PATH points elsewhere. */
+const { CHROMIUM_PATH = '/usr/bin/chromium' } = process.env;
+
 /** Debian's Chromium, headless; flags as this machine needs them (no sandbox as root, no network). */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: CHROMIUM_PATH,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
 }

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 
-const ADMIN_URL = process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The machine's PostgreSQL (SPEC section 4); TEST_DATABASE_SERVER_URL points elsewhere. */
+const { TEST_DATABASE_SERVER_URL: ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/test' } =
+  process.env;
 const SERVER_MAIN = join(__dirname, '..', '..', 'server', 'dist', 'main.js');
 
 export type RunningServer = {
@@ -39,7 +41,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   const port = await freePort();
   const child: ChildProcess = spawn(process.execPath, [SERVER_MAIN], {
     env: {
-      PATH: process.env.PATH ?? '',
+      PATH: process.env.PATH,
       PORT: String(port),
       DATABASE_URL: url.toString(),
       DATA_DIR: mkdtempSync(join(tmpdir(), 'scoreboard-e2e-')),

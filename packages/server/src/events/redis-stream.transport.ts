@@ -24,15 +24,19 @@ export class RedisStreamTransport extends ScoreEventTransport {
   private readonly consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   /** Publishing and acknowledging: fails fast while Redis is away instead of queueing. */
   private readonly commands: Redis;
-  /** XREADGROUP ... BLOCK holds its connection, so it gets its own. */
-  private readonly reader: Redis;
+  /** XREADGROUP ... BLOCK holds its connection, so it gets its own (in workers only). */
+  private blockingReader: Redis | undefined;
   private lastClaimAt = 0;
 
-  constructor(redis: RedisClients) {
+  constructor(private readonly redis: RedisClients) {
     super();
     this.stream = redis.key('score-events');
     this.commands = redis.commands;
-    this.reader = redis.create('stream-reader');
+  }
+
+  private get reader(): Redis {
+    this.blockingReader ??= this.redis.create('stream-reader');
+    return this.blockingReader;
   }
 
   async publish(event: ScoreEvent): Promise<void> {

@@ -29,7 +29,7 @@ export function runNode(
   args: string[] = [],
 ): NodeProcess {
   const child = spawn(process.execPath, [join(DIST, entry), ...args], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
 /** The machine's PostgreSQL (SPEC section 4); each test file gets a database of its own on it. */
-const SERVER_URL =
-  process.env.TEST_DATABASE_SERVER_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const { TEST_DATABASE_SERVER_URL: SERVER_URL = 'postgres://postgres@127.0.0.1:5432/test' } =
+  process.env;
 
 export type TestDatabase = { url: string; name: string; drop(): Promise<void> };
 
