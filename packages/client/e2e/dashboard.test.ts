@@ -34,7 +34,7 @@ async function signUp(
 ): Promise<{ email: string; name: string }> {
   const email = `e2e-${randomUUID()}@example.com`;
   await page.goto(server.baseUrl);
-  await page.getByRole('tab', { name: 'Sign up' }).click();
+  await page.getByRole('button', { name: 'Sign up' }).click();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByLabel('Display name (optional, shown on the leaderboard)').fill(name);

@@ -47,21 +47,11 @@ export function AuthPage({ notice }: { notice: string | null }) {
           {notice}
         </p>
       )}
-      <div className="tabs" role="tablist" aria-label="Account">
-        <button
-          type="button"
-          role="tab"
-          aria-selected={mode === 'login'}
-          onClick={() => switchTo('login')}
-        >
+      <div className="tabs" role="group" aria-label="Account">
+        <button type="button" aria-pressed={mode === 'login'} onClick={() => switchTo('login')}>
           Log in
         </button>
-        <button
-          type="button"
-          role="tab"
-          aria-selected={mode === 'signup'}
-          onClick={() => switchTo('signup')}
-        >
+        <button type="button" aria-pressed={mode === 'signup'} onClick={() => switchTo('signup')}>
           Sign up
         </button>
       </div>
