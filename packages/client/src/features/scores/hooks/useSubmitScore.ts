@@ -45,5 +45,5 @@ export function useSubmitScore(token: string) {
     mutation.mutate(unconfirmed.current);
   };
 
-  return { submit, mutation, hasUnconfirmed: () => unconfirmed.current !== null };
+  return { submit, mutation };
 }
