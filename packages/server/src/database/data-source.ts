@@ -2,9 +2,14 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { User } from '../users/user.entity';
 import { InitialSchema1795490000000 } from './migrations/1795490000000-initial-schema';
 import { ScoreProcessing1795493000000 } from './migrations/1795493000000-score-processing';
+import { RankingKeyIndex1795496000000 } from './migrations/1795496000000-ranking-key-index';
 
 export const entities = [User];
-export const migrations = [InitialSchema1795490000000, ScoreProcessing1795493000000];
+export const migrations = [
+  InitialSchema1795490000000,
+  ScoreProcessing1795493000000,
+  RankingKeyIndex1795496000000,
+];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */
 const MIGRATION_LOCK = 7_301_998_412;

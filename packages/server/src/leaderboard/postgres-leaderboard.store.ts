@@ -1,16 +1,23 @@
 import { DataSource } from 'typeorm';
 import { LeaderboardStore, type RankedStanding, type Standing } from './leaderboard-store';
 
-// Qualified: an unqualified user_id in ORDER BY would mean the text output column below.
-const ORDER = 'h.high_score DESC, h.achieved_at ASC, h.user_id ASC';
-const COLUMNS = `h.user_id::text, h.high_score, (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us`;
+/**
+ * The ranking key, ascending: high score desc, then achieved_at, then user id. It matches the
+ * expression index user_high_scores_ranking_key_idx, so orderings and row comparisons on it are
+ * index range scans. (Qualified: a bare user_id would mean the text output column below.)
+ */
+const KEY = '(-h.high_score, h.achieved_at, h.user_id)';
+const ASCENDING = '-h.high_score, h.achieved_at, h.user_id';
+const DESCENDING = '-h.high_score DESC, h.achieved_at DESC, h.user_id DESC';
+const COLUMNS = `h.user_id::text, h.high_score,
+  (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us`;
 
 type Row = { user_id: string; high_score: number; achieved_us: string };
 
 /**
- * The ranking read straight from user_high_scores and its ordering index. Pages are index scans;
- * a player's rank counts the rows ahead (about 100 ms at a million players), which is why Redis is
- * the store whenever it is configured.
+ * The ranking read straight from user_high_scores. Pages and a player's neighbours are index
+ * range scans; a player's rank counts the index entries ahead of them (tens of milliseconds at a
+ * million players), which is why Redis is the store whenever it is configured.
  */
 export class PostgresLeaderboardStore extends LeaderboardStore {
   constructor(private readonly dataSource: DataSource) {
@@ -20,7 +27,7 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   async page(limit: number, offset: number) {
     const [rows, [count]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_high_scores h ORDER BY ${ORDER} LIMIT $1 OFFSET $2`,
+        `SELECT ${COLUMNS} FROM user_high_scores h ORDER BY ${ASCENDING} LIMIT $1 OFFSET $2`,
         [limit, offset],
       ) as Promise<Row[]>,
       this.dataSource.query(`SELECT count(*) AS n FROM user_high_scores`) as Promise<
@@ -34,18 +41,28 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   }
 
   async around(userId: string, radius: number) {
+    const me = `(SELECT -high_score, achieved_at, user_id FROM user_high_scores WHERE user_id = $1)`;
     const [own]: Array<{ rank: string }> = await this.dataSource.query(
-      `SELECT 1 + (SELECT count(*) FROM user_high_scores o
-                    WHERE o.high_score > h.high_score
-                       OR (o.high_score = h.high_score AND (o.achieved_at, o.user_id) < (h.achieved_at, h.user_id))
-                  ) AS rank
-         FROM user_high_scores h WHERE h.user_id = $1`,
+      `SELECT 1 + (SELECT count(*) FROM user_high_scores h WHERE ${KEY} < ${me}) AS rank
+        WHERE EXISTS (SELECT 1 FROM user_high_scores WHERE user_id = $1)`,
       [userId],
     );
     if (!own) return null;
     const rank = Number(own.rank);
-    const first = Math.max(1, rank - radius);
-    const { standings } = await this.page(rank + radius - first + 1, first - 1);
+    const [above, fromMe]: [Row[], Row[]] = await Promise.all([
+      this.dataSource.query(
+        `SELECT ${COLUMNS} FROM user_high_scores h WHERE ${KEY} < ${me} ORDER BY ${DESCENDING} LIMIT $2`,
+        [userId, radius],
+      ),
+      this.dataSource.query(
+        `SELECT ${COLUMNS} FROM user_high_scores h WHERE ${KEY} >= ${me} ORDER BY ${ASCENDING} LIMIT $2`,
+        [userId, radius + 1],
+      ),
+    ]);
+    const standings = [
+      ...above.reverse().map((row, i) => toRanked(row, rank - above.length + i)),
+      ...fromMe.map((row, i) => toRanked(row, rank + i)),
+    ];
     return { rank, standings };
   }
 
