@@ -28,8 +28,10 @@ import { ApiClient } from '../test/support/api-client';
 import { createTestDatabase } from '../test/support/test-database';
 import { fixed } from './percentiles';
 
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+/** Script parameters (see the header). */
+const { BENCH_CONNECTIONS = '50', BENCH_SECONDS = '15' } = process.env;
+const CONNECTIONS = Number(BENCH_CONNECTIONS);
+const SECONDS = Number(BENCH_SECONDS);
 const WARMUP_SECONDS = 3;
 const AUTOCANNON = join(__dirname, '..', '..', '..', '..', 'node_modules', '.bin', 'autocannon');
 

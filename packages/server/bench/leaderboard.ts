@@ -27,8 +27,10 @@ import { RedisClients } from '../src/redis/redis-clients';
 import { createTestDatabase } from '../test/support/test-database';
 import { fixed, percentile } from './percentiles';
 
-const PLAYERS = Number(process.env.BENCH_PLAYERS ?? 1_000_000);
-const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Script parameters (see the header). */
+const { BENCH_PLAYERS = '1000000', BENCH_REDIS_URL: REDIS_URL = 'redis://127.0.0.1:6379' } =
+  process.env;
+const PLAYERS = Number(BENCH_PLAYERS);
 
 async function main(): Promise<void> {
   const database = await createTestDatabase('bench_leaderboard');
