@@ -25,7 +25,7 @@ export const CLIENT_DIST = join(__dirname, '..', '..', 'client', 'dist');
 function coreModules(config: AppConfig) {
   return [
     ConfigModule.forRoot(config),
-    DatabaseModule,
+    DatabaseModule.forRoot(config),
     RedisModule,
     MetricsModule,
     EventsModule,

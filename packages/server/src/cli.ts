@@ -1,10 +1,17 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig } from './config/app-config';
-import { dataSourceOptions, runMigrations } from './database/data-source';
+import { AppConfig, ConfigError, loadConfig } from './config/app-config';
+import {
+  dataSourceOptions,
+  runMigrations,
+  UNBOUNDED_DATABASE_SETTINGS,
+} from './database/data-source';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { PostgresLeaderboardStore } from './leaderboard/postgres-leaderboard.store';
+import { RedisLeaderboardStore } from './leaderboard/redis-leaderboard.store';
 import { ProcessingRepository } from './processing/processing.repository';
 import { Reconciler, type Drift } from './processing/reconciler';
+import { RedisClients } from './redis/redis-clients';
 
 const USAGE = `Usage: scoreboard <command>
 
@@ -17,7 +24,7 @@ Commands:
                                    queue dead letters again with fresh attempts
 `;
 
-type Command = (dataSource: DataSource, args: string[]) => Promise<number>;
+type Command = (dataSource: DataSource, args: string[], config: AppConfig) => Promise<number>;
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -28,7 +35,7 @@ const commands: Record<string, Command> = {
     return 0;
   },
 
-  async reconcile(dataSource, args) {
+  async reconcile(dataSource, args, config) {
     const fix = args.includes('--fix');
     const reconciler = new Reconciler(dataSource);
     const drift = fix ? await reconciler.repair() : await reconciler.findDrift();
@@ -37,6 +44,7 @@ const commands: Record<string, Command> = {
       print('No drift: every user’s aggregates match their scores');
       return 0;
     }
+    if (fix) await invalidateLeaderboard(config, dataSource);
     print(
       fix
         ? `Repaired ${drift.length} user(s)`
@@ -85,6 +93,21 @@ function describeDrift({ userId, expected, stored }: Drift): string {
   );
 }
 
+/**
+ * Repaired standings may have gone down, which the Redis leaderboard's merges never do: have the
+ * workers rebuild it (reads use PostgreSQL meanwhile).
+ */
+async function invalidateLeaderboard(config: AppConfig, dataSource: DataSource): Promise<void> {
+  if (!config.redisUrl) return;
+  const redis = new RedisClients(config);
+  try {
+    await new RedisLeaderboardStore(redis, new PostgresLeaderboardStore(dataSource)).invalidate();
+    print('The Redis leaderboard will be rebuilt from the repaired standings');
+  } finally {
+    await redis.onApplicationShutdown();
+  }
+}
+
 /** Runs one command against the configured database (the embedded one when DATABASE_URL is unset). */
 async function main(argv: string[]): Promise<number> {
   const command = commands[argv[0] ?? ''];
@@ -96,10 +119,13 @@ async function main(argv: string[]): Promise<number> {
   const embedded = config.databaseUrl
     ? undefined
     : await EmbeddedPostgres.start(config.dataDir, () => undefined);
-  const dataSource = new DataSource(dataSourceOptions(config.databaseUrl ?? embedded!.url));
+  // An operator's command may rightly take long (reconcile over every score): no timeouts.
+  const dataSource = new DataSource(
+    dataSourceOptions(config.databaseUrl ?? embedded!.url, UNBOUNDED_DATABASE_SETTINGS),
+  );
   await dataSource.initialize();
   try {
-    return await command(dataSource, argv.slice(1));
+    return await command(dataSource, argv.slice(1), config);
   } finally {
     await dataSource.destroy();
     await embedded?.server.stop();

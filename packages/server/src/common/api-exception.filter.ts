@@ -8,6 +8,10 @@ import {
 } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { STATUS_CODES } from 'node:http';
+import { failureClass, isDatabaseUnavailable } from './failure-class';
+
+/** What a client that met an unreachable or too slow database is told to wait before retrying. */
+export const DATABASE_RETRY_AFTER_SECONDS = 2;
 
 export type FieldError = { field: string; message: string };
 export type ApiErrorBody = {
@@ -15,6 +19,8 @@ export type ApiErrorBody = {
   error: string;
   message: string;
   errors?: FieldError[];
+  /** Readiness: the state of each dependency. */
+  checks?: Record<string, string>;
 };
 
 /** Any thrown HttpException whose response carries field errors keeps them in the answer. */
@@ -34,7 +40,9 @@ export class ValidationFailed extends HttpException {
 
 /**
  * Every error leaves the API in one shape: { statusCode, error, message, errors? }, with `message`
- * one readable string. Anything that is not an HttpException is a 500 and is logged.
+ * one readable string. A transient database failure (unreachable, restarting, too slow: see
+ * failure-class.ts) is a 503 with Retry-After; anything else that is not an HttpException is a 500
+ * and is logged.
  */
 @Catch()
 export class ApiExceptionFilter implements ExceptionFilter {
@@ -46,12 +54,19 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const { httpAdapter } = this.adapterHost;
     const context = host.switchToHttp();
     const body = toErrorBody(exception);
-    if (!(exception instanceof HttpException)) {
-      this.logger.error(
-        exception instanceof Error ? (exception.stack ?? exception.message) : String(exception),
-      );
-    }
     const response = context.getResponse();
+    if (
+      body.statusCode === HttpStatus.SERVICE_UNAVAILABLE &&
+      !(exception instanceof HttpException)
+    ) {
+      this.logger.warn(
+        { err: exception, failureClass: failureClass(exception) },
+        'Database unavailable',
+      );
+      httpAdapter.setHeader(response, 'Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    } else if (!(exception instanceof HttpException)) {
+      this.logger.error({ err: exception }, 'Unhandled error');
+    }
     if (exception instanceof HttpException) {
       const retryAfter = (exception.getResponse() as { retryAfterSeconds?: number })
         .retryAfterSeconds;
@@ -68,7 +83,11 @@ export function toErrorBody(exception: unknown): ApiErrorBody {
     const response = exception.getResponse();
     const error = STATUS_CODES[statusCode] ?? 'Error';
     if (typeof response === 'string') return { statusCode, error, message: response };
-    const { message, errors } = response as { message?: unknown; errors?: FieldError[] };
+    const { message, errors, checks } = response as {
+      message?: unknown;
+      errors?: FieldError[];
+      checks?: Record<string, string>;
+    };
     const text =
       statusCode === HttpStatus.PAYLOAD_TOO_LARGE
         ? 'Request body is larger than 16 KiB'
@@ -77,9 +96,20 @@ export function toErrorBody(exception: unknown): ApiErrorBody {
           : typeof message === 'string'
             ? message
             : error;
-    return errors
-      ? { statusCode, error, message: text, errors }
-      : { statusCode, error, message: text };
+    return {
+      statusCode,
+      error,
+      message: text,
+      ...(errors ? { errors } : {}),
+      ...(checks ? { checks } : {}),
+    };
+  }
+  if (isDatabaseUnavailable(exception)) {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: 'Service Unavailable',
+      message: 'The database is unavailable or too slow; try again shortly',
+    };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
 }

@@ -69,6 +69,15 @@ const envSchema = z
     WORKER_RETRY_MAX_MS: integer(1, 86_400_000).default(60_000),
     SWEEP_DELAY_MS: integer(100, 86_400_000).default(5000),
     SWEEP_INTERVAL_MS: integer(50, 3_600_000).default(1000),
+    // A stream event received but not acknowledged this long is taken over by another worker.
+    WORKER_CLAIM_IDLE_MS: integer(1000, 3_600_000).default(30_000),
+    DB_STATEMENT_TIMEOUT_MS: integer(100, 3_600_000).default(10_000),
+    // Unset: half the statement timeout.
+    DB_LOCK_TIMEOUT_MS: integer(10, 3_600_000).optional(),
+    DB_POOL_SIZE: integer(1, 1000).default(10),
+    DB_BACKGROUND_POOL_SIZE: integer(1, 1000).default(4),
+    DB_POOL_ACQUIRE_TIMEOUT_MS: integer(10, 600_000).default(5000),
+    SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
     // ROLE=worker has no HTTP API: set this to serve its GET /metrics on a port of its own.
     METRICS_PORT: integer(1, 65_535).optional(),
     // Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy").
@@ -82,6 +91,16 @@ const envSchema = z
       }),
   })
   .superRefine((env, ctx) => {
+    if (
+      env.DB_LOCK_TIMEOUT_MS !== undefined &&
+      env.DB_LOCK_TIMEOUT_MS > env.DB_STATEMENT_TIMEOUT_MS
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DB_LOCK_TIMEOUT_MS'],
+        message: 'must not exceed DB_STATEMENT_TIMEOUT_MS',
+      });
+    }
     if (env.SCORE_MIN > env.SCORE_MAX) {
       ctx.addIssue({ code: 'custom', path: ['SCORE_MAX'], message: 'must not be below SCORE_MIN' });
     }
@@ -98,6 +117,20 @@ const envSchema = z
   });
 
 export type Role = (typeof ROLES)[number];
+
+/**
+ * How long anything may wait on PostgreSQL, and the pools. A statement, a lock wait, an idle open
+ * transaction and the wait for a pooled connection are all bounded, so a slow or unreachable
+ * database turns into errors (503 for requests, retries for background work), never into waits
+ * without end.
+ */
+export type DatabaseSettings = {
+  statementTimeoutMs: number;
+  lockTimeoutMs: number;
+  idleInTransactionTimeoutMs: number;
+  acquireTimeoutMs: number;
+  poolSize: number;
+};
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** Thrown when the environment holds a bad value; the message names every offending variable. */
@@ -129,6 +162,13 @@ export class AppConfig {
   readonly sweepDelayMs: number;
   readonly sweepIntervalMs: number;
   readonly metricsPort: number | undefined;
+  readonly claimIdleMs: number;
+  /** The pool that serves HTTP requests (and, with ROLE=worker, the worker). */
+  readonly database: DatabaseSettings;
+  /** The pool of the worker, sweeper and leaderboard upkeep when they share a process with HTTP. */
+  readonly backgroundPoolSize: number;
+  /** After this long, a shutdown cuts whatever is left and the process exits. */
+  readonly shutdownTimeoutMs: number;
 
   constructor(
     fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl' | 'runsApi' | 'runsWorker'>,
@@ -187,6 +227,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sweepDelayMs: parsed.SWEEP_DELAY_MS,
     sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
     metricsPort: parsed.METRICS_PORT,
+    claimIdleMs: parsed.WORKER_CLAIM_IDLE_MS,
+    database: {
+      statementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
+      lockTimeoutMs: parsed.DB_LOCK_TIMEOUT_MS ?? Math.ceil(parsed.DB_STATEMENT_TIMEOUT_MS / 2),
+      idleInTransactionTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
+      acquireTimeoutMs: parsed.DB_POOL_ACQUIRE_TIMEOUT_MS,
+      poolSize: parsed.DB_POOL_SIZE,
+    },
+    backgroundPoolSize: parsed.DB_BACKGROUND_POOL_SIZE,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
   });
 }
 

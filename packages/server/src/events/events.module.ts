@@ -1,4 +1,5 @@
 import { Global, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../config/app-config';
 import { RedisClients } from '../redis/redis-clients';
 import { InProcessTransport } from './in-process.transport';
 import { RedisStreamTransport } from './redis-stream.transport';
@@ -10,9 +11,11 @@ import { ScoreEventTransport } from './score-event-transport';
   providers: [
     {
       provide: ScoreEventTransport,
-      inject: [RedisClients],
-      useFactory: (redis: RedisClients): ScoreEventTransport =>
-        redis.enabled ? new RedisStreamTransport(redis) : new InProcessTransport(),
+      inject: [RedisClients, AppConfig],
+      useFactory: (redis: RedisClients, config: AppConfig): ScoreEventTransport =>
+        redis.enabled
+          ? new RedisStreamTransport(redis, config.claimIdleMs)
+          : new InProcessTransport(),
     },
   ],
   exports: [ScoreEventTransport],

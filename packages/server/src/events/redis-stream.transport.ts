@@ -8,9 +8,6 @@ import { Delivery, ScoreEvent, ScoreEventTransport } from './score-event-transpo
 const GROUP = 'score-workers';
 /** The stream is trimmed to about this many entries; the sweeper covers anything trimmed unread. */
 const MAX_LENGTH = 100_000;
-/** An event received but not acknowledged for this long is taken over by another consumer. */
-const CLAIM_IDLE_MS = 30_000;
-const CLAIM_EVERY_MS = 5_000;
 
 type StreamEntry = [id: string, fields: string[]];
 
@@ -27,9 +24,15 @@ export class RedisStreamTransport extends ScoreEventTransport {
   /** XREADGROUP ... BLOCK holds its connection, so it gets its own (in workers only). */
   private blockingReader: Redis | undefined;
   private lastClaimAt = 0;
+  private readonly claimEveryMs: number;
 
-  constructor(private readonly redis: RedisClients) {
+  /** `claimIdleMs`: an event received but not acknowledged this long is taken over by another worker. */
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly claimIdleMs: number,
+  ) {
     super();
+    this.claimEveryMs = Math.min(5000, Math.ceil(claimIdleMs / 2));
     this.stream = redis.key('score-events');
     this.commands = redis.commands;
   }
@@ -54,8 +57,18 @@ export class RedisStreamTransport extends ScoreEventTransport {
   }
 
   async receive(max: number, waitMs: number): Promise<Delivery[]> {
+    // The reader's first connection is made on first use: wait for it rather than fail.
+    if (this.reader.status === 'connecting' || this.reader.status === 'wait') {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, waitMs);
+        this.reader.once('ready', () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
     try {
-      if (Date.now() - this.lastClaimAt > CLAIM_EVERY_MS) {
+      if (Date.now() - this.lastClaimAt > this.claimEveryMs) {
         this.lastClaimAt = Date.now();
         const claimed = await this.claimAbandoned(max);
         if (claimed.length > 0) return claimed;
@@ -97,7 +110,7 @@ export class RedisStreamTransport extends ScoreEventTransport {
       this.stream,
       GROUP,
       this.consumer,
-      CLAIM_IDLE_MS,
+      this.claimIdleMs,
       '0-0',
       'COUNT',
       max,

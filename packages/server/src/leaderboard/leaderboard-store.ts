@@ -14,6 +14,11 @@ export type RankedStanding = Standing & { rank: number };
  * 1, 2, 3, ... without gaps.
  */
 export abstract class LeaderboardStore {
+  /**
+   * Whether the ranking lives apart from PostgreSQL, so that the worker must record standings
+   * after each commit and keep the store whole (see LeaderboardMaintainer).
+   */
+  abstract readonly recordsStandings: boolean;
   /** `limit` standings from rank `offset + 1` on, and the number of ranked players. */
   abstract page(
     limit: number,
@@ -26,4 +31,16 @@ export abstract class LeaderboardStore {
   ): Promise<{ rank: number; standings: RankedStanding[] } | null>;
   /** Records new standings (from the worker, after its commit). */
   abstract record(standings: Standing[]): Promise<void>;
+  /** Whether the store holds a complete ranking, and of how many players. */
+  abstract status(): Promise<{ ready: boolean; size: number }>;
+  /**
+   * Builds the ranking anew from `readPage` (standings by user id, after the given one), while
+   * recording goes on. Returns false when another process is already rebuilding it.
+   */
+  abstract rebuild(readPage: (afterUserId: string) => Promise<Standing[]>): Promise<boolean>;
+  /**
+   * Marks the ranking as no longer complete, so that it is rebuilt (standings were rewritten in
+   * PostgreSQL, possibly downwards, which recording never does).
+   */
+  abstract invalidate(): Promise<void>;
 }

@@ -16,7 +16,7 @@ import { RedisLeaderboardStore } from './redis-leaderboard.store';
       inject: [RedisClients, DataSource],
       useFactory: (redis: RedisClients, dataSource: DataSource): LeaderboardStore => {
         const postgres = new PostgresLeaderboardStore(dataSource);
-        return redis.enabled ? new RedisLeaderboardStore(redis, dataSource, postgres) : postgres;
+        return redis.enabled ? new RedisLeaderboardStore(redis, postgres) : postgres;
       },
     },
   ],

@@ -3,7 +3,7 @@ import { LeaderboardStore, type RankedStanding, type Standing } from './leaderbo
 
 /**
  * The ranking key, ascending: high score desc, then achieved_at, then user id. It matches the
- * expression index user_high_scores_ranking_key_idx, so orderings and row comparisons on it are
+ * expression index user_stats_ranking_key_idx, so orderings and row comparisons on it are
  * index range scans. (Qualified: a bare user_id would mean the text output column below.)
  */
 const KEY = '(-h.high_score, h.achieved_at, h.user_id)';
@@ -15,11 +15,13 @@ const COLUMNS = `h.user_id::text, h.high_score,
 type Row = { user_id: string; high_score: number; achieved_us: string };
 
 /**
- * The ranking read straight from user_high_scores. Pages and a player's neighbours are index
+ * The ranking read straight from user_stats. Pages and a player's neighbours are index
  * range scans; a player's rank counts the index entries ahead of them (tens of milliseconds at a
  * million players), which is why Redis is the store whenever it is configured.
  */
 export class PostgresLeaderboardStore extends LeaderboardStore {
+  readonly recordsStandings = false;
+
   constructor(private readonly dataSource: DataSource) {
     super();
   }
@@ -27,10 +29,10 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   async page(limit: number, offset: number) {
     const [rows, [count]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_high_scores h ORDER BY ${ASCENDING} LIMIT $1 OFFSET $2`,
+        `SELECT ${COLUMNS} FROM user_stats h ORDER BY ${ASCENDING} LIMIT $1 OFFSET $2`,
         [limit, offset],
       ) as Promise<Row[]>,
-      this.dataSource.query(`SELECT count(*) AS n FROM user_high_scores`) as Promise<
+      this.dataSource.query(`SELECT count(*) AS n FROM user_stats`) as Promise<
         Array<{ n: string }>
       >,
     ]);
@@ -41,21 +43,21 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   }
 
   async around(userId: string, radius: number) {
-    const me = `(SELECT -high_score, achieved_at, user_id FROM user_high_scores WHERE user_id = $1)`;
+    const me = `(SELECT -high_score, achieved_at, user_id FROM user_stats WHERE user_id = $1)`;
     const [own]: Array<{ rank: string }> = await this.dataSource.query(
-      `SELECT 1 + (SELECT count(*) FROM user_high_scores h WHERE ${KEY} < ${me}) AS rank
-        WHERE EXISTS (SELECT 1 FROM user_high_scores WHERE user_id = $1)`,
+      `SELECT 1 + (SELECT count(*) FROM user_stats h WHERE ${KEY} < ${me}) AS rank
+        WHERE EXISTS (SELECT 1 FROM user_stats WHERE user_id = $1)`,
       [userId],
     );
     if (!own) return null;
     const rank = Number(own.rank);
     const [above, fromMe]: [Row[], Row[]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_high_scores h WHERE ${KEY} < ${me} ORDER BY ${DESCENDING} LIMIT $2`,
+        `SELECT ${COLUMNS} FROM user_stats h WHERE ${KEY} < ${me} ORDER BY ${DESCENDING} LIMIT $2`,
         [userId, radius],
       ),
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_high_scores h WHERE ${KEY} >= ${me} ORDER BY ${ASCENDING} LIMIT $2`,
+        `SELECT ${COLUMNS} FROM user_stats h WHERE ${KEY} >= ${me} ORDER BY ${ASCENDING} LIMIT $2`,
         [userId, radius + 1],
       ),
     ]);
@@ -68,6 +70,18 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
 
   async record(_standings: Standing[]): Promise<void> {
     // PostgreSQL is the store: the worker's commit already recorded them.
+  }
+
+  async status() {
+    return { ready: true, size: Number.NaN };
+  }
+
+  async rebuild(): Promise<boolean> {
+    return true; // Nothing to build: the ranking is the table.
+  }
+
+  async invalidate(): Promise<void> {
+    // Nothing to do: the ranking is the table.
   }
 }
 

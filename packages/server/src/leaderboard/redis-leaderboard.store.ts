@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { DataSource } from 'typeorm';
-import { RedisClients } from '../redis/redis-clients';
+import { RedisClients, type RedisScript } from '../redis/redis-clients';
 import { LeaderboardStore, type RankedStanding, type Standing } from './leaderboard-store';
 import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
 
@@ -79,7 +77,11 @@ redis.call('SET', KEYS[5], '1')
 redis.call('DEL', KEYS[6])
 return 1`;
 
-const REBUILD_CHUNK = 10_000;
+/** KEYS: lock; ARGV: token. Deletes the lock only if it is still this rebuild's. */
+const RELEASE_LOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
 const REBUILD_LOCK_MS = 10 * 60_000;
 
 /**
@@ -88,17 +90,19 @@ const REBUILD_LOCK_MS = 10 * 60_000;
  * reads fall back to PostgreSQL.
  */
 export class RedisLeaderboardStore extends LeaderboardStore {
+  readonly recordsStandings = true;
   private readonly logger = new Logger(RedisLeaderboardStore.name);
-  private readonly redis: Redis;
   private readonly keys;
+  private readonly scripts: Record<
+    'merge' | 'page' | 'around' | 'finishRebuild' | 'releaseLock',
+    RedisScript
+  >;
 
   constructor(
-    clients: RedisClients,
-    private readonly dataSource: DataSource,
+    private readonly clients: RedisClients,
     private readonly fallback: PostgresLeaderboardStore,
   ) {
     super();
-    this.redis = clients.commands;
     this.keys = {
       zset: clients.key('leaderboard'),
       members: clients.key('leaderboard:members'),
@@ -107,11 +111,20 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       rebuildMembers: clients.key('leaderboard:rebuild:members'),
       lock: clients.key('leaderboard:rebuild:lock'),
     };
+    // Loaded once per connection and called by their SHA from then on.
+    this.scripts = {
+      merge: clients.script('leaderboardMerge', MERGE),
+      page: clients.script('leaderboardPage', PAGE),
+      around: clients.script('leaderboardAround', AROUND),
+      finishRebuild: clients.script('leaderboardFinishRebuild', FINISH_REBUILD),
+      releaseLock: clients.script('leaderboardReleaseLock', RELEASE_LOCK),
+    };
   }
 
   async page(limit: number, offset: number) {
+    const k = this.keys;
     const result = (await this.read(() =>
-      this.redis.eval(PAGE, 2, this.keys.zset, this.keys.ready, offset, offset + limit - 1),
+      this.scripts.page([k.zset, k.ready], [offset, offset + limit - 1]),
     )) as [number, string[]] | null;
     if (!result) return this.fallback.page(limit, offset);
     const [total, flat] = result;
@@ -119,16 +132,9 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   }
 
   async around(userId: string, radius: number) {
+    const k = this.keys;
     const result = (await this.read(() =>
-      this.redis.eval(
-        AROUND,
-        3,
-        this.keys.zset,
-        this.keys.members,
-        this.keys.ready,
-        userId,
-        radius,
-      ),
+      this.scripts.around([k.zset, k.members, k.ready], [userId, radius]),
     )) as [number, number?, string[]?] | null;
     if (!result) return this.fallback.around(userId, radius);
     const [rank, first, flat] = result;
@@ -144,9 +150,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     try {
       return await command();
     } catch (error) {
-      this.logger.warn(
-        `Leaderboard read from Redis failed, using PostgreSQL: ${(error as Error).message}`,
-      );
+      this.logger.warn({ err: error }, 'Leaderboard read from Redis failed, using PostgreSQL');
       return null;
     }
   }
@@ -154,21 +158,14 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   async record(standings: Standing[]): Promise<void> {
     if (standings.length === 0) return;
     const k = this.keys;
-    await this.redis.eval(
-      MERGE,
-      5,
-      k.zset,
-      k.members,
-      k.rebuildZset,
-      k.rebuildMembers,
-      k.lock,
-      ...args(standings),
+    await this.scripts.merge(
+      [k.zset, k.members, k.rebuildZset, k.rebuildMembers, k.lock],
+      args(standings),
     );
   }
 
-  /** Whether the set has been built since Redis last lost it, and how many players it holds. */
   async status(): Promise<{ ready: boolean; size: number }> {
-    const [ready, size] = (await this.redis
+    const [ready, size] = (await this.clients.commands
       .multi()
       .exists(this.keys.ready)
       .zcard(this.keys.zset)
@@ -176,52 +173,40 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     return { ready: ready === 1, size: size! };
   }
 
+  /** Reads fall back to PostgreSQL until the maintainer has rebuilt the set. */
+  async invalidate(): Promise<void> {
+    await this.clients.commands.del(this.keys.ready);
+  }
+
   /**
-   * Rebuilds the set from user_high_scores into a side key, then swaps it in atomically; updates
-   * arriving meanwhile are merged into both. One process at a time (a lock key); returns false if
-   * another holds it.
+   * Rebuilds the set into a side key, then swaps it in atomically; standings recorded meanwhile
+   * are merged into both. One process at a time (a lock key, released however the rebuild ends).
    */
-  async rebuild(): Promise<boolean> {
+  async rebuild(readPage: (afterUserId: string) => Promise<Standing[]>): Promise<boolean> {
     const k = this.keys;
+    const redis = this.clients.commands;
     const token = randomBytes(8).toString('hex');
-    if ((await this.redis.set(k.lock, token, 'PX', REBUILD_LOCK_MS, 'NX')) !== 'OK') return false;
-    const started = Date.now();
-    await this.redis.del(k.rebuildZset, k.rebuildMembers);
-    let after = '0';
-    let players = 0;
-    for (;;) {
-      const rows: Array<{ user_id: string; high_score: number; achieved_us: string }> =
-        await this.dataSource.query(
-          `SELECT h.user_id::text, h.high_score,
-                  (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us
-             FROM user_high_scores h WHERE h.user_id > $1 ORDER BY h.user_id LIMIT $2`,
-          [after, REBUILD_CHUNK],
-        );
-      if (rows.length === 0) break;
-      const standings = rows.map((row) => ({
-        userId: row.user_id,
-        highScore: row.high_score,
-        achievedAtMicros: row.achieved_us,
-      }));
-      await this.redis.eval(MERGE, 2, k.rebuildZset, k.rebuildMembers, ...args(standings));
-      players += rows.length;
-      after = rows[rows.length - 1]!.user_id;
+    if ((await redis.set(k.lock, token, 'PX', REBUILD_LOCK_MS, 'NX')) !== 'OK') return false;
+    try {
+      const started = Date.now();
+      await redis.del(k.rebuildZset, k.rebuildMembers);
+      let players = 0;
+      for (let after = '0'; ;) {
+        const standings = await readPage(after);
+        if (standings.length === 0) break;
+        await this.scripts.merge([k.rebuildZset, k.rebuildMembers], args(standings));
+        players += standings.length;
+        after = standings[standings.length - 1]!.userId;
+      }
+      const finished = await this.scripts.finishRebuild(
+        [k.zset, k.members, k.rebuildZset, k.rebuildMembers, k.ready, k.lock],
+        [token],
+      );
+      this.logger.log({ players, ms: Date.now() - started }, 'Leaderboard rebuilt from PostgreSQL');
+      return finished === 1;
+    } finally {
+      await this.scripts.releaseLock([k.lock], [token]).catch(() => undefined);
     }
-    const finished = await this.redis.eval(
-      FINISH_REBUILD,
-      6,
-      k.zset,
-      k.members,
-      k.rebuildZset,
-      k.rebuildMembers,
-      k.ready,
-      k.lock,
-      token,
-    );
-    this.logger.log(
-      `Leaderboard rebuilt from PostgreSQL: ${players} players in ${Date.now() - started} ms`,
-    );
-    return finished === 1;
   }
 }
 

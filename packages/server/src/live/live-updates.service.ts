@@ -26,6 +26,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   private readonly connections = new Set<Connection>();
   private unsubscribe: (() => void) | undefined;
   private lastTopTen = '';
+  private closing = false;
 
   constructor(
     private readonly bus: UpdatesBus,
@@ -37,11 +38,20 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     this.unsubscribe = this.bus.subscribe((update) => void this.dispatch(update));
   }
 
-  /** Ends every stream, so that the HTTP server can close. */
+  /**
+   * Ends every stream, so that the HTTP server can close, and refuses new ones from now on: a
+   * browser reconnects about a second after its stream ends, while the shutdown is still running.
+   */
   onModuleDestroy(): void {
+    this.closing = true;
     this.unsubscribe?.();
     for (const connection of this.connections) connection.close();
     this.connections.clear();
+  }
+
+  /** False once shutdown has begun (new streams are refused with 503). */
+  get accepting(): boolean {
+    return !this.closing;
   }
 
   get connectionCount(): number {
@@ -50,6 +60,10 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Registers a stream and sends it the current state; returns its removal. */
   connect(connection: Connection): () => void {
+    if (this.closing) {
+      connection.close();
+      return () => undefined;
+    }
     this.connections.add(connection);
     void this.sendInitialState(connection);
     return () => this.connections.delete(connection);
@@ -60,7 +74,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
       connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
       connection.send({ type: 'leaderboard', data: await this.leaderboard.page(10, 0) });
     } catch (error) {
-      this.logger.warn(`Initial state for a stream failed: ${(error as Error).message}`);
+      this.logger.warn({ err: error }, 'Initial state for a stream failed');
     }
   }
 
@@ -80,7 +94,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
         this.connections.forEach((connection) => connection.send({ type: 'leaderboard', data }));
       }
     } catch (error) {
-      this.logger.warn(`Dispatching a ${update.type} update failed: ${(error as Error).message}`);
+      this.logger.warn({ err: error, update: update.type }, 'Dispatching an update failed');
     }
   }
 }

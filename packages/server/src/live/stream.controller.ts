@@ -1,4 +1,10 @@
-import { Controller, Sse, UseGuards, type MessageEvent } from '@nestjs/common';
+import {
+  Controller,
+  ServiceUnavailableException,
+  Sse,
+  UseGuards,
+  type MessageEvent,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { AuthGuard } from '../auth/auth.guard';
@@ -22,6 +28,12 @@ export class StreamController {
   @Sse()
   @ApiOkResponse({ description: 'text/event-stream of stats, leaderboard and heartbeat events' })
   stream(@CurrentUser() user: AuthenticatedUser): Observable<MessageEvent> {
+    if (!this.live.accepting) {
+      throw new ServiceUnavailableException({
+        message: 'The server is shutting down; reconnect shortly',
+        retryAfterSeconds: 1,
+      });
+    }
     return new Observable<MessageEvent>((subscriber) => {
       const disconnect = this.live.connect({
         userId: user.id,

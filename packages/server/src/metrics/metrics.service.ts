@@ -52,6 +52,15 @@ export class Metrics {
     help: 'Failed attempts to apply a score that were scheduled for a retry',
     registers: [this.registry],
   });
+  readonly retries = new Counter({
+    name: 'scoreboard_retries_total',
+    help:
+      'Work tried again after a failure, by class: transient ones (deadlock, serialization, ' +
+      'lock_timeout, statement_timeout, connection, database_unavailable, redis) spend no attempt; ' +
+      'permanent ones spend one of the score’s attempts',
+    labelNames: ['class'],
+    registers: [this.registry],
+  });
   readonly eventsDeadLettered = new Counter({
     name: 'scoreboard_events_dead_lettered_total',
     help: 'Scores parked as dead letters after their last attempt',

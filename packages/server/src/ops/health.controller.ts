@@ -23,18 +23,21 @@ export class HealthController {
   @Get('ready')
   @HttpCode(200)
   @ApiOkResponse({
-    description: 'PostgreSQL (and Redis, if configured) answer and every migration is applied',
+    description:
+      'PostgreSQL answers and every migration is applied. Redis (when configured) is reported ' +
+      'but does not make the process unready: accepting scores needs PostgreSQL alone',
   })
   @ApiServiceUnavailableResponse({ description: 'Names what failed' })
   async ready(): Promise<{ status: 'ok'; checks: Record<string, Check> }> {
-    const checks: Record<string, Check> = {
-      database: await probe(() => this.dataSource.query('SELECT 1')),
-      migrations: await probe(async () => {
+    const [database, migrations, redis] = await Promise.all([
+      probe(() => this.dataSource.query('SELECT 1')),
+      probe(async () => {
         if (await this.dataSource.showMigrations()) throw new Error('pending migrations');
       }),
-      ...(this.redis.enabled ? { redis: await probe(() => this.redis.commands.ping()) } : {}),
-    };
-    const failed = Object.keys(checks).filter((name) => checks[name] === 'down');
+      this.redis.enabled ? probe(() => this.redis.commands.ping()) : undefined,
+    ]);
+    const checks: Record<string, Check> = { database, migrations, ...(redis ? { redis } : {}) };
+    const failed = ['database', 'migrations'].filter((name) => checks[name] === 'down');
     if (failed.length > 0) {
       throw new ServiceUnavailableException({
         message: `Not ready: ${failed.join(', ')} down`,

@@ -4,65 +4,77 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { BackgroundLoop, type StepResult } from '../common/background-loop';
 import { LeaderboardStore } from '../leaderboard/leaderboard-store';
-import { RedisLeaderboardStore } from '../leaderboard/redis-leaderboard.store';
-import { ApplyNotifier } from './apply-notifier';
+import { Metrics } from '../metrics/metrics.service';
+import { StandingsRepository } from './standings.repository';
 
 const CHECK_EVERY_MS = 1000;
 const COUNT_EVERY_MS = 60_000;
+const REBUILD_PAGE = 10_000;
+const OUTBOX_PAGE = 1000;
+/**
+ * An outbox row older than this was left by a worker that died or could not reach Redis: the
+ * worker that wrote it normally records the standing within milliseconds of its commit.
+ */
+export const STALE_CHANGE_MS = 5000;
 
 /**
- * Keeps the Redis leaderboard whole (worker side): rebuilds it from PostgreSQL when Redis has
- * none (new, restarted or flushed), when it holds fewer players than PostgreSQL, and records the
- * standings whose recording failed.
+ * Keeps a leaderboard store that lives apart from PostgreSQL (Redis) equal to it (worker side).
+ * Every second: records the standings whose outbox rows are stale (so the store converges within
+ * about STALE_CHANGE_MS + CHECK_EVERY_MS of a commit, whatever happened to the worker that made
+ * it); rebuilds the store when it has no complete ranking (a new, restarted or flushed Redis),
+ * and, once a minute, when it holds fewer players than PostgreSQL.
  */
 @Injectable()
 export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LeaderboardMaintainer.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly loop: BackgroundLoop;
   private lastCountAt = 0;
 
   constructor(
     private readonly store: LeaderboardStore,
-    private readonly notifier: ApplyNotifier,
-    private readonly dataSource: DataSource,
-  ) {}
+    private readonly standings: StandingsRepository,
+    metrics: Metrics,
+  ) {
+    this.loop = new BackgroundLoop(
+      'leaderboard-upkeep',
+      () => this.check(),
+      {
+        idleMs: CHECK_EVERY_MS,
+        maxBackoffMs: 10_000,
+        onFailure: (failureClass) => metrics.retries.inc({ class: failureClass }),
+      },
+      this.logger,
+    );
+  }
 
   onApplicationBootstrap(): void {
-    if (!(this.store instanceof RedisLeaderboardStore)) return;
-    const store = this.store;
-    const tick = () => {
-      this.running = this.check(store).finally(() => {
-        this.timer = setTimeout(tick, CHECK_EVERY_MS);
-      });
-    };
-    tick();
+    if (this.store.recordsStandings) this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    clearTimeout(this.timer);
-    await this.running;
-    clearTimeout(this.timer);
+    await this.loop.stop();
   }
 
-  private async check(store: RedisLeaderboardStore): Promise<void> {
-    try {
-      await this.notifier.recordUnrecorded();
-      const { ready, size } = await store.status();
-      let rebuild = !ready;
-      if (ready && Date.now() - this.lastCountAt > COUNT_EVERY_MS) {
-        this.lastCountAt = Date.now();
-        const [row]: Array<{ n: string }> = await this.dataSource.query(
-          'SELECT count(*) AS n FROM user_high_scores',
-        );
-        rebuild = Number(row!.n) > size;
-        if (rebuild) this.logger.warn(`Leaderboard holds ${size} of ${row!.n} players: rebuilding`);
-      }
-      if (rebuild) await store.rebuild();
-    } catch (error) {
-      this.logger.warn(`Leaderboard check failed: ${(error as Error).message}`);
+  private async check(): Promise<StepResult> {
+    const recorded = await this.standings.recordStaleChanges(
+      STALE_CHANGE_MS,
+      OUTBOX_PAGE,
+      (standings) => this.store.record(standings),
+    );
+    if (recorded > 0) this.logger.log({ recorded }, 'Recorded standings left in the outbox');
+    const { ready, size } = await this.store.status();
+    let rebuild = !ready;
+    if (ready && Date.now() - this.lastCountAt > COUNT_EVERY_MS) {
+      this.lastCountAt = Date.now();
+      const players = await this.standings.count();
+      rebuild = players > size;
+      if (rebuild) this.logger.warn({ size, players }, 'Leaderboard incomplete: rebuilding');
     }
+    if (rebuild) {
+      await this.store.rebuild((after) => this.standings.pageAfter(after, REBUILD_PAGE));
+    }
+    return recorded === OUTBOX_PAGE ? 'worked' : 'idle';
   }
 }

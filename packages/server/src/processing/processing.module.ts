@@ -5,11 +5,13 @@ import { ProcessingRepository } from './processing.repository';
 import { ScoreProcessor } from './score-processor';
 import { ScoreSweeper } from './score-sweeper';
 import { ScoreWorker } from './score-worker';
+import { StandingsRepository } from './standings.repository';
 
 /** The worker role: consumes score events and sweeps PostgreSQL for pending scores. */
 @Module({
   providers: [
     ProcessingRepository,
+    StandingsRepository,
     ScoreProcessor,
     ScoreWorker,
     ScoreSweeper,

@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
 
 export type UserAggregates = {
   userId: string;
   totalScores: number;
-  sumScores: number;
+  /** Exact at any size: PostgreSQL's bigint, never a float. */
+  sumScores: bigint;
   highScore: number;
   highScoreAchievedAt: Date;
   /** The same instant in microseconds since the epoch, exact (the leaderboard's tie-break). */
@@ -20,6 +22,8 @@ export type AppliedBatch = {
   applied: Array<ClaimedScore & { appliedAt: Date }>;
   /** The new aggregates of every user the batch changed. */
   users: UserAggregates[];
+  /** The outbox rows written for standings the leaderboard must learn (see leaderboard_changes). */
+  changeIds: string[];
   /** How long the apply statement took, waits for row locks included. */
   seconds: number;
 };
@@ -52,77 +56,94 @@ export type DeadLetter = {
   deadAt: Date;
 };
 
+/**
+ * The apply statement. It locks rows in one global order, so that concurrent batches cannot
+ * deadlock: first the batch's score rows, in id order (`pending` sorts before it locks, and
+ * `batch` aggregates all of `claimed` before it yields a row), then one user_stats row per user, in
+ * user-id order (the insert's input is sorted). Every batch takes its locks in that same order;
+ * the outbox insert takes none that another transaction can hold (new rows, no unique key but its
+ * identity). test/apply-contention.test.ts runs concurrent overlapping batches against it.
+ *
+ * The aggregate row is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores
+ * arriving in two batches at once cannot both insert (the second waits on the key, then updates
+ * the first one's row under its lock), so there is neither a unique violation nor a lost update.
+ */
+const APPLY = `
+  WITH pending AS (
+    SELECT id FROM scores
+     WHERE id = ANY($1::bigint[]) AND applied_at IS NULL AND dead_at IS NULL
+     ORDER BY id
+     FOR UPDATE
+  ),
+  claimed AS (
+    UPDATE scores s SET applied_at = clock_timestamp()
+      FROM pending WHERE s.id = pending.id
+    RETURNING s.id, s.user_id, s.value, s.created_at, s.applied_at
+  ),
+  batch AS (
+    SELECT user_id, count(*) AS total, sum(value) AS total_sum, max(value) AS best,
+           (array_agg(created_at ORDER BY value DESC, created_at ASC))[1] AS best_at
+      FROM claimed GROUP BY user_id
+  ),
+  aggregates AS (
+    INSERT INTO user_stats AS st
+           (user_id, total_scores, sum_scores, high_score, achieved_at, high_score_updated_at,
+            updated_at)
+    SELECT user_id, total, total_sum, best, best_at, now(), now() FROM batch
+     ORDER BY user_id
+    ON CONFLICT (user_id) DO UPDATE SET
+      total_scores = st.total_scores + excluded.total_scores,
+      sum_scores   = st.sum_scores + excluded.sum_scores,
+      high_score   = GREATEST(st.high_score, excluded.high_score),
+      achieved_at  = CASE
+        WHEN excluded.high_score > st.high_score THEN excluded.achieved_at
+        WHEN excluded.high_score = st.high_score THEN LEAST(st.achieved_at, excluded.achieved_at)
+        ELSE st.achieved_at END,
+      high_score_updated_at = CASE
+        WHEN excluded.high_score >= st.high_score THEN excluded.high_score_updated_at
+        ELSE st.high_score_updated_at END,
+      updated_at = excluded.updated_at
+    RETURNING user_id, total_scores, sum_scores, updated_at, high_score, achieved_at,
+              high_score_updated_at
+  ),
+  changes AS (
+    INSERT INTO leaderboard_changes (user_id)
+    SELECT user_id FROM aggregates WHERE $2 AND high_score_updated_at = now()
+    RETURNING id
+  )
+  SELECT
+    (SELECT coalesce(json_agg(json_build_object(
+              'id', id::text, 'user_id', user_id::text, 'value', value,
+              'created_at', created_at, 'applied_at', applied_at)), '[]')
+       FROM claimed) AS applied,
+    (SELECT coalesce(json_agg(json_build_object(
+              'user_id', user_id::text, 'total_scores', total_scores::text,
+              'sum_scores', sum_scores::text, 'updated_at', updated_at,
+              'high_score', high_score, 'achieved_at', achieved_at,
+              'achieved_at_us', (extract(epoch FROM achieved_at) * 1000000)::bigint::text)), '[]')
+       FROM aggregates) AS users,
+    (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`;
+
 /** The SQL of applying scores to the aggregates, exactly once, and of the retry bookkeeping. */
 @Injectable()
 export class ProcessingRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(@InjectBackgroundDataSource() private readonly dataSource: DataSource) {}
 
   /**
    * Applies a batch in one statement (so one transaction and one round trip): claims the batch's
    * still-pending scores, marking them applied, and adds them to their users' aggregates with one
    * row update per user: the count, the exact sum, and the highest value with the earliest time it
    * was accepted. A redelivered score is no longer pending, so it is neither claimed nor counted
-   * again. Rows are locked in one fixed order (scores by id, then each aggregate table by user id)
-   * so that concurrent batches do not deadlock.
-   *
-   * The aggregates are written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores
-   * arriving in two batches at once cannot both insert (the second waits on the key, then updates
-   * the first one's row under its lock), so there is neither a unique violation nor a lost update.
+   * again. With `trackStandings`, every standing that changed is also written to the outbox of the
+   * Redis leaderboard, in the same transaction.
    */
-  async applyBatch(scoreIds: string[]): Promise<AppliedBatch> {
+  async applyBatch(scoreIds: string[], { trackStandings = false } = {}): Promise<AppliedBatch> {
     const started = process.hrtime.bigint();
-    const [row] = await queryRows<{ applied: AppliedJson[]; users: UserJson[] }>(
-      this.dataSource,
-      `WITH pending AS (
-         SELECT id FROM scores
-          WHERE id = ANY($1::bigint[]) AND applied_at IS NULL AND dead_at IS NULL
-          ORDER BY id
-          FOR UPDATE
-       ),
-       claimed AS (
-         UPDATE scores s SET applied_at = clock_timestamp()
-           FROM pending WHERE s.id = pending.id
-         RETURNING s.id, s.user_id, s.value, s.created_at, s.applied_at
-       ),
-       stats AS (
-         INSERT INTO user_stats AS st (user_id, total_scores, sum_scores, updated_at)
-         SELECT user_id, count(*), sum(value), now() FROM claimed
-          GROUP BY user_id ORDER BY user_id
-         ON CONFLICT (user_id) DO UPDATE
-           SET total_scores = st.total_scores + excluded.total_scores,
-               sum_scores   = st.sum_scores + excluded.sum_scores,
-               updated_at   = excluded.updated_at
-         RETURNING user_id, total_scores, sum_scores, updated_at
-       ),
-       highs AS (
-         INSERT INTO user_high_scores AS h (user_id, high_score, achieved_at, updated_at)
-         SELECT DISTINCT ON (user_id) user_id, value, created_at, now() FROM claimed
-          ORDER BY user_id, value DESC, created_at ASC
-         ON CONFLICT (user_id) DO UPDATE
-           SET high_score  = GREATEST(h.high_score, excluded.high_score),
-               achieved_at = CASE
-                 WHEN excluded.high_score > h.high_score THEN excluded.achieved_at
-                 WHEN excluded.high_score = h.high_score THEN LEAST(h.achieved_at, excluded.achieved_at)
-                 ELSE h.achieved_at END,
-               updated_at  = CASE
-                 WHEN excluded.high_score >= h.high_score THEN excluded.updated_at
-                 ELSE h.updated_at END
-         RETURNING user_id, high_score, achieved_at
-       )
-       SELECT
-         (SELECT coalesce(json_agg(json_build_object(
-                   'id', id::text, 'user_id', user_id::text, 'value', value,
-                   'created_at', created_at, 'applied_at', applied_at)), '[]')
-            FROM claimed) AS applied,
-         (SELECT coalesce(json_agg(json_build_object(
-                   'user_id', stats.user_id::text, 'total_scores', stats.total_scores::text,
-                   'sum_scores', stats.sum_scores::text, 'updated_at', stats.updated_at,
-                   'high_score', highs.high_score, 'achieved_at', highs.achieved_at,
-                   'achieved_at_us', (extract(epoch FROM highs.achieved_at) * 1000000)::bigint::text
-                 )), '[]')
-            FROM stats JOIN highs USING (user_id)) AS users`,
-      [scoreIds],
-    );
+    const [row] = await queryRows<{
+      applied: AppliedJson[];
+      users: UserJson[];
+      change_ids: string[];
+    }>(this.dataSource, APPLY, [scoreIds, trackStandings]);
     return {
       applied: row!.applied.map((score) => ({
         id: score.id,
@@ -134,12 +155,13 @@ export class ProcessingRepository {
       users: row!.users.map((user) => ({
         userId: user.user_id,
         totalScores: Number(user.total_scores),
-        sumScores: Number(user.sum_scores),
+        sumScores: BigInt(user.sum_scores),
         highScore: user.high_score,
         highScoreAchievedAt: new Date(user.achieved_at),
         highScoreAchievedAtMicros: user.achieved_at_us,
         updatedAt: new Date(user.updated_at),
       })),
+      changeIds: row!.change_ids,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,
     };
   }

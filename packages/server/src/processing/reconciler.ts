@@ -4,13 +4,13 @@ export type Drift = {
   userId: string;
   expected: {
     totalScores: number;
-    sumScores: number;
+    sumScores: bigint;
     highScore: number | null;
     achievedAt: Date | null;
   };
   stored: {
     totalScores: number | null;
-    sumScores: number | null;
+    sumScores: bigint | null;
     highScore: number | null;
     achievedAt: Date | null;
   };
@@ -33,16 +33,15 @@ const TRUTH = `
 
 const DRIFT = `
   WITH ${TRUTH}
-  SELECT coalesce(t.user_id, s.user_id, h.user_id) AS user_id,
-         t.total, t.total_sum, t.high, t.achieved_at,
-         s.total_scores, s.sum_scores, h.high_score, h.achieved_at AS stored_achieved_at
+  SELECT coalesce(t.user_id, s.user_id) AS user_id,
+         t.total, t.total_sum::text, t.high, t.achieved_at,
+         s.total_scores, s.sum_scores::text, s.high_score, s.achieved_at AS stored_achieved_at
     FROM truth t
     FULL JOIN user_stats s ON s.user_id = t.user_id
-    FULL JOIN user_high_scores h ON h.user_id = coalesce(t.user_id, s.user_id)
    WHERE t.total IS DISTINCT FROM s.total_scores
       OR t.total_sum IS DISTINCT FROM s.sum_scores
-      OR t.high IS DISTINCT FROM h.high_score
-      OR t.achieved_at IS DISTINCT FROM h.achieved_at
+      OR t.high IS DISTINCT FROM s.high_score
+      OR t.achieved_at IS DISTINCT FROM s.achieved_at
    ORDER BY 1`;
 
 type DriftRow = {
@@ -58,6 +57,7 @@ type DriftRow = {
 };
 
 const toNumber = (value: string | null) => (value === null ? null : Number(value));
+const toBigInt = (value: string | null) => (value === null ? null : BigInt(value));
 
 /** Compares the stored aggregates with a recomputation from `scores`, and repairs them. */
 export class Reconciler {
@@ -71,29 +71,22 @@ export class Reconciler {
   }
 
   /**
-   * Rewrites every drifted user's aggregates from the recomputation. The tables are locked against
+   * Rewrites every drifted user's aggregates from the recomputation. The table is locked against
    * concurrent applies meanwhile; an apply waiting on the lock adds its scores on top afterwards.
    */
   repair(): Promise<Drift[]> {
     return this.dataSource.transaction(async (manager) => {
-      await manager.query('LOCK TABLE user_stats, user_high_scores IN SHARE ROW EXCLUSIVE MODE');
+      await manager.query('LOCK TABLE user_stats IN SHARE ROW EXCLUSIVE MODE');
       const drift: Drift[] = (await manager.query(DRIFT)).map(toDrift);
       const users = drift.map((d) => d.userId);
       if (users.length === 0) return drift;
       await manager.query(`DELETE FROM user_stats WHERE user_id = ANY($1::bigint[])`, [users]);
-      await manager.query(`DELETE FROM user_high_scores WHERE user_id = ANY($1::bigint[])`, [
-        users,
-      ]);
       await manager.query(
         `WITH ${TRUTH}
-         INSERT INTO user_stats (user_id, total_scores, sum_scores, updated_at)
-         SELECT user_id, total, total_sum, now() FROM truth WHERE user_id = ANY($1::bigint[])`,
-        [users],
-      );
-      await manager.query(
-        `WITH ${TRUTH}
-         INSERT INTO user_high_scores (user_id, high_score, achieved_at, updated_at)
-         SELECT user_id, high, achieved_at, now() FROM truth WHERE user_id = ANY($1::bigint[])`,
+         INSERT INTO user_stats (user_id, total_scores, sum_scores, high_score, achieved_at,
+                                 high_score_updated_at, updated_at)
+         SELECT user_id, total, total_sum, high, achieved_at, now(), now()
+           FROM truth WHERE user_id = ANY($1::bigint[])`,
         [users],
       );
       return drift;
@@ -106,13 +99,13 @@ function toDrift(row: DriftRow): Drift {
     userId: row.user_id,
     expected: {
       totalScores: toNumber(row.total) ?? 0,
-      sumScores: toNumber(row.total_sum) ?? 0,
+      sumScores: toBigInt(row.total_sum) ?? 0n,
       highScore: row.high,
       achievedAt: row.achieved_at,
     },
     stored: {
       totalScores: toNumber(row.total_scores),
-      sumScores: toNumber(row.sum_scores),
+      sumScores: toBigInt(row.sum_scores),
       highScore: row.high_score,
       achievedAt: row.stored_achieved_at,
     },

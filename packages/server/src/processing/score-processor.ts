@@ -1,15 +1,22 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { failureClass, isTransient } from '../common/failure-class';
+import { backoffMs, isLastAttempt } from '../common/retry-policy';
 import { AppConfig } from '../config/app-config';
+import { LeaderboardStore } from '../leaderboard/leaderboard-store';
 import { Metrics } from '../metrics/metrics.service';
 import { ProcessingRepository, type AppliedBatch } from './processing.repository';
-import { backoffMs, isLastAttempt } from './retry-policy';
 
 type AppliedListener = (batch: AppliedBatch) => Promise<void>;
 
 /**
- * Applies scores to the aggregates: a whole batch in one transaction, and when that fails, each
- * score on its own, so that one poison score fails alone. A score that fails is retried with
- * backoff; after its last attempt it is dead-lettered.
+ * Applies scores to the aggregates: a whole batch in one transaction.
+ *
+ * A transient failure (deadlock, timeout, lost connection, database restarting: see
+ * failure-class.ts) is nobody's fault: `process` throws it, having recorded nothing, and the
+ * caller tries the same scores again after a backoff; no attempt is spent. A permanent failure is
+ * the content's: the batch is split and each score applied on its own, so that a poison score
+ * fails alone; its failed attempt is recorded, it is retried with backoff, and after its last
+ * attempt it is dead-lettered.
  */
 @Injectable()
 export class ScoreProcessor {
@@ -18,6 +25,7 @@ export class ScoreProcessor {
 
   constructor(
     private readonly repository: ProcessingRepository,
+    private readonly leaderboard: LeaderboardStore,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
   ) {}
@@ -27,29 +35,38 @@ export class ScoreProcessor {
     this.listeners.push(listener);
   }
 
+  /** Applies the scores; throws only a transient failure (then nothing was recorded). */
   async process(scoreIds: string[]): Promise<void> {
     const ids = [...new Set(scoreIds.filter((id) => /^\d{1,18}$/.test(id)))];
     if (ids.length === 0) return;
     let batch: AppliedBatch;
     try {
-      batch = await this.repository.applyBatch(ids);
+      batch = await this.apply(ids);
     } catch (batchError) {
+      if (isTransient(batchError)) throw batchError;
       if (ids.length === 1) return this.failed(ids[0]!, batchError);
       this.logger.warn(
-        `Batch of ${ids.length} failed, applying one by one: ${describe(batchError)}`,
+        { err: batchError, scores: ids.length },
+        'Batch failed, applying its scores one by one',
       );
       for (const id of ids) {
+        let single: AppliedBatch;
         try {
-          batch = await this.repository.applyBatch([id]);
+          single = await this.apply([id]);
         } catch (error) {
+          if (isTransient(error)) throw error;
           await this.failed(id, error);
           continue;
         }
-        await this.applied(batch, 1);
+        await this.applied(single, 1);
       }
       return;
     }
     await this.applied(batch, ids.length);
+  }
+
+  private apply(ids: string[]): Promise<AppliedBatch> {
+    return this.repository.applyBatch(ids, { trackStandings: this.leaderboard.recordsStandings });
   }
 
   /** Metrics, then the listeners, which run after the commit: their failure undoes nothing. */
@@ -67,29 +84,30 @@ export class ScoreProcessor {
       try {
         await listener(batch);
       } catch (error) {
-        this.logger.error(`Listener failed after apply: ${describe(error)}`);
+        this.logger.error({ err: error }, 'Listener failed after apply');
       }
     }
   }
 
+  /**
+   * Records a permanent failure of one score: one attempt spent. If recording fails too
+   * (PostgreSQL away), that failure is transient and is thrown: the score stays pending with its
+   * attempts untouched, and is tried again.
+   */
   private async failed(scoreId: string, error: unknown): Promise<void> {
     const policy = this.config.retry;
-    // If even this bookkeeping fails (PostgreSQL away), nothing is recorded and the score stays
-    // pending: the transport redelivers it or the sweeper finds it.
     const outcome = await this.repository.recordFailure(scoreId, describe(error), (attempt) =>
       isLastAttempt(policy, attempt) ? null : backoffMs(policy, attempt),
     );
     if (!outcome) return;
+    const fields = { scoreId, attempts: outcome.attempts, err: error };
     if (outcome.dead) {
       this.metrics.eventsDeadLettered.inc();
-      this.logger.error(
-        `Score ${scoreId} dead-lettered after ${outcome.attempts} attempts: ${describe(error)}`,
-      );
+      this.logger.error(fields, 'Score dead-lettered after its last attempt');
     } else {
       this.metrics.eventsRetried.inc();
-      this.logger.warn(
-        `Score ${scoreId} failed (attempt ${outcome.attempts}), will retry: ${describe(error)}`,
-      );
+      this.metrics.retries.inc({ class: failureClass(error) });
+      this.logger.warn(fields, 'Score failed, will retry');
     }
   }
 }

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
-import { RedisClients } from '../redis/redis-clients';
+import { RedisClients, type RedisScript } from '../redis/redis-clients';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
@@ -17,21 +17,22 @@ return {hits, redis.call('PTTL', KEYS[1])}`;
  */
 export class RedisThrottlerStorage implements ThrottlerStorage {
   private readonly logger = new Logger(RedisThrottlerStorage.name);
+  private readonly hit: RedisScript;
 
-  constructor(private readonly redis: RedisClients) {}
+  constructor(private readonly redis: RedisClients) {
+    this.hit = redis.script('rateLimitHit', HIT);
+  }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     let hits: number;
     let remainingMs: number;
     try {
-      [hits, remainingMs] = (await this.redis.commands.eval(
-        HIT,
-        1,
-        this.redis.key(`rate-limit:${key}`),
-        ttl,
-      )) as [number, number];
+      [hits, remainingMs] = (await this.hit([this.redis.key(`rate-limit:${key}`)], [ttl])) as [
+        number,
+        number,
+      ];
     } catch (error) {
-      this.logger.warn(`Rate limit not counted, Redis unreachable: ${(error as Error).message}`);
+      this.logger.warn({ err: error }, 'Rate limit not counted, Redis unreachable');
       return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
     }
     const seconds = Math.max(1, Math.ceil(remainingMs / 1000));

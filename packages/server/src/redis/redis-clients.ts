@@ -2,6 +2,9 @@ import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } fro
 import Redis, { type RedisOptions } from 'ioredis';
 import { AppConfig } from '../config/app-config';
 
+/** A Lua script on the shared connection, called with its keys and arguments. */
+export type RedisScript = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+
 /**
  * The process's Redis connections, all made here and closed on shutdown. Commands fail fast while
  * Redis is away (no offline queue, a command timeout) so that nothing waits on it; ioredis
@@ -28,6 +31,17 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   get commands(): Redis {
     this.shared ??= this.create('commands', { commandTimeout: 2000 });
     return this.shared;
+  }
+
+  /**
+   * A Lua script for the shared connection, defined once (ioredis' defineCommand): it is called
+   * by its SHA (EVALSHA), and sent whole only when Redis does not know it yet (after a restart).
+   */
+  script(name: string, lua: string): RedisScript {
+    const client = this.commands as Redis & Record<string, unknown>;
+    if (typeof client[name] !== 'function') client.defineCommand(name, { lua });
+    const command = client[name] as (...args: Array<string | number>) => Promise<unknown>;
+    return (keys, args) => command.call(client, keys.length, ...keys, ...args);
   }
 
   /**

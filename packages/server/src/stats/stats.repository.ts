@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 
 export type UserStatsRow = {
   totalScores: number;
-  sumScores: number;
+  /** Exact: PostgreSQL's bigint, never a float. */
+  sumScores: bigint;
   highScore: number | null;
   highScoreUpdatedAt: Date | null;
   statsUpdatedAt: Date | null;
@@ -24,18 +25,17 @@ export class StatsRepository {
       stats_updated_at: Date | null;
       pending: string;
     }> = await this.dataSource.query(
-      `SELECT s.total_scores, s.sum_scores, s.updated_at AS stats_updated_at,
-              h.high_score, h.updated_at AS high_updated_at,
+      `SELECT s.total_scores, s.sum_scores::text, s.updated_at AS stats_updated_at,
+              s.high_score, s.high_score_updated_at AS high_updated_at,
               (SELECT count(*) FROM scores p
                 WHERE p.user_id = $1 AND p.applied_at IS NULL AND p.dead_at IS NULL) AS pending
          FROM (SELECT $1::bigint AS user_id) u
-         LEFT JOIN user_stats s ON s.user_id = u.user_id
-         LEFT JOIN user_high_scores h ON h.user_id = u.user_id`,
+         LEFT JOIN user_stats s ON s.user_id = u.user_id`,
       [userId],
     );
     return {
       totalScores: Number(row!.total_scores ?? 0),
-      sumScores: Number(row!.sum_scores ?? 0),
+      sumScores: BigInt(row!.sum_scores ?? 0),
       highScore: row!.high_score,
       highScoreUpdatedAt: row!.high_updated_at,
       statsUpdatedAt: row!.stats_updated_at,

@@ -20,7 +20,18 @@ export class StatsService {
   }
 }
 
-/** The average is derived from the exact integer sum, never stored rounded. */
+/**
+ * The average is derived from the exact integer sum, never stored rounded. A sum beyond 2^53 is not
+ * exact as a double, so then its quotient and remainder are taken in integers first.
+ */
+export function exactAverage(sum: bigint, count: number): number {
+  if (count === 0) return 0;
+  const safe = BigInt(Number.MAX_SAFE_INTEGER);
+  if (sum <= safe && sum >= -safe) return Number(sum) / count;
+  const divisor = BigInt(count);
+  return Number(sum / divisor) + Number(sum % divisor) / count;
+}
+
 export function toStatsDto(
   userId: string,
   row: Omit<UserStatsRow, 'highScoreUpdatedAt'>,
@@ -28,7 +39,7 @@ export function toStatsDto(
   return {
     user_id: userId,
     total_scores: row.totalScores,
-    average: row.totalScores === 0 ? 0 : row.sumScores / row.totalScores,
+    average: exactAverage(row.sumScores, row.totalScores),
     high_score: row.highScore ?? 0,
     pending_scores: row.pendingScores,
     updated_at: row.statsUpdatedAt?.toISOString() ?? null,

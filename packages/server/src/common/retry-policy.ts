@@ -3,14 +3,15 @@ export type RetryPolicy = { baseMs: number; maxMs: number; maxAttempts: number }
 
 /**
  * Exponential backoff with "equal jitter": half of the doubled delay is fixed, the other half
- * random, so retries of many scores that failed together spread out instead of returning at once.
+ * random, so retries of many things that failed together spread out instead of returning at once.
  */
 export function backoffMs(
-  policy: RetryPolicy,
+  policy: Pick<RetryPolicy, 'baseMs' | 'maxMs'>,
   attempt: number,
   random: () => number = Math.random,
 ): number {
-  const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** Math.max(0, attempt - 1));
+  const doublings = Math.min(Math.max(0, attempt - 1), 30);
+  const exponential = Math.min(policy.maxMs, policy.baseMs * 2 ** doublings);
   return Math.round(exponential / 2 + random() * (exponential / 2));
 }
 

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { InjectBackgroundDataSource } from '../database/database.module';
+import { queryRows } from '../database/sql';
+import type { Standing } from '../leaderboard/leaderboard-store';
+
+type StandingRow = { user_id: string; high_score: number; achieved_us: string };
+
+const STANDING_COLUMNS = `user_id::text, high_score,
+  (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us`;
+
+/**
+ * What the leaderboard upkeep reads from PostgreSQL (worker side): standings to rebuild the Redis
+ * set from, and the outbox of standings not yet known to have reached it.
+ */
+@Injectable()
+export class StandingsRepository {
+  constructor(@InjectBackgroundDataSource() private readonly dataSource: DataSource) {}
+
+  async count(): Promise<number> {
+    const [row] = await queryRows<{ n: string }>(
+      this.dataSource,
+      'SELECT count(*) AS n FROM user_stats',
+    );
+    return Number(row!.n);
+  }
+
+  /** Up to `limit` standings of users after `afterUserId`, by user id (for a full rebuild). */
+  async pageAfter(afterUserId: string, limit: number): Promise<Standing[]> {
+    const rows = await queryRows<StandingRow>(
+      this.dataSource,
+      `SELECT ${STANDING_COLUMNS} FROM user_stats
+        WHERE user_id > $1 ORDER BY user_id LIMIT $2`,
+      [afterUserId, limit],
+    );
+    return rows.map(toStanding);
+  }
+
+  /** The outbox rows are recorded: forget them. */
+  async forgetChanges(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query('DELETE FROM leaderboard_changes WHERE id = ANY($1::bigint[])', [
+      ids,
+    ]);
+  }
+
+  /**
+   * Takes up to `limit` outbox rows older than `olderThanMs` (whoever wrote them died or could not
+   * reach Redis), hands the current standings of their users to `record`, and deletes the rows
+   * once it succeeded, in one transaction: if `record` fails, the rows stay for the next try.
+   * Workers split the rows between them (SKIP LOCKED). Returns how many rows it took.
+   */
+  async recordStaleChanges(
+    olderThanMs: number,
+    limit: number,
+    record: (standings: Standing[]) => Promise<void>,
+  ): Promise<number> {
+    return this.dataSource.transaction(async (manager) => {
+      const changes = await queryRows<{ id: string; user_id: string }>(
+        manager,
+        `SELECT id::text, user_id::text FROM leaderboard_changes
+          WHERE changed_at < now() - make_interval(secs => $1::double precision / 1000)
+          ORDER BY id LIMIT $2
+          FOR UPDATE SKIP LOCKED`,
+        [olderThanMs, limit],
+      );
+      if (changes.length === 0) return 0;
+      const rows = await queryRows<StandingRow>(
+        manager,
+        `SELECT ${STANDING_COLUMNS} FROM user_stats WHERE user_id = ANY($1::bigint[])`,
+        [[...new Set(changes.map((change) => change.user_id))]],
+      );
+      await record(rows.map(toStanding));
+      await manager.query('DELETE FROM leaderboard_changes WHERE id = ANY($1::bigint[])', [
+        changes.map((change) => change.id),
+      ]);
+      return changes.length;
+    });
+  }
+}
+
+function toStanding(row: StandingRow): Standing {
+  return { userId: row.user_id, highScore: row.high_score, achievedAtMicros: row.achieved_us };
+}

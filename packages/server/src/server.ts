@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { WorkerModule } from './app.module';
+import { createLogger, NestPinoLogger } from './common/logger';
+import type { AppConfig } from './config/app-config';
+import { EmbeddedPostgres } from './database/embedded-postgres';
+import { createHttpApp } from './http-app';
+import { serveMetrics } from './metrics/metrics-server';
+import { Metrics } from './metrics/metrics.service';
+
+/**
+ * Runs the process in its ROLE: `all` (default) serves HTTP and runs the worker, `api` serves
+ * HTTP only, `worker` runs the worker in an application context with no HTTP server.
+ *
+ * SIGTERM or SIGINT shuts it down: live streams are closed (and new ones refused), in-flight work
+ * drains, the pools close, then the embedded PostgreSQL stops. Whatever is left after
+ * SHUTDOWN_TIMEOUT_MS is cut, and a second signal exits at once.
+ */
+export async function runServer(initial: AppConfig): Promise<void> {
+  let config = initial;
+  const logger = createLogger(config);
+
+  let embedded: EmbeddedPostgres | undefined;
+  let app: INestApplicationContext | undefined;
+  let stopping = false;
+  const exit = (code: number) => {
+    void embedded?.stop(); // signals it at once; it stops on its own after this process is gone
+    process.exit(code);
+  };
+  const shutdown = async (signal: string) => {
+    if (stopping) {
+      logger.warn({ signal }, 'Second signal: exiting now');
+      return exit(1);
+    }
+    stopping = true;
+    logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'Shutting down');
+    setTimeout(() => {
+      logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'Shutdown took too long: exiting');
+      exit(1);
+    }, config.shutdownTimeoutMs).unref();
+    try {
+      await app?.close();
+      await embedded?.stop();
+      logger.info('Stopped');
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'Shutdown failed');
+      exit(1);
+    }
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+
+  try {
+    if (!config.databaseUrl) {
+      const started = await EmbeddedPostgres.start(config.dataDir, (line) => logger.info(line));
+      embedded = started.server;
+      config = config.withDatabaseUrl(started.url);
+    }
+    if (config.runsApi) {
+      const http = await createHttpApp(config, logger);
+      app = http;
+      await http.listen(config.port);
+      logger.info(
+        `Scoreboard (${config.role}) listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`,
+      );
+    } else {
+      app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
+        logger: new NestPinoLogger(logger),
+      });
+      await app.init();
+      if (config.metricsPort) {
+        await serveMetrics(app.get(Metrics), config.metricsPort);
+        logger.info(`Worker metrics on http://localhost:${config.metricsPort}/metrics`);
+      }
+      logger.info('Scoreboard worker running');
+    }
+  } catch (error) {
+    if (stopping) return; // a signal arrived while starting; shutdown() ends the process
+    logger.fatal({ err: error }, 'Failed to start');
+    await app?.close().catch(() => undefined);
+    await embedded?.stop();
+    process.exit(1);
+  }
+}
