@@ -3,6 +3,7 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthModule } from './auth/auth.module';
+import { LifecycleModule } from './common/lifecycle';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -25,6 +26,7 @@ export const CLIENT_DIST = join(__dirname, '..', '..', 'client', 'dist');
 function coreModules(config: AppConfig) {
   return [
     ConfigModule.forRoot(config),
+    LifecycleModule,
     DatabaseModule.forRoot(config),
     RedisModule,
     MetricsModule,

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './app.module';
+import { Lifecycle } from './common/lifecycle';
 import { createLogger, NestPinoLogger } from './common/logger';
 import type { AppConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
@@ -40,6 +41,7 @@ export async function runServer(initial: AppConfig): Promise<void> {
       exit(1);
     }, config.shutdownTimeoutMs).unref();
     try {
+      app?.get(Lifecycle).beginShutdown();
       await app?.close();
       await embedded?.stop();
       logger.info('Stopped');

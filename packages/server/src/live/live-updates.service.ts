@@ -5,6 +5,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import type { LeaderboardPageDto } from '../leaderboard/dto/leaderboard.dto';
+import { Lifecycle } from '../common/lifecycle';
 import { LeaderboardService } from '../leaderboard/leaderboard.service';
 import type { StatsDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
@@ -26,9 +27,9 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   private readonly connections = new Set<Connection>();
   private unsubscribe: (() => void) | undefined;
   private lastTopTen = '';
-  private closing = false;
 
   constructor(
+    private readonly lifecycle: Lifecycle,
     private readonly bus: UpdatesBus,
     private readonly stats: StatsService,
     private readonly leaderboard: LeaderboardService,
@@ -36,22 +37,27 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     this.unsubscribe = this.bus.subscribe((update) => void this.dispatch(update));
+    this.lifecycle.onShutdown(() => this.closeAll());
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+    this.closeAll();
   }
 
   /**
-   * Ends every stream, so that the HTTP server can close, and refuses new ones from now on: a
-   * browser reconnects about a second after its stream ends, while the shutdown is still running.
+   * False once shutdown has begun. New streams are refused from then on (with 503): a browser
+   * reconnects about a second after its stream ends, while the shutdown is still draining, and a
+   * stream opened then would hold the HTTP server open.
    */
-  onModuleDestroy(): void {
-    this.closing = true;
-    this.unsubscribe?.();
-    for (const connection of this.connections) connection.close();
-    this.connections.clear();
+  get accepting(): boolean {
+    return !this.lifecycle.isStopping;
   }
 
-  /** False once shutdown has begun (new streams are refused with 503). */
-  get accepting(): boolean {
-    return !this.closing;
+  /** Ends every stream, so that the HTTP server can close. */
+  private closeAll(): void {
+    for (const connection of this.connections) connection.close();
+    this.connections.clear();
   }
 
   get connectionCount(): number {
@@ -60,7 +66,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Registers a stream and sends it the current state; returns its removal. */
   connect(connection: Connection): () => void {
-    if (this.closing) {
+    if (!this.accepting) {
       connection.close();
       return () => undefined;
     }

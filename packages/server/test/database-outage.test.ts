@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dataSourceOptions } from '../src/database/data-source';
+import { Reconciler } from '../src/processing/reconciler';
+import { ApiClient } from './support/api-client';
+import { PrivatePostgres } from './support/private-postgres';
+import { freePort, runNode, type NodeProcess } from './support/processes';
+import { waitFor } from './support/wait-for';
+
+/**
+ * The server process over a PostgreSQL cluster of the test's own, which the test stops, crashes
+ * and restarts: the process answers 503 meanwhile, keeps running, and loses nothing.
+ */
+let postgres: PrivatePostgres;
+let server: NodeProcess;
+let api: ApiClient;
+let dataDir: string;
+
+beforeAll(async () => {
+  postgres = await PrivatePostgres.start();
+  dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-outage-'));
+  const port = await freePort();
+  server = runNode('main.js', {
+    DATABASE_URL: postgres.url,
+    DATA_DIR: dataDir,
+    PORT: String(port),
+    SWEEP_DELAY_MS: '1000',
+    SWEEP_INTERVAL_MS: '200',
+    // Any attempt spent on a transient failure would dead-letter the score at once.
+    WORKER_MAX_ATTEMPTS: '1',
+    DB_POOL_ACQUIRE_TIMEOUT_MS: '1000',
+    LOG_LEVEL: 'error',
+  });
+  api = new ApiClient(`http://127.0.0.1:${port}`);
+  await waitUntilReady();
+});
+afterAll(async () => {
+  await server?.stop();
+  await postgres?.destroy();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function waitUntilReady(): Promise<void> {
+  const outcome = await waitFor(
+    async () =>
+      server.child.exitCode !== null
+        ? 'exited'
+        : (await api.request('GET', '/api/health/ready').catch(() => undefined))?.status === 200,
+    { timeoutMs: 60_000, what: 'the server to be ready' },
+  );
+  if (outcome === 'exited') throw new Error(`The server exited: ${server.output()}`);
+}
+
+async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
+  const client = new Client({ connectionString: postgres.url });
+  await client.connect();
+  try {
+    return (await client.query(query, params)).rows as T[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('while PostgreSQL is down', () => {
+  it('answers 503 with Retry-After where the database is needed, stays live, and serves again once it is back', async () => {
+    const { token } = await api.signup();
+    expect((await api.submitScore(token, 10)).status).toBe(201);
+
+    await postgres.stop();
+    try {
+      for (const response of [
+        await api.submitScore(token, 20),
+        await api.request('GET', '/api/me/stats', { token }),
+        await api.request('GET', '/api/leaderboard'),
+      ]) {
+        expect(response.status).toBe(503);
+        expect(response.headers.get('retry-after')).toBe('2');
+        expect(response.body).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The database is unavailable or too slow; try again shortly',
+        });
+      }
+      const ready = await api.request('GET', '/api/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body.message).toBe('Not ready: database, migrations down');
+      expect((await api.request('GET', '/api/health/live')).status).toBe(200);
+    } finally {
+      await postgres.start();
+    }
+
+    await waitUntilReady();
+    expect((await api.submitScore(token, 30)).status).toBe(201);
+    const stats = await waitFor(
+      async () => {
+        const body = (await api.request('GET', '/api/me/stats', { token })).body;
+        return body.pending_scores === 0 && body.total_scores === 2 ? body : undefined;
+      },
+      { timeoutMs: 30_000, what: 'both accepted scores to be applied' },
+    );
+    expect(stats).toMatchObject({ total_scores: 2, high_score: 30, average: 20 });
+  });
+
+  it('loses and dead-letters nothing across restarts and crashes under load, and the process keeps running', async () => {
+    const players = await Promise.all(Array.from({ length: 8 }, () => api.signup()));
+    const acknowledged = new Map<string, number>();
+    let stop = false;
+    // Clients retry what they could not get acknowledged with the same key, as the dashboard does.
+    const clients = players.map(async ({ token }) => {
+      while (!stop) {
+        const key = randomUUID();
+        const value = acknowledged.size % 101;
+        for (;;) {
+          const response = await api.submitScore(token, value, key).catch(() => undefined);
+          if (response?.status === 201) {
+            acknowledged.set(response.body.id, response.body.value);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+    });
+    for (const mode of ['fast', 'immediate', 'fast', 'immediate', 'fast', 'immediate'] as const) {
+      const before = acknowledged.size;
+      await waitFor(() => acknowledged.size >= before + 50, {
+        timeoutMs: 60_000,
+        what: 'submissions to go on',
+      });
+      await postgres.restart({ mode, downMs: 500 });
+    }
+    const afterRestarts = acknowledged.size;
+    await waitFor(() => acknowledged.size >= afterRestarts + 50, {
+      timeoutMs: 60_000,
+      what: 'submissions after the last restart',
+    });
+    stop = true;
+    await Promise.all(clients);
+
+    expect(server.child.exitCode).toBeNull();
+    await waitFor(
+      async () =>
+        (
+          await sql<{ n: number }>('SELECT count(*)::int AS n FROM scores WHERE applied_at IS NULL')
+        )[0]!.n === 0,
+      { timeoutMs: 60_000, what: 'every score to be applied' },
+    );
+    const stored = await sql<{ id: string; value: number; dead: boolean }>(
+      `SELECT id::text, value, dead_at IS NOT NULL AS dead FROM scores WHERE id = ANY($1::bigint[])`,
+      [[...acknowledged.keys()]],
+    );
+    expect(stored.length).toBe(acknowledged.size);
+    expect(stored.filter((row) => row.dead)).toEqual([]);
+    expect(stored.every((row) => acknowledged.get(row.id) === row.value)).toBe(true);
+    const dataSource = await new DataSource(dataSourceOptions(postgres.url)).initialize();
+    try {
+      expect(await new Reconciler(dataSource).findDrift()).toEqual([]);
+    } finally {
+      await dataSource.destroy();
+    }
+  });
+});
