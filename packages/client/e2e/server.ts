@@ -14,6 +14,8 @@ const SERVER_MAIN = join(__dirname, '..', '..', 'server', 'dist', 'main.js');
 export type RunningServer = {
   baseUrl: string;
   sql<T = Record<string, unknown>>(query: string, params?: unknown[]): Promise<T[]>;
+  /** Sends the signal a terminal's Ctrl-C sends; resolves with the exit code once it exited. */
+  interrupt(): Promise<number | null>;
   stop(): Promise<void>;
 };
 
@@ -50,7 +52,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   while (
@@ -67,9 +69,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
   return {
     baseUrl,
     sql: async (query, params) => (await db.query(query, params)).rows,
+    interrupt() {
+      child.kill('SIGINT');
+      return exited;
+    },
     async stop() {
       await db.end();
-      child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
       const cleanup = new pg.Client({ connectionString: ADMIN_URL });
       await cleanup.connect();
