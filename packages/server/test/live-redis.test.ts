@@ -4,9 +4,9 @@ import { LiveUpdatesService } from '../src/live/live-updates.service';
 import { UpdatesBus } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { PrivateRedis, runNode, type NodeProcess } from './support/processes';
+import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForProcess, waitForProgress } from './support/wait-for';
 
 /**
  * Two API instances and one worker process over one database and a private Redis, as behind a
@@ -19,6 +19,11 @@ let worker: NodeProcess;
 let api1: ApiClient;
 let api2: ApiClient;
 
+/** The waits below last as long as work makes progress: the per-test limit is a backstop. */
+const TEST_TIMEOUT_MS = 5 * 60_000;
+/** Two apps and a worker process to start on a possibly busy machine. */
+const START_TIMEOUT_MS = 4 * 60_000;
+
 beforeAll(async () => {
   redis = await PrivateRedis.start();
   const env = {
@@ -29,6 +34,7 @@ beforeAll(async () => {
   };
   first = await startTestApp('live_redis', env);
   second = await startTestApp('live_redis', env, first);
+  const metricsPort = await freePort();
   worker = runNode('main.js', {
     ROLE: 'worker',
     DATABASE_URL: first.config.databaseUrl!,
@@ -36,10 +42,16 @@ beforeAll(async () => {
     REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
     DATA_DIR: first.config.dataDir,
     JWT_SECRET: first.config.jwtSecret,
+    METRICS_PORT: String(metricsPort),
   });
   api1 = new ApiClient(first.baseUrl);
   api2 = new ApiClient(second.baseUrl);
-});
+  // The worker runs once its GET /metrics answers.
+  await waitForProcess(worker, `http://127.0.0.1:${metricsPort}/metrics`, {
+    what: 'the worker process to start',
+    timeoutMs: START_TIMEOUT_MS,
+  });
+}, START_TIMEOUT_MS);
 afterAll(async () => {
   await worker.stop();
   await second.close();
@@ -47,13 +59,22 @@ afterAll(async () => {
   await redis.stop();
 });
 
+/** Waits, for as long as scores keep being applied, until none is pending. */
 const settled = () =>
-  waitFor(
-    async () =>
-      (
-        await first.sql<{ n: string }>('SELECT count(*) AS n FROM scores WHERE applied_at IS NULL')
-      )[0]!.n === '0',
-    { what: 'every score applied' },
+  waitForProgress(
+    async () => {
+      const [row] = await first.sql<{ applied: string; pending: string }>(
+        `SELECT count(*) FILTER (WHERE applied_at IS NOT NULL) AS applied,
+                count(*) FILTER (WHERE applied_at IS NULL) AS pending
+           FROM scores`,
+      );
+      return {
+        done: row!.pending === '0',
+        count: Number(row!.applied),
+        detail: `${row!.pending} pending`,
+      };
+    },
+    { what: 'every score to be applied', counter: 'applied scores' },
   );
 
 async function expectLeaderboardMatchesPostgres(api: ApiClient): Promise<void> {
@@ -81,12 +102,10 @@ const redisLeaderboardReady = () =>
   waitFor(
     () =>
       redis.command((client) => client.exists(`${first.config.redisKeyPrefix}leaderboard:ready`)),
-    {
-      what: 'the Redis leaderboard to be built',
-    },
+    { timeoutMs: 60_000, what: 'the Redis leaderboard to be built' },
   );
 
-describe('live updates across instances', () => {
+describe('live updates across instances', { timeout: TEST_TIMEOUT_MS }, () => {
   it('sends a client streaming from instance 1 its stats after it submits through instance 2', async () => {
     const { token, user } = await api1.signup();
     await redisLeaderboardReady();
@@ -149,7 +168,7 @@ describe('live updates across instances', () => {
   });
 });
 
-describe('the Redis leaderboard', () => {
+describe('the Redis leaderboard', { timeout: TEST_TIMEOUT_MS }, () => {
   it('equals the ranking recomputed from user_high_scores after random load, on both instances', async () => {
     const players = await Promise.all(Array.from({ length: 25 }, () => api1.signup()));
     await Promise.all(

@@ -7,11 +7,16 @@ import { ScoreProcessor } from '../src/processing/score-processor';
 import { ApiClient } from './support/api-client';
 import { runNode } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForProgress } from './support/wait-for';
 
-/** The default run: no Redis, the in-process transport, API and worker in one process. */
+/**
+ * The default run: no Redis, the in-process transport, API and worker in one process. Each test
+ * stands on its own: it makes the scores (and counts) it asserts on.
+ */
 let app: TestApp;
 let api: ApiClient;
+/** The waits below last as long as scores keep being applied: the per-test limit is a backstop. */
+const TEST_TIMEOUT_MS = 5 * 60_000;
 
 beforeAll(async () => {
   app = await startTestApp('processing', {
@@ -26,12 +31,23 @@ beforeAll(async () => {
 afterAll(() => app.close());
 
 const stats = async (token: string) => (await api.request('GET', '/api/me/stats', { token })).body;
-const settled = (token: string) =>
-  waitFor(async () => ((await stats(token)).pending_scores === 0 ? stats(token) : undefined), {
-    what: 'no pending scores',
-  });
+/** The caller's stats once none of its scores is pending, waiting as long as they get applied. */
+async function settled(token: string) {
+  await waitForProgress(
+    async () => {
+      const current = await stats(token);
+      return {
+        done: current.pending_scores === 0,
+        count: current.total_scores,
+        detail: `${current.pending_scores} pending`,
+      };
+    },
+    { what: 'no pending scores', counter: 'applied scores' },
+  );
+  return stats(token);
+}
 
-describe('applying scores', () => {
+describe('applying scores', { timeout: TEST_TIMEOUT_MS }, () => {
   it('answers zeros before any score', async () => {
     const { token, user } = await api.signup();
     expect((await api.request('GET', '/api/me/high-score', { token })).body).toEqual({
@@ -121,7 +137,7 @@ describe('applying scores', () => {
   });
 });
 
-describe('failures', () => {
+describe('failures', { timeout: TEST_TIMEOUT_MS }, () => {
   it('dead-letters a poison score after the configured attempts while other scores flow, and applies it once when replayed after the fix', async () => {
     const poisoned = await api.signup();
     const healthy = await api.signup();
@@ -137,15 +153,20 @@ describe('failures', () => {
       await Promise.all(Array.from({ length: 10 }, (_, i) => api.submitScore(healthy.token, i)));
       expect(await settled(healthy.token)).toMatchObject({ total_scores: 10, high_score: 9 });
 
-      const dead = await waitFor(
+      // Each attempt is progress; the third one parks it.
+      await waitForProgress(
         async () => {
-          const item = (
-            await api.request('GET', `/api/me/scores/${poison.body.id}`, { token: poisoned.token })
-          ).body;
-          return item.status === 'dead' ? item : undefined;
+          const [row] = await app.sql<{ attempts: number; dead: boolean }>(
+            'SELECT attempts, dead_at IS NOT NULL AS dead FROM scores WHERE id = $1',
+            [poison.body.id],
+          );
+          return { done: row!.dead, count: row!.attempts };
         },
-        { what: 'the poison score to be dead-lettered' },
+        { what: 'the poison score to be dead-lettered', counter: 'attempts' },
       );
+      const dead = (
+        await api.request('GET', `/api/me/scores/${poison.body.id}`, { token: poisoned.token })
+      ).body;
       expect(dead).toMatchObject({ id: poison.body.id, status: 'dead' });
       const letters = await app.app.get(ProcessingRepository).listDeadLetters();
       expect(letters).toEqual([
@@ -176,7 +197,7 @@ describe('failures', () => {
   });
 });
 
-describe('reconcile', () => {
+describe('reconcile', { timeout: TEST_TIMEOUT_MS }, () => {
   const cli = (args: string[]) => {
     const run = runNode(
       'cli.js',
@@ -207,14 +228,41 @@ describe('reconcile', () => {
   });
 });
 
-describe('GET /metrics', () => {
-  it('exposes the pipeline and HTTP metrics in Prometheus text format', async () => {
+describe('GET /metrics', { timeout: TEST_TIMEOUT_MS }, () => {
+  const scrape = async () => {
     const response = await fetch(`${app.baseUrl}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
-    const text = await response.text();
+    return response.text();
+  };
+  /** The value of one series ("name" or "name{labels}"); 0 for a labelled series not yet seen. */
+  const value = (text: string, series: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+    return line ? Number(line.slice(series.length + 1)) : 0;
+  };
+
+  it('exposes the pipeline and HTTP metrics in Prometheus text format, counting what happens', async () => {
+    const posted =
+      'scoreboard_http_request_duration_seconds_count{method="POST",route="/api/scores",status="201"}';
+    const before = await scrape();
+    const { token } = await api.signup();
+    const key = randomUUID();
+    expect((await api.submitScore(token, 42, key)).status).toBe(201);
+    expect((await api.submitScore(token, 42, key)).headers.get('idempotent-replayed')).toBe('true');
+    await settled(token);
+    const after = await waitFor(
+      async () => {
+        const text = await scrape();
+        return value(text, 'scoreboard_events_processed_total') >
+          value(before, 'scoreboard_events_processed_total')
+          ? text
+          : undefined;
+      },
+      { what: 'the applied score to be counted' },
+    );
+
     for (const name of [
-      'scoreboard_http_request_duration_seconds_count{method="POST",route="/api/scores",status="201"}',
+      posted,
       'scoreboard_scores_accepted_total',
       'scoreboard_scores_replayed_total',
       'scoreboard_events_published_total',
@@ -225,8 +273,15 @@ describe('GET /metrics', () => {
       'scoreboard_pending_scores',
       'scoreboard_apply_lock_wait_seconds_bucket',
     ]) {
-      expect(text).toContain(name);
+      expect(after).toContain(name);
     }
-    expect(text).toMatch(/scoreboard_events_dead_lettered_total 1\b/);
+    const moved = (series: string) => value(after, series) - value(before, series);
+    expect(moved('scoreboard_scores_accepted_total')).toBe(1);
+    expect(moved('scoreboard_scores_replayed_total')).toBe(1);
+    expect(moved('scoreboard_events_published_total')).toBe(1);
+    expect(moved('scoreboard_events_processed_total')).toBe(1);
+    expect(moved(posted)).toBe(2);
+    expect(moved('scoreboard_processing_lag_seconds_count')).toBe(1);
+    expect(value(after, 'scoreboard_pending_scores')).toBe(0);
   });
 });

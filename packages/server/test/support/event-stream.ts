@@ -8,11 +8,20 @@ export class EventStreamClient {
   readonly events: StreamEvent[] = [];
   private readonly controller = new AbortController();
   private readonly done: Promise<void>;
+  /** Set once the stream has ended (closed by the server, aborted or broken). */
+  private ended: string | undefined;
+  /** Called on every new event and when the stream ends. */
+  private readonly listeners = new Set<() => void>();
   status = 0;
 
   private constructor(response: Response) {
     this.status = response.status;
-    this.done = this.read(response.body!).catch(() => undefined);
+    this.done = this.read(response.body!)
+      .then(
+        () => this.end('the server closed the stream'),
+        (error: Error) => this.end(`the stream broke: ${error.message}`),
+      )
+      .catch(() => undefined);
   }
 
   static async open(baseUrl: string, token: string): Promise<EventStreamClient> {
@@ -26,28 +35,54 @@ export class EventStreamClient {
     return client;
   }
 
-  /** Waits for an event of `type` (after those already seen, if `after` is given) matching `match`. */
-  async next(
+  /**
+   * Resolves with the first event (already received or still to come) of `type` matching `match`.
+   * Fails at once if the stream ends without one, or after `timeoutMs`.
+   */
+  next(
     type: string,
     match: (data: any) => boolean = () => true,
-    timeoutMs = 10_000,
+    timeoutMs = 30_000,
   ): Promise<StreamEvent> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.events.find((event) => event.type === type && match(event.data));
-      if (found) return found;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `No ${type} event matched; got ${JSON.stringify(this.events.map((e) => e.type))}`,
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    return new Promise((resolve, reject) => {
+      const finish = (outcome: () => void) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        outcome();
+      };
+      const seen = () => JSON.stringify(this.events.map((e) => e.type));
+      const check = () => {
+        const found = this.events.find((event) => event.type === type && match(event.data));
+        if (found) finish(() => resolve(found));
+        else if (this.ended)
+          finish(() =>
+            reject(new Error(`No ${type} event matched before ${this.ended}; got ${seen()}`)),
+          );
+      };
+      const timer = setTimeout(
+        () =>
+          finish(() =>
+            reject(new Error(`No ${type} event matched in ${timeoutMs} ms; got ${seen()}`)),
+          ),
+        timeoutMs,
+      );
+      this.listeners.add(check);
+      check();
+    });
   }
 
   async close(): Promise<void> {
     this.controller.abort();
     await this.done;
+  }
+
+  private end(reason: string): void {
+    this.ended ??= reason;
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const listener of [...this.listeners]) listener();
   }
 
   private async read(body: ReadableStream<Uint8Array>): Promise<void> {
@@ -65,7 +100,10 @@ export class EventStreamClient {
           if (line.startsWith('event:')) type = line.slice(6).trim();
           else if (line.startsWith('data:')) data.push(line.slice(5).trimStart());
         }
-        if (data.length > 0) this.events.push({ type, data: JSON.parse(data.join('\n')) });
+        if (data.length > 0) {
+          this.events.push({ type, data: JSON.parse(data.join('\n')) });
+          this.notify();
+        }
       }
     }
   }
