@@ -38,17 +38,20 @@ const commands: Record<string, Command> = {
   async reconcile(dataSource, args, config) {
     const fix = args.includes('--fix');
     const reconciler = new Reconciler(dataSource);
-    const drift = fix ? await reconciler.repair() : await reconciler.findDrift();
+    const { drift, countDrift } = fix
+      ? await reconciler.repair()
+      : { drift: await reconciler.findDrift(), countDrift: await reconciler.findCountDrift() };
     drift.forEach((d) => print(describeDrift(d)));
-    if (drift.length === 0) {
+    if (countDrift) print(`player count ${countDrift.stored} -> ${countDrift.expected}`);
+    if (drift.length === 0 && !countDrift) {
       print('No drift: every user’s aggregates match their scores');
       return 0;
     }
     if (fix) await invalidateLeaderboard(config, dataSource);
     print(
       fix
-        ? `Repaired ${drift.length} user(s)`
-        : `Drift in ${drift.length} user(s); run with --fix to repair`,
+        ? `Repaired ${drift.length} user(s)${countDrift ? ' and the player count' : ''}`
+        : `Drift in ${drift.length} user(s)${countDrift ? ' and the player count' : ''}; run with --fix to repair`,
     );
     return fix ? 0 : 1;
   },

@@ -8,12 +8,18 @@ import { pinoHttp } from 'pino-http';
 import { AppModule } from './app.module';
 import { ApiExceptionFilter } from './common/api-exception.filter';
 import { NestPinoLogger } from './common/logger';
+import { SignupLimit } from './auth/signup-limit';
+import {
+  answerMiddlewareErrors,
+  BODY_LIMIT_BYTES,
+  explainBodyErrors,
+  refuseHostileBodies,
+  refuseUnreadableBodies,
+} from './common/request-guards';
 import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { Metrics } from './metrics/metrics.service';
-
-export const BODY_LIMIT = '16kb';
 
 /** Builds the HTTP application (not yet listening): routes under /api, docs, client, errors. */
 export async function createHttpApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
@@ -41,7 +47,13 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
   );
   app.use(httpMetricsMiddleware(app.get(Metrics)));
   app.use(helmet());
-  app.useBodyParser('json', { limit: BODY_LIMIT });
+  // Counted before the body is read, so a refused signup costs no parsing and no hashing.
+  app.use('/api/auth/signup', app.get(SignupLimit).middleware);
+  app.use(refuseUnreadableBodies);
+  app.useBodyParser('json', { limit: BODY_LIMIT_BYTES });
+  app.use(explainBodyErrors);
+  app.use(refuseHostileBodies);
+  app.use(answerMiddlewareErrors);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));

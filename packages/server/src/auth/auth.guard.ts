@@ -6,12 +6,22 @@ import {
 } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import type { AuthenticatedUser } from '../common/current-user';
+import { UsersRepository } from '../users/users.repository';
 import type { TokenClaims } from './auth.service';
 
-/** Admits requests with a valid HS256 bearer token and records its user on the request. */
+/** The largest bigint: a larger `sub` cannot name a user and must not reach SQL. */
+const MAX_USER_ID = 2n ** 63n - 1n;
+
+/**
+ * Admits requests with a valid HS256 bearer token (signed by us, unexpired, with an `exp`) whose
+ * user still exists, and records that user on the request.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
-  constructor(private readonly jwt: JwtService) {}
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly users: UsersRepository,
+  ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context
@@ -28,10 +38,17 @@ export class AuthGuard implements CanActivate {
     } catch {
       throw new UnauthorizedException('Invalid or expired token');
     }
-    if (typeof claims.sub !== 'string' || !/^\d{1,19}$/.test(claims.sub)) {
+    const { sub, exp } = claims as { sub?: unknown; exp?: unknown };
+    if (
+      typeof exp !== 'number' ||
+      typeof sub !== 'string' ||
+      !/^\d{1,19}$/.test(sub) ||
+      BigInt(sub) > MAX_USER_ID ||
+      !(await this.users.exists(sub))
+    ) {
       throw new UnauthorizedException('Invalid or expired token');
     }
-    request.user = { id: claims.sub };
+    request.user = { id: sub, tokenExpiresAt: exp * 1000 };
     return true;
   }
 }

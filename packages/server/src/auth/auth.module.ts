@@ -5,11 +5,13 @@ import { AppConfig } from '../config/app-config';
 import { User } from '../users/user.entity';
 import { UsersController } from '../users/users.controller';
 import { UsersRepository } from '../users/users.repository';
+import { AttemptsRepository } from './attempts.repository';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
+import { SignupLimit } from './signup-limit';
 
 @Global()
 @Module({
@@ -25,7 +27,15 @@ import { PasswordHasher } from './password-hasher';
     }),
   ],
   controllers: [AuthController, UsersController],
-  providers: [AuthService, AuthGuard, LoginThrottle, PasswordHasher, UsersRepository],
-  exports: [AuthGuard, JwtModule],
+  providers: [
+    AuthService,
+    AuthGuard,
+    AttemptsRepository,
+    LoginThrottle,
+    SignupLimit,
+    PasswordHasher,
+    UsersRepository,
+  ],
+  exports: [AuthGuard, JwtModule, UsersRepository],
 })
 export class AuthModule {}

@@ -35,17 +35,17 @@ export class AuthService {
     }
   }
 
-  /** Unknown email and wrong password get the same 401; repeated failures get 429. */
+  /**
+   * Unknown email and wrong password get the same 401; repeated failures get 429. The attempt is
+   * reserved before the password is checked (see LoginThrottle).
+   */
   async login(dto: LoginDto, clientAddress: string | undefined): Promise<AuthResponseDto> {
     const keys = LoginThrottle.keys(dto.email, clientAddress);
-    await this.throttle.assertAllowed(keys);
+    await this.throttle.reserve(keys);
     const user = await this.users.findWithPasswordHash(dto.email);
     const valid = await this.hasher.verify(user?.passwordHash, dto.password);
-    if (!user || !valid) {
-      await this.throttle.recordFailure(keys);
-      throw new UnauthorizedException('Invalid credentials');
-    }
-    await this.throttle.reset(keys[0]!);
+    if (!user || !valid) throw new UnauthorizedException('Invalid credentials');
+    await this.throttle.succeeded(keys);
     return this.issueToken(user);
   }
 

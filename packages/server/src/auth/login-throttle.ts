@@ -1,59 +1,82 @@
-import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import {
+  HttpException,
+  HttpStatus,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { BackgroundLoop } from '../common/background-loop';
 import { AppConfig } from '../config/app-config';
+import { AttemptsRepository } from './attempts.repository';
+import { clientAddressKey } from './client-address';
+
+const PURGE_EVERY_MS = 5 * 60_000;
+
+export type LoginKeys = { account: string; address: string };
 
 /**
- * Counts failed logins per key (one for the account, one for the client address) in a fixed window
- * of LOGIN_MAX_FAILURES per 15 minutes. Kept in PostgreSQL so that every API instance sees the same
- * counts.
+ * LOGIN_MAX_FAILURES failed logins per account, and separately per client address, in a window of
+ * 15 minutes; then 429 until the window ends. An attempt is reserved (counted as a failure) before
+ * its password is checked, in one atomic statement, so N parallel guesses check at most
+ * LOGIN_MAX_FAILURES passwords; a success then clears the account's count and returns the
+ * address's reservation. Ended windows are purged in the background.
  */
 @Injectable()
-export class LoginThrottle {
+export class LoginThrottle implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(LoginThrottle.name);
+  private readonly purge: BackgroundLoop;
+
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly attempts: AttemptsRepository,
     private readonly config: AppConfig,
-  ) {}
-
-  static keys(email: string, address: string | undefined): string[] {
-    return [`account:${email.toLowerCase()}`, `address:${address ?? 'unknown'}`];
-  }
-
-  /** Refuses with 429 and Retry-After while any of the keys has used up its failures. */
-  async assertAllowed(keys: string[]): Promise<void> {
-    const [row] = await this.dataSource.query(
-      `SELECT ceil(extract(epoch FROM max(window_started_at) + make_interval(secs => $2) - now()))::int AS retry_after
-         FROM login_failures
-        WHERE key = ANY($1) AND failures >= $3
-          AND window_started_at > now() - make_interval(secs => $2)`,
-      [keys, this.config.loginWindowSeconds, this.config.loginMaxFailures],
-    );
-    const retryAfter: number | null = row?.retry_after ?? null;
-    if (retryAfter !== null) {
-      throw new HttpException(
-        {
-          message: `Too many failed login attempts; try again in ${retryAfter} seconds`,
-          retryAfterSeconds: Math.max(1, retryAfter),
-        },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
-  }
-
-  async recordFailure(keys: string[]): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO login_failures AS f (key, failures, window_started_at)
-       SELECT unnest($1::varchar[]), 1, now()
-       ON CONFLICT (key) DO UPDATE SET
-         failures = CASE WHEN f.window_started_at > now() - make_interval(secs => $2)
-                         THEN f.failures + 1 ELSE 1 END,
-         window_started_at = CASE WHEN f.window_started_at > now() - make_interval(secs => $2)
-                                  THEN f.window_started_at ELSE now() END`,
-      [keys, this.config.loginWindowSeconds],
+  ) {
+    this.purge = new BackgroundLoop(
+      'attempts-purge',
+      async () => {
+        const purged = await this.attempts.purgeExpired(this.config.loginWindowSeconds);
+        if (purged > 0) this.logger.debug({ purged }, 'Purged ended attempt windows');
+        return 'idle';
+      },
+      { idleMs: PURGE_EVERY_MS, maxBackoffMs: PURGE_EVERY_MS },
+      this.logger,
     );
   }
 
-  /** A successful login clears the account's count (the address keeps its own). */
-  async reset(accountKey: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM login_failures WHERE key = $1`, [accountKey]);
+  onApplicationBootstrap(): void {
+    this.purge.start();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.purge.stop();
+  }
+
+  static keys(email: string, address: string | undefined): LoginKeys {
+    return {
+      account: `account:${email.toLowerCase()}`,
+      address: `address:${clientAddressKey(address)}`,
+    };
+  }
+
+  /** Reserves the attempt, or refuses with 429 and Retry-After when a key has none left. */
+  async reserve(keys: LoginKeys): Promise<void> {
+    const reservations = await this.attempts.reserveLoginAttempt(
+      [keys.account, keys.address],
+      this.config.loginWindowSeconds,
+    );
+    const exhausted = reservations.filter((r) => r.failures > this.config.loginMaxFailures);
+    if (exhausted.length === 0) return;
+    const retryAfter = Math.max(1, ...exhausted.map((r) => r.retryAfterSeconds));
+    throw new HttpException(
+      {
+        message: `Too many failed login attempts; try again in ${retryAfter} seconds`,
+        retryAfterSeconds: retryAfter,
+      },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+  }
+
+  async succeeded(keys: LoginKeys): Promise<void> {
+    await this.attempts.loginSucceeded(keys.account, keys.address);
   }
 }

@@ -1,6 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
-export type AuthenticatedUser = { id: string };
+export type AuthenticatedUser = {
+  id: string;
+  /** When the request's token expires, in milliseconds since the epoch (live streams end then). */
+  tokenExpiresAt: number;
+};
 
 /** The user that AuthGuard found in the request's bearer token. */
 export const CurrentUser = createParamDecorator(

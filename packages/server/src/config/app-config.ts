@@ -59,6 +59,16 @@ const envSchema = z
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     LOGIN_MAX_FAILURES: integer(1, 1_000_000).default(10),
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000_000).default(0),
+    SIGNUP_MAX_PER_HOUR: integer(0, 1_000_000).default(30),
+    STREAM_MAX_PER_USER: integer(1, 1000).default(5),
+    STREAM_MAX_CONNECTIONS: integer(1, 1_000_000).default(10_000),
+    METRICS_TOKEN: z
+      .string()
+      .optional()
+      .transform((value) => (value ? value : undefined))
+      .refine((value) => value === undefined || /^[\x21-\x7e]{16,}$/.test(value), {
+        message: 'must be at least 16 visible ASCII characters',
+      }),
     REDIS_KEY_PREFIX: z
       .string()
       .regex(/^[\w:.-]{0,64}$/, 'must be up to 64 letters, digits or _ : . -')
@@ -154,6 +164,11 @@ export class AppConfig {
   readonly loginMaxFailures: number;
   readonly loginWindowSeconds = 15 * 60;
   readonly rateLimitPerMinute: number;
+  readonly signupMaxPerHour: number;
+  readonly streamMaxPerUser: number;
+  readonly streamMaxConnections: number;
+  /** When set, GET /metrics requires it as a Bearer token. */
+  readonly metricsToken: string | undefined;
   readonly trustProxy: boolean | number | string;
   readonly redisKeyPrefix: string;
   readonly workerBatchSize: number;
@@ -216,6 +231,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     logLevel: parsed.LOG_LEVEL,
     loginMaxFailures: parsed.LOGIN_MAX_FAILURES,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
+    signupMaxPerHour: parsed.SIGNUP_MAX_PER_HOUR,
+    streamMaxPerUser: parsed.STREAM_MAX_PER_USER,
+    streamMaxConnections: parsed.STREAM_MAX_CONNECTIONS,
+    metricsToken: parsed.METRICS_TOKEN,
     trustProxy: parsed.TRUST_PROXY,
     redisKeyPrefix: parsed.REDIS_KEY_PREFIX,
     workerBatchSize: parsed.WORKER_BATCH_SIZE,

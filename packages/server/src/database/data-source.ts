@@ -9,6 +9,7 @@ import { InitialSchema1795490000000 } from './migrations/1795490000000-initial-s
 import { ScoreProcessing1795493000000 } from './migrations/1795493000000-score-processing';
 import { RankingKeyIndex1795496000000 } from './migrations/1795496000000-ranking-key-index';
 import { OneAggregateRow1795500000000 } from './migrations/1795500000000-one-aggregate-row';
+import { RequestLimitsAndPlayerCount1795503000000 } from './migrations/1795503000000-request-limits-and-player-count';
 
 export const entities = [User];
 export const migrations = [
@@ -16,6 +17,7 @@ export const migrations = [
   ScoreProcessing1795493000000,
   RankingKeyIndex1795496000000,
   OneAggregateRow1795500000000,
+  RequestLimitsAndPlayerCount1795503000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

@@ -15,9 +15,10 @@ const COLUMNS = `h.user_id::text, h.high_score,
 type Row = { user_id: string; high_score: number; achieved_us: string };
 
 /**
- * The ranking read straight from user_stats. Pages and a player's neighbours are index
- * range scans; a player's rank counts the index entries ahead of them (tens of milliseconds at a
- * million players), which is why Redis is the store whenever it is configured.
+ * The ranking read straight from user_stats. Pages (their offset capped) and a player's
+ * neighbours are index range scans, and the number of players is maintained, not counted; a
+ * player's rank counts the index entries ahead of them (tens of milliseconds at a million
+ * players), which is why Redis is the store whenever it is configured.
  */
 export class PostgresLeaderboardStore extends LeaderboardStore {
   readonly recordsStandings = false;
@@ -32,7 +33,8 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
         `SELECT ${COLUMNS} FROM user_stats h ORDER BY ${ASCENDING} LIMIT $1 OFFSET $2`,
         [limit, offset],
       ) as Promise<Row[]>,
-      this.dataSource.query(`SELECT count(*) AS n FROM user_stats`) as Promise<
+      // Maintained by the apply statement (see leaderboard_counts), not counted here.
+      this.dataSource.query(`SELECT sum(players) AS n FROM leaderboard_counts`) as Promise<
         Array<{ n: string }>
       >,
     ]);

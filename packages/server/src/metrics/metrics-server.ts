@@ -8,6 +8,20 @@ import type { Metrics } from './metrics.service';
  */
 export function serveMetrics(metrics: Metrics, port: number): Promise<Server> {
   const server = createServer((req, res) => {
+    if (
+      req.method === 'GET' &&
+      req.url === '/metrics' &&
+      !metrics.allows(req.headers.authorization)
+    ) {
+      res.writeHead(401, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          statusCode: 401,
+          error: 'Unauthorized',
+          message: 'GET /metrics requires the Bearer METRICS_TOKEN',
+        }),
+      );
+      return;
+    }
     if (req.method !== 'GET' || req.url !== '/metrics') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(
         JSON.stringify({

@@ -1,4 +1,4 @@
-import { Controller, Get, Header } from '@nestjs/common';
+import { Controller, Get, Header, Headers, UnauthorizedException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Metrics } from './metrics.service';
 
@@ -11,7 +11,10 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
-  scrape(): Promise<string> {
+  scrape(@Headers('authorization') authorization: string | undefined): Promise<string> {
+    if (!this.metrics.allows(authorization)) {
+      throw new UnauthorizedException('GET /metrics requires the Bearer METRICS_TOKEN');
+    }
     return this.metrics.render();
   }
 }

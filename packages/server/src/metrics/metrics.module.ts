@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { BacklogRepository } from './backlog.repository';
 import { Metrics } from './metrics.service';
 
 @Global()
-@Module({ providers: [Metrics], exports: [Metrics] })
+@Module({ providers: [Metrics, BacklogRepository], exports: [Metrics] })
 export class MetricsModule {}

@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { DataSource } from 'typeorm';
+import { timingSafeEqual } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { BacklogRepository } from './backlog.repository';
+
+const BACKLOG_REFRESH_MS = 5000;
 
 /**
  * Every metric of the process, on a registry of its own (so that several apps in one test process
@@ -96,18 +100,45 @@ export class Metrics {
     registers: [this.registry],
   });
 
-  constructor(private readonly dataSource: DataSource) {
+  private backlogReadAt = 0;
+  private backlogRead: Promise<void> | undefined;
+
+  constructor(
+    private readonly backlog: BacklogRepository,
+    private readonly config: AppConfig,
+  ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'scoreboard_' });
   }
 
-  /** The Prometheus text; the backlog gauges are PostgreSQL's truth, read at scrape time. */
+  /** Whether a scrape may read the metrics: anyone, unless METRICS_TOKEN is set. */
+  allows(authorization: string | undefined): boolean {
+    const token = this.config.metricsToken;
+    if (token === undefined) return true;
+    const expected = Buffer.from(`Bearer ${token}`);
+    const given = Buffer.from(authorization ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  }
+
+  /**
+   * The Prometheus text. The backlog gauges are PostgreSQL's truth, read at most once per
+   * BACKLOG_REFRESH_MS however often the metrics are scraped, and never by two scrapes at once.
+   */
   async render(): Promise<string> {
-    const [row]: Array<{ pending: string; dead: string }> = await this.dataSource.query(
-      `SELECT (SELECT count(*) FROM scores WHERE applied_at IS NULL AND dead_at IS NULL) AS pending,
-              (SELECT count(*) FROM scores WHERE dead_at IS NOT NULL) AS dead`,
-    );
-    this.pendingBacklog.set(Number(row!.pending));
-    this.deadLetters.set(Number(row!.dead));
+    if (Date.now() - this.backlogReadAt > BACKLOG_REFRESH_MS) {
+      this.backlogRead ??= this.readBacklog().finally(() => (this.backlogRead = undefined));
+      await this.backlogRead;
+    }
     return this.registry.metrics();
+  }
+
+  private async readBacklog(): Promise<void> {
+    try {
+      const { pending, dead } = await this.backlog.counts();
+      this.pendingBacklog.set(pending);
+      this.deadLetters.set(dead);
+    } finally {
+      // Also after a failure: an unreachable database is not asked again on every scrape.
+      this.backlogReadAt = Date.now();
+    }
   }
 }

@@ -60,9 +60,10 @@ export type DeadLetter = {
  * The apply statement. It locks rows in one global order, so that concurrent batches cannot
  * deadlock: first the batch's score rows, in id order (`pending` sorts before it locks, and
  * `batch` aggregates all of `claimed` before it yields a row), then one user_stats row per user, in
- * user-id order (the insert's input is sorted). Every batch takes its locks in that same order;
- * the outbox insert takes none that another transaction can hold (new rows, no unique key but its
- * identity). test/apply-contention.test.ts runs concurrent overlapping batches against it.
+ * user-id order (the insert's input is sorted), then, when the batch brings new players, one row
+ * of leaderboard_counts (`counted` counts all of `aggregates` first). Every batch takes its locks
+ * in that same order; the outbox insert takes none that another transaction can hold (new rows, no
+ * unique key but its identity). test/apply-contention.test.ts runs concurrent overlapping batches against it.
  *
  * The aggregate row is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores
  * arriving in two batches at once cannot both insert (the second waits on the key, then updates
@@ -104,7 +105,12 @@ const APPLY = `
         ELSE st.high_score_updated_at END,
       updated_at = excluded.updated_at
     RETURNING user_id, total_scores, sum_scores, updated_at, high_score, achieved_at,
-              high_score_updated_at
+              high_score_updated_at, xmax = 0 AS inserted
+  ),
+  counted AS (
+    UPDATE leaderboard_counts c SET players = c.players + joined.players
+      FROM (SELECT count(*) AS players FROM aggregates WHERE inserted) AS joined
+     WHERE c.stripe = pg_backend_pid() % 16 AND joined.players > 0
   ),
   changes AS (
     INSERT INTO leaderboard_changes (user_id)

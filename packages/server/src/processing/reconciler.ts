@@ -59,6 +59,13 @@ type DriftRow = {
 const toNumber = (value: string | null) => (value === null ? null : Number(value));
 const toBigInt = (value: string | null) => (value === null ? null : BigInt(value));
 
+/** The maintained number of ranked players against a count of their rows. */
+export type CountDrift = { stored: number; expected: number };
+
+const COUNT_DRIFT = `
+  SELECT (SELECT coalesce(sum(players), 0) FROM leaderboard_counts)::text AS stored,
+         (SELECT count(*) FROM user_stats)::text AS expected`;
+
 /** Compares the stored aggregates with a recomputation from `scores`, and repairs them. */
 export class Reconciler {
   constructor(private readonly dataSource: DataSource) {}
@@ -70,28 +77,50 @@ export class Reconciler {
     );
   }
 
+  /** The player count's drift, or null when it is right. */
+  async findCountDrift(): Promise<CountDrift | null> {
+    const [row] = await this.dataSource.query(COUNT_DRIFT);
+    return toCountDrift(row);
+  }
+
   /**
    * Rewrites every drifted user's aggregates from the recomputation. The table is locked against
    * concurrent applies meanwhile; an apply waiting on the lock adds its scores on top afterwards.
    */
-  repair(): Promise<Drift[]> {
+  repair(): Promise<{ drift: Drift[]; countDrift: CountDrift | null }> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('LOCK TABLE user_stats IN SHARE ROW EXCLUSIVE MODE');
       const drift: Drift[] = (await manager.query(DRIFT)).map(toDrift);
       const users = drift.map((d) => d.userId);
-      if (users.length === 0) return drift;
-      await manager.query(`DELETE FROM user_stats WHERE user_id = ANY($1::bigint[])`, [users]);
-      await manager.query(
-        `WITH ${TRUTH}
-         INSERT INTO user_stats (user_id, total_scores, sum_scores, high_score, achieved_at,
-                                 high_score_updated_at, updated_at)
-         SELECT user_id, total, total_sum, high, achieved_at, now(), now()
-           FROM truth WHERE user_id = ANY($1::bigint[])`,
-        [users],
-      );
-      return drift;
+      if (users.length > 0) {
+        await manager.query(`DELETE FROM user_stats WHERE user_id = ANY($1::bigint[])`, [users]);
+        await manager.query(
+          `WITH ${TRUTH}
+           INSERT INTO user_stats (user_id, total_scores, sum_scores, high_score, achieved_at,
+                                   high_score_updated_at, updated_at)
+           SELECT user_id, total, total_sum, high, achieved_at, now(), now()
+             FROM truth WHERE user_id = ANY($1::bigint[])`,
+          [users],
+        );
+      }
+      // The count, after the rows: repairing them may have removed or added players.
+      const [row] = await manager.query(COUNT_DRIFT);
+      const countDrift = toCountDrift(row);
+      if (countDrift) {
+        await manager.query(
+          `UPDATE leaderboard_counts SET players = CASE WHEN stripe = 0 THEN $1::bigint ELSE 0 END`,
+          [countDrift.expected],
+        );
+      }
+      return { drift, countDrift };
     });
   }
+}
+
+function toCountDrift(row: { stored: string; expected: string }): CountDrift | null {
+  const stored = Number(row.stored);
+  const expected = Number(row.expected);
+  return stored === expected ? null : { stored, expected };
 }
 
 function toDrift(row: DriftRow): Drift {

@@ -39,6 +39,11 @@ export class UsersRepository {
     return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
   }
 
+  async exists(id: string): Promise<boolean> {
+    const rows: unknown[] = await this.users.query('SELECT 1 FROM users WHERE id = $1', [id]);
+    return rows.length > 0;
+  }
+
   findById(id: string): Promise<User | null> {
     return this.users.findOneBy({ id });
   }

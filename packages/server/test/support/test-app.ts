@@ -39,6 +39,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     DATA_DIR: dataDir,
     TRUST_PROXY: 'loopback',
+    // Every test signs up from 127.0.0.1; the signup limit has tests of its own.
+    SIGNUP_MAX_PER_HOUR: '0',
     ...env,
   });
   const app = await createHttpApp(config, createLogger(config));

@@ -37,11 +37,17 @@ export class MyStandingDto {
   items: LeaderboardEntryDto[];
 }
 
+/**
+ * How deep a page may start. Beyond it, a leaderboard without Redis would scan that many index
+ * entries per request; a player finds their own place with /leaderboard/me instead.
+ */
+export const MAX_LEADERBOARD_OFFSET = 10_000;
+
 export class LeaderboardQuery {
   @IntegerQueryParam('limit', 1, 100, 10)
   limit?: number;
 
-  @IntegerQueryParam('offset', 0, 1_000_000_000, 0)
+  @IntegerQueryParam('offset', 0, MAX_LEADERBOARD_OFFSET, 0)
   offset?: number;
 }
 

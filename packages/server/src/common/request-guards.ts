@@ -1,0 +1,134 @@
+import type { NextFunction, Request, Response } from 'express';
+import { STATUS_CODES } from 'node:http';
+import {
+  DATABASE_RETRY_AFTER_SECONDS,
+  toErrorBody,
+  type ApiErrorBody,
+} from './api-exception.filter';
+
+/**
+ * Express middleware that refuses hostile or malformed requests before they reach the JSON parser
+ * or class-transformer, each with SPEC's error shape and a message of ours (never a parser's or a
+ * library's own text).
+ */
+
+export const BODY_LIMIT_BYTES = 16 * 1024;
+const BODY_LIMIT_TEXT = 'Request body is larger than 16 KiB';
+/** Deeper than any body the API takes; deep enough to be harmless, shallow enough to walk. */
+export const MAX_BODY_DEPTH = 16;
+/** Keys that would reach an object's prototype when assigned; never a field of the API. */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+export function sendError(
+  res: Response,
+  statusCode: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const body: ApiErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.status(statusCode).json(body);
+}
+
+/**
+ * A body is refused from its headers alone, before a byte of it is read: too large by its
+ * Content-Length (413), or not JSON (415).
+ */
+export function refuseUnreadableBodies(req: Request, res: Response, next: NextFunction): void {
+  const length = req.headers['content-length'];
+  if (length !== undefined && Number(length) > BODY_LIMIT_BYTES) {
+    // Nothing more will be read: the connection closes after the answer.
+    res.setHeader('Connection', 'close');
+    return sendError(res, 413, BODY_LIMIT_TEXT);
+  }
+  const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'];
+  if (hasBody && !req.is('application/json')) {
+    return sendError(res, 415, 'Content-Type must be application/json');
+  }
+  next();
+}
+
+/** The JSON parser's failures (after it read the body), in our words. */
+export function explainBodyErrors(
+  error: { type?: string; status?: number },
+  _req: Request,
+  res: Response,
+  next: NextFunction,
+): void {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return sendError(res, 400, 'Request body is not valid JSON');
+    case 'entity.too.large':
+      res.setHeader('Connection', 'close');
+      return sendError(res, 413, BODY_LIMIT_TEXT);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return sendError(res, 415, 'Request body must be JSON in UTF-8');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return sendError(res, 400, 'Request body could not be read');
+    default:
+      return next(error);
+  }
+}
+
+/**
+ * Walks the parsed body without recursion and refuses, with 400: nesting deeper than
+ * MAX_BODY_DEPTH (class-transformer would overflow its stack), keys that reach a prototype, and
+ * text that is not valid Unicode or holds NUL (PostgreSQL refuses both).
+ */
+export function refuseHostileBodies(req: Request, res: Response, next: NextFunction): void {
+  const problem = findProblem(req.body);
+  if (problem) return sendError(res, 400, problem);
+  next();
+}
+
+function findProblem(body: unknown): string | undefined {
+  const pending: Array<{ value: unknown; path: string; depth: number }> = [
+    { value: body, path: '', depth: 0 },
+  ];
+  while (pending.length > 0) {
+    const { value, path, depth } = pending.pop()!;
+    if (typeof value === 'string') {
+      const problem = textProblem(value);
+      if (problem) return `${path || 'body'} ${problem}`;
+      continue;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_BODY_DEPTH) return `Request body is nested deeper than ${MAX_BODY_DEPTH}`;
+    for (const [key, child] of Object.entries(value)) {
+      const at = Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key;
+      if (!Array.isArray(value)) {
+        if (FORBIDDEN_KEYS.has(key)) return `${at} is not an allowed field`;
+        const problem = textProblem(key);
+        if (problem) return `A field name ${problem}`;
+      }
+      pending.push({ value: child, path: at, depth: depth + 1 });
+    }
+  }
+  return undefined;
+}
+
+/** Why a string cannot be stored as text, if it cannot. */
+export function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  // With the u flag a well-formed pair is one code point: only a lone half matches.
+  if (/\p{Cs}/u.test(text)) return 'must be valid Unicode (it has a lone surrogate)';
+  return undefined;
+}
+
+/**
+ * The last word on errors raised by the middleware above (before Nest's own filter applies): the
+ * same shape and classes as ApiExceptionFilter (503 with Retry-After for an unavailable database).
+ */
+export function answerMiddlewareErrors(
+  error: unknown,
+  _req: Request,
+  res: Response,
+  _next: NextFunction,
+): void {
+  const body = toErrorBody(error);
+  if (body.statusCode === 503) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+  res.status(body.statusCode).json(body);
+}
