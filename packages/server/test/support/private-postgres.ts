@@ -1,15 +1,19 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
-import { arch, platform, tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import {
+  loadBinaries,
+  postgresOwner,
+  type Binaries,
+  type Owner,
+} from '../../src/database/embedded-postgres';
 import { freePort } from './processes';
 
 /** Crash recovery after an immediate stop replays the WAL first; leave it time. */
 const START_TIMEOUT_MS = 60_000;
 
-type Binaries = { initdb: string; postgres: string };
-type Owner = { uid: number; gid: number } | undefined;
 
 /**
  * How to stop the server: `fast` (SIGINT) rolls back open transactions, checkpoints and exits;
@@ -150,32 +154,6 @@ export class PrivatePostgres {
       ],
       { ...this.owner, stdio: 'pipe' },
     );
-  }
-}
-
-async function loadBinaries(): Promise<Binaries> {
-  const packageName = `@embedded-postgres/${platform()}-${arch()}`;
-  try {
-    return (await import(packageName)) as Binaries;
-  } catch (error) {
-    throw new Error(`No PostgreSQL binaries for ${platform()}-${arch()} (${packageName})`, {
-      cause: error,
-    });
-  }
-}
-
-/** As root, the `postgres` system user (created when missing); otherwise the current user. */
-function postgresOwner(): Owner {
-  if (userInfo().uid !== 0) return undefined;
-  const lookup = () => ({
-    uid: Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' })),
-    gid: Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' })),
-  });
-  try {
-    return lookup();
-  } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
-    return lookup();
   }
 }
 
