@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveUpdatesService } from '../src/live/live-updates.service';
+import { StreamAdmission } from '../src/live/stream-admission';
 import { UpdatesBus } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
@@ -150,21 +151,32 @@ describe('live updates across instances', { timeout: TEST_TIMEOUT_MS }, () => {
     await response.body?.cancel();
   });
 
-  it('leaves no connection or listener behind after 1,000 connect/disconnect cycles', async () => {
-    const { token } = await api1.signup();
+  it('leaves no connection, listener or stream lease behind after 1,000 connect/disconnect cycles', async () => {
+    // 20 streams at a time, one per player: a player may have only STREAM_MAX_PER_USER (5) open.
+    const players = await Promise.all(Array.from({ length: 20 }, () => api1.signup()));
     const live = first.app.get(LiveUpdatesService);
+    const admission = first.app.get(StreamAdmission);
     const bus = first.app.get(UpdatesBus) as unknown as { listeners: Set<unknown> };
     const listenersBefore = bus.listeners.size;
     for (let i = 0; i < 1000; i += 20) {
       const streams = await Promise.all(
-        Array.from({ length: 20 }, () => EventStreamClient.open(first.baseUrl, token)),
+        players.map((player) => EventStreamClient.open(first.baseUrl, player.token)),
       );
       await Promise.all(streams.map((stream) => stream.next('stats')));
       await Promise.all(streams.map((stream) => stream.close()));
     }
-    await waitFor(() => live.connectionCount === 0, { what: 'every stream to be released' });
+    await waitFor(() => live.connectionCount === 0 && admission.openStreams === 0, {
+      what: 'every stream to be released',
+    });
     expect(bus.listeners.size).toBe(listenersBefore);
     expect(first.app.getHttpServer().listenerCount('request')).toBe(1);
+    const leaseKeys = players.map(
+      (p) => `${first.config.redisKeyPrefix}stream-leases:${p.user.id}`,
+    );
+    await waitFor(
+      async () => (await redis.command((client) => client.exists(...leaseKeys))) === 0,
+      { what: 'every stream lease to be deleted from Redis' },
+    );
   });
 });
 

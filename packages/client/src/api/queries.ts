@@ -1,27 +1,36 @@
 import { apiFetch } from './http';
 import type { LeaderboardPage, MyStanding, ScorePage, ScoreRange, Stats } from './types';
 
+/** The cache keys of the server state, also written and invalidated by the live updates. */
+export const queryKeys = {
+  config: ['config'],
+  stats: ['stats'],
+  scores: ['scores'],
+  topTen: ['leaderboard', 'top'],
+  myStanding: ['leaderboard', 'me'],
+} as const;
+
 /** Query keys and fetchers for the server state the dashboard shows. */
 export const queries = {
   config: () => ({
-    queryKey: ['config'] as const,
+    queryKey: queryKeys.config,
     queryFn: async () => (await apiFetch<ScoreRange>('/api/config')).body,
     staleTime: Infinity,
   }),
   stats: (token: string) => ({
-    queryKey: ['stats'] as const,
+    queryKey: queryKeys.stats,
     queryFn: async () => (await apiFetch<Stats>('/api/me/stats', { token })).body,
   }),
   scores: (token: string) => ({
-    queryKey: ['scores'] as const,
+    queryKey: queryKeys.scores,
     queryFn: async () => (await apiFetch<ScorePage>('/api/me/scores?limit=50', { token })).body,
   }),
   topTen: () => ({
-    queryKey: ['leaderboard', 'top'] as const,
+    queryKey: queryKeys.topTen,
     queryFn: async () => (await apiFetch<LeaderboardPage>('/api/leaderboard?limit=10')).body,
   }),
   myStanding: (token: string) => ({
-    queryKey: ['leaderboard', 'me'] as const,
+    queryKey: queryKeys.myStanding,
     queryFn: async () =>
       (await apiFetch<MyStanding>('/api/leaderboard/me?radius=3', { token })).body,
   }),

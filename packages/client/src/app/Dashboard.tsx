@@ -12,7 +12,7 @@ const POLL_MS = 5000;
 
 export function Dashboard({ session }: { session: Session }) {
   const queryClient = useQueryClient();
-  const live = useLiveUpdates(session.token);
+  const live = useLiveUpdates(session.token, session.user.id);
   const poll = live ? false : POLL_MS;
 
   const logOut = () => {

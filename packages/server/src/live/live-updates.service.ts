@@ -9,6 +9,7 @@ import { Lifecycle } from '../common/lifecycle';
 import { LeaderboardService } from '../leaderboard/leaderboard.service';
 import type { StatsDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
+import { Coalescer } from './coalescer';
 import { UpdatesBus, type Update } from './updates-bus';
 
 export type LiveEvent =
@@ -17,16 +18,27 @@ export type LiveEvent =
 type Connection = { userId: string; send: (event: LiveEvent) => void; close: () => void };
 
 /**
+ * "The top 10 may have changed" arrives after every applied batch; within this window such
+ * updates share one read of the top 10, so a busy worker costs each instance at most about five
+ * reads (and pushes) a second, while a lone change is pushed at once.
+ */
+const LEADERBOARD_WINDOW_MS = 200;
+
+/**
  * The streams connected to this API instance. One bus subscription per instance; for each update
- * the new state is read once and sent to the connections it concerns. The leaderboard event goes
- * out only when the top 10 actually changed.
+ * the new state is read once and sent to the connections it concerns: a user's stats to that
+ * user's streams (found by user, not by scanning every stream), the top 10 to all, and only when
+ * it actually changed.
  */
 @Injectable()
 export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LiveUpdatesService.name);
-  private readonly connections = new Set<Connection>();
+  private readonly connectionsByUser = new Map<string, Set<Connection>>();
+  private connections = 0;
   private unsubscribe: (() => void) | undefined;
   private lastTopTen = '';
+  private readonly topTenRefresh = new Coalescer(() => this.pushTopTen(), LEADERBOARD_WINDOW_MS);
+  private topTenReads = 0;
 
   constructor(
     private readonly lifecycle: Lifecycle,
@@ -36,7 +48,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.bus.subscribe((update) => void this.dispatch(update));
+    this.unsubscribe = this.bus.subscribe((update) => this.dispatch(update));
     this.lifecycle.onShutdown(() => this.closeAll());
   }
 
@@ -54,14 +66,26 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     return !this.lifecycle.isStopping;
   }
 
-  /** Ends every stream, so that the HTTP server can close. */
-  private closeAll(): void {
-    for (const connection of this.connections) connection.close();
-    this.connections.clear();
+  get connectionCount(): number {
+    return this.connections;
   }
 
-  get connectionCount(): number {
-    return this.connections.size;
+  /** Reads of the top 10 for pushes (a new stream's first state aside): few, see Coalescer. */
+  get leaderboardReads(): number {
+    return this.topTenReads;
+  }
+
+  /** Ends every stream, so that the HTTP server can close. */
+  private closeAll(): void {
+    this.topTenRefresh.stop();
+    const all: Connection[] = [];
+    for (const mine of this.connectionsByUser.values()) {
+      all.push(...mine);
+      mine.clear();
+    }
+    this.connectionsByUser.clear();
+    this.connections = 0;
+    for (const connection of all) connection.close();
   }
 
   /** Registers a stream and sends it the current state; returns its removal. */
@@ -70,9 +94,16 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
       connection.close();
       return () => undefined;
     }
-    this.connections.add(connection);
+    const mine = this.connectionsByUser.get(connection.userId) ?? new Set<Connection>();
+    mine.add(connection);
+    this.connectionsByUser.set(connection.userId, mine);
+    this.connections += 1;
     void this.sendInitialState(connection);
-    return () => this.connections.delete(connection);
+    return () => {
+      if (!mine.delete(connection)) return;
+      this.connections -= 1;
+      if (mine.size === 0) this.connectionsByUser.delete(connection.userId);
+    };
   }
 
   private async sendInitialState(connection: Connection): Promise<void> {
@@ -84,23 +115,34 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     }
   }
 
-  private async dispatch(update: Update): Promise<void> {
+  private dispatch(update: Update): void {
+    if (update.type === 'stats') void this.pushStats(update.userId);
+    else if (this.connections > 0) this.topTenRefresh.signal();
+  }
+
+  private async pushStats(userId: string): Promise<void> {
+    if (!this.connectionsByUser.has(userId)) return;
     try {
-      if (update.type === 'stats') {
-        const targets = [...this.connections].filter((c) => c.userId === update.userId);
-        if (targets.length === 0) return;
-        const data = await this.stats.stats(update.userId);
-        targets.forEach((connection) => connection.send({ type: 'stats', data }));
-      } else {
-        if (this.connections.size === 0) return;
-        const data = await this.leaderboard.page(10, 0);
-        const signature = JSON.stringify(data.items);
-        if (signature === this.lastTopTen) return;
-        this.lastTopTen = signature;
-        this.connections.forEach((connection) => connection.send({ type: 'leaderboard', data }));
+      const data = await this.stats.stats(userId);
+      // The user's streams as they are now: one may have opened or closed during the read.
+      this.connectionsByUser.get(userId)?.forEach((c) => c.send({ type: 'stats', data }));
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Sending a stats update failed');
+    }
+  }
+
+  private async pushTopTen(): Promise<void> {
+    try {
+      this.topTenReads += 1;
+      const data = await this.leaderboard.page(10, 0);
+      const signature = JSON.stringify(data.items);
+      if (signature === this.lastTopTen) return;
+      this.lastTopTen = signature;
+      for (const mine of this.connectionsByUser.values()) {
+        mine.forEach((connection) => connection.send({ type: 'leaderboard', data }));
       }
     } catch (error) {
-      this.logger.warn({ err: error, update: update.type }, 'Dispatching an update failed');
+      this.logger.warn({ err: error }, 'Sending a leaderboard update failed');
     }
   }
 }

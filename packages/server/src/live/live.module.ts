@@ -3,6 +3,7 @@ import { LeaderboardModule } from '../leaderboard/leaderboard.module';
 import { RedisClients } from '../redis/redis-clients';
 import { StatsModule } from '../stats/stats.module';
 import { LiveUpdatesService } from './live-updates.service';
+import { StreamAdmission } from './stream-admission';
 import { StreamController } from './stream.controller';
 import { InProcessUpdatesBus, RedisUpdatesBus, UpdatesBus } from './updates-bus';
 
@@ -21,11 +22,11 @@ import { InProcessUpdatesBus, RedisUpdatesBus, UpdatesBus } from './updates-bus'
 })
 export class UpdatesBusModule {}
 
-/** The API side of live updates: /api/stream. */
+/** The API side of live updates: /api/stream, and the limits on open streams. */
 @Module({
   imports: [StatsModule, LeaderboardModule],
   controllers: [StreamController],
-  providers: [LiveUpdatesService],
+  providers: [LiveUpdatesService, StreamAdmission],
   exports: [LiveUpdatesService],
 })
 export class LiveModule {}
