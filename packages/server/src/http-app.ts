@@ -11,6 +11,7 @@ import { NestPinoLogger } from './common/logger';
 import { SignupLimit } from './auth/signup-limit';
 import {
   answerMiddlewareErrors,
+  answerUnparsableRequests,
   BODY_LIMIT_BYTES,
   explainBodyErrors,
   refuseHostileBodies,
@@ -54,6 +55,7 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
   app.use(explainBodyErrors);
   app.use(refuseHostileBodies);
   app.use(answerMiddlewareErrors);
+  app.getHttpServer().on('clientError', answerUnparsableRequests);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));

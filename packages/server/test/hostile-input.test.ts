@@ -152,6 +152,49 @@ describe('hostile bodies', () => {
   });
 });
 
+describe('requests the HTTP layer refuses', () => {
+  it('refuses a compressed body with 415 instead of failing to decompress it', async () => {
+    const response = await rawRequest(
+      '/api/auth/login',
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      '{"email": "a@example.com", "password": "x"}',
+    );
+    expect(response.status).toBe(415);
+    expect(response.body.message).toBe('Request bodies must not be compressed (Content-Encoding)');
+  });
+
+  it('answers headers over the parser’s limit with 431 in the error shape', async () => {
+    const response = await fetch(`${app.baseUrl}/api/config`, {
+      headers: { 'x-padding': 'x'.repeat(20_000) },
+    });
+    expect(response.status).toBe(431);
+    expect(await response.json()).toEqual({
+      statusCode: 431,
+      error: 'Request Header Fields Too Large',
+      message: 'Request headers are larger than the server accepts',
+    });
+  });
+
+  it('answers an unknown route or method without echoing the URL, and a bad percent-encoding with 400', async () => {
+    const unknown = await api.request('DELETE', '/api/me?%00junk');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.message).toBe('No such route (check the path and the method)');
+    const { token } = await api.signup();
+    const undecodable = await api.request('GET', '/api/me/scores/%E0%A4%A', { token });
+    expect(undecodable.status).toBe(400);
+    expect(undecodable.body.message).toBe(
+      'The URL is not valid: a percent-encoded part does not decode',
+    );
+  });
+
+  it('takes a login email that lowercases longer than it was (İ is two code points in lowercase)', async () => {
+    const response = await api.request('POST', '/api/auth/login', {
+      body: { email: 'İ'.repeat(200), password: 'whatever password' },
+    });
+    expect(response.status).toBe(401);
+  });
+});
+
 describe('hostile query strings', () => {
   it.each(['0x10', '1e2', ' 5', '5.0', '+5', '1_0'])(
     'refuses limit=%j: integers are plain decimal digits',

@@ -22,7 +22,7 @@ export class AttemptsRepository {
     const rows = await queryRows<{ failures: number; retry_after: number }>(
       this.dataSource,
       `INSERT INTO login_failures AS f (key, failures, window_started_at)
-       SELECT key, 1, now() FROM unnest($1::varchar[]) AS key ORDER BY key
+       SELECT key, 1, now() FROM unnest($1::text[]) AS key ORDER BY key
        ON CONFLICT (key) DO UPDATE SET
          failures = CASE WHEN f.window_started_at > now() - make_interval(secs => $2)
                          THEN f.failures + 1 ELSE 1 END,

@@ -88,14 +88,10 @@ export function toErrorBody(exception: unknown): ApiErrorBody {
       errors?: FieldError[];
       checks?: Record<string, string>;
     };
-    const text =
-      statusCode === HttpStatus.PAYLOAD_TOO_LARGE
-        ? 'Request body is larger than 16 KiB'
-        : Array.isArray(message)
-          ? message.join('; ')
-          : typeof message === 'string'
-            ? message
-            : error;
+    const text = ourWords(
+      statusCode,
+      Array.isArray(message) ? message.join('; ') : typeof message === 'string' ? message : error,
+    );
     return {
       statusCode,
       error,
@@ -103,6 +99,9 @@ export function toErrorBody(exception: unknown): ApiErrorBody {
       ...(errors ? { errors } : {}),
       ...(checks ? { checks } : {}),
     };
+  }
+  if (exception instanceof URIError) {
+    return { statusCode: 400, error: 'Bad Request', message: ourWords(400, exception.message) };
   }
   if (isDatabaseUnavailable(exception)) {
     return {
@@ -112,4 +111,19 @@ export function toErrorBody(exception: unknown): ApiErrorBody {
     };
   }
   return { statusCode: 500, error: 'Internal Server Error', message: 'Internal server error' };
+}
+
+/**
+ * Messages that come from the framework rather than from us, replaced by ours: they would repeat
+ * the raw URL (any bytes a client sent) or name library internals.
+ */
+function ourWords(statusCode: number, message: string): string {
+  if (statusCode === HttpStatus.PAYLOAD_TOO_LARGE) return 'Request body is larger than 16 KiB';
+  if (statusCode === HttpStatus.NOT_FOUND && /^Cannot [A-Z]+ /.test(message)) {
+    return 'No such route (check the path and the method)';
+  }
+  if (/^Failed to decode param/.test(message)) {
+    return 'The URL is not valid: a percent-encoded part does not decode';
+  }
+  return message;
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   toErrorBody,
@@ -44,6 +45,11 @@ export function refuseUnreadableBodies(req: Request, res: Response, next: NextFu
   const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'];
   if (hasBody && !req.is('application/json')) {
     return sendError(res, 415, 'Content-Type must be application/json');
+  }
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') {
+    // Bodies are small; compressed ones would only add decompression bombs and their errors.
+    return sendError(res, 415, 'Request bodies must not be compressed (Content-Encoding)');
   }
   next();
 }
@@ -131,4 +137,27 @@ export function answerMiddlewareErrors(
   const body = toErrorBody(error);
   if (body.statusCode === 503) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
   res.status(body.statusCode).json(body);
+}
+
+/**
+ * Requests that Node's HTTP parser refuses before any route sees them (headers over its limit,
+ * bytes that are not HTTP) are answered in the error shape too, then the connection is closed.
+ */
+export function answerUnparsableRequests(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [statusCode, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request headers are larger than the server accepts']
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'The request took too long to arrive']
+        : [400, 'The request is not valid HTTP'];
+  const body = JSON.stringify({ statusCode, error: STATUS_CODES[statusCode], message });
+  socket.end(
+    `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

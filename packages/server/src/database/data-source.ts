@@ -10,6 +10,7 @@ import { ScoreProcessing1795493000000 } from './migrations/1795493000000-score-p
 import { RankingKeyIndex1795496000000 } from './migrations/1795496000000-ranking-key-index';
 import { OneAggregateRow1795500000000 } from './migrations/1795500000000-one-aggregate-row';
 import { RequestLimitsAndPlayerCount1795503000000 } from './migrations/1795503000000-request-limits-and-player-count';
+import { LoginKeyAsText1795506000000 } from './migrations/1795506000000-login-key-as-text';
 
 export const entities = [User];
 export const migrations = [
@@ -18,6 +19,7 @@ export const migrations = [
   RankingKeyIndex1795496000000,
   OneAggregateRow1795500000000,
   RequestLimitsAndPlayerCount1795503000000,
+  LoginKeyAsText1795506000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

@@ -14,7 +14,6 @@ import { freePort } from './processes';
 /** Crash recovery after an immediate stop replays the WAL first; leave it time. */
 const START_TIMEOUT_MS = 60_000;
 
-
 /**
  * How to stop the server: `fast` (SIGINT) rolls back open transactions, checkpoints and exits;
  * `immediate` (SIGQUIT) exits at once, as a crash would, and the next start replays the WAL.
