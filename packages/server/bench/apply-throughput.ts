@@ -29,6 +29,8 @@ import { startTestApp } from '../test/support/test-app';
 import { createTestDatabase } from '../test/support/test-database';
 import { fixed, percentile } from './percentiles';
 
+/** The global board's one period, which every benchmark score and standing is in. */
+const GLOBAL_PERIOD = `(SELECT id FROM board_periods WHERE board_id = 'global')`;
 const USERS = 10_000;
 const APPLIERS = 4; // concurrent transactions, as pgbench's clients
 /** The reported deadlock: many appliers on small batches of a few hot users' scores. */
@@ -117,10 +119,16 @@ async function seedUsers(dataSource: DataSource, count: number): Promise<void> {
      SELECT 'bench' || i || '@example.com', 'x', 'bench-' || i FROM generate_series(1, $1) AS i`,
     [count],
   );
-  // Aggregate rows exist from the start, so that every apply updates one (as in steady state).
+  // Standings on the global board exist from the start, so that every apply updates one (as in
+  // steady state), and are counted as its players.
   await dataSource.query(
-    `INSERT INTO user_stats (user_id, high_score, achieved_at, high_score_updated_at)
-     SELECT id, 0, now(), now() FROM users`,
+    `INSERT INTO user_stats (period_id, board_id, user_id, high_score, rank_score, achieved_at,
+                             high_score_updated_at)
+     SELECT ${GLOBAL_PERIOD}, 'global', id, 0, 0, now(), now() FROM users`,
+  );
+  await dataSource.query(
+    `UPDATE leaderboard_counts SET players = CASE WHEN stripe = 0 THEN $1::bigint ELSE 0 END`,
+    [count],
   );
 }
 
@@ -187,9 +195,9 @@ async function insertPendingScores(
   const [{ first }] = await dataSource.query(`SELECT min(id) AS first FROM users`);
   const ids: string[] = (
     await dataSource.query(
-      `INSERT INTO scores (user_id, idempotency_key, value, retry_at)
+      `INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, retry_at)
        SELECT $2::bigint + (i % $3), 'bench-' || $4 || '-' || i, (i::bigint * 7919) % 101,
-              now() + interval '1 day'
+              'global', ${GLOBAL_PERIOD}, now() + interval '1 day'
          FROM generate_series(1, $1) AS i
        RETURNING id`,
       [count, first, users, randomUUID()],

@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/config/app-config';
 import { dataSourceOptions, runMigrations } from '../src/database/data-source';
+import { BoardsRepository } from '../src/boards/boards.repository';
+import { BoardsService, GLOBAL_BOARD } from '../src/boards/boards.service';
 import { LeaderboardService } from '../src/leaderboard/leaderboard.service';
 import type { LeaderboardStore } from '../src/leaderboard/leaderboard-store';
 import { PostgresLeaderboardStore } from '../src/leaderboard/postgres-leaderboard.store';
@@ -25,6 +27,8 @@ import { RedisLeaderboardStore } from '../src/leaderboard/redis-leaderboard.stor
 import { ProcessingRepository } from '../src/processing/processing.repository';
 import { StandingsRepository } from '../src/processing/standings.repository';
 import { RedisClients } from '../src/redis/redis-clients';
+import { User } from '../src/users/user.entity';
+import { UsersRepository } from '../src/users/users.repository';
 import { createTestDatabase } from '../test/support/test-database';
 import { fixed, percentile } from './percentiles';
 
@@ -52,11 +56,15 @@ async function main(): Promise<void> {
       `Seeded ${PLAYERS.toLocaleString('en')} players in ${fixed((Date.now() - started) / 1000)} s (set-based SQL)`,
     );
 
+    const boards = new BoardsService(new BoardsRepository(dataSource), config);
+    const board = await boards.get(GLOBAL_BOARD);
+    const period = await boards.currentPeriod(board);
+    const key = { boardId: board.id, periodId: period.id };
     const postgres = new PostgresLeaderboardStore(dataSource);
     const redisStore = new RedisLeaderboardStore(redis, postgres);
     const standings = new StandingsRepository(dataSource);
     started = Date.now();
-    await redisStore.rebuild((after) => standings.pageAfter(after, 10_000));
+    await redisStore.rebuild(key, (after) => standings.pageAfter(period.id, after, 10_000), null);
     console.log(
       `Redis sorted set built from PostgreSQL in ${fixed((Date.now() - started) / 1000)} s\n`,
     );
@@ -68,17 +76,18 @@ async function main(): Promise<void> {
       ['Redis', redisStore, 2000],
       ['PostgreSQL only', postgres, 100],
     ] as const) {
-      const service = new LeaderboardService(store as LeaderboardStore, dataSource);
-      rows.push([name, 'top 10', ...(await timed(2000, () => service.page(10, 0)))]);
+      const users = new UsersRepository(dataSource.getRepository(User));
+      const service = new LeaderboardService(store as LeaderboardStore, postgres, users);
+      rows.push([name, 'top 10', ...(await timed(2000, () => service.page(board, period, 10, 0)))]);
       rows.push([
         name,
         'page at offset 5,000',
-        ...(await timed(2000, () => service.page(10, 5000))),
+        ...(await timed(2000, () => service.page(board, period, 10, 5000))),
       ]);
       rows.push([
         name,
         'rank of a random user (radius 5)',
-        ...(await timed(rankRuns, () => service.around(randomUser(), 5))),
+        ...(await timed(rankRuns, () => service.around(board, period, randomUser(), 5))),
       ]);
     }
     table(['store', 'query', 'runs', 'p50 ms', 'p99 ms'], rows);
@@ -101,11 +110,16 @@ async function seed(dataSource: DataSource): Promise<void> {
     [PLAYERS],
   );
   await dataSource.query(
-    `INSERT INTO user_stats (user_id, total_scores, sum_scores, high_score, achieved_at,
-                             high_score_updated_at)
-     SELECT id, 1, high, high, at, at
+    `INSERT INTO user_stats (period_id, board_id, user_id, total_scores, sum_scores, high_score,
+                             rank_score, achieved_at, high_score_updated_at)
+     SELECT (SELECT id FROM board_periods WHERE board_id = 'global'), 'global', id, 1, high, high,
+            -high, at, at
        FROM (SELECT id, (random() * 100)::int AS high, now() - random() * interval '365 days' AS at
                FROM users) AS seeded`,
+  );
+  await dataSource.query(
+    `UPDATE leaderboard_counts SET players = CASE WHEN stripe = 0 THEN $1::bigint ELSE 0 END`,
+    [PLAYERS],
   );
   await dataSource.query('ANALYZE users; ANALYZE user_stats');
 }
@@ -136,8 +150,10 @@ async function applyPathCost(
   const batches = 200;
   const [{ ids }] = await dataSource.query(
     `WITH inserted AS (
-       INSERT INTO scores (user_id, idempotency_key, value, retry_at)
-       SELECT $1::bigint + (random() * ($2 - 1))::bigint, 'bench-' || i, (random() * 100)::int, now() + interval '1 day'
+       INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, retry_at)
+       SELECT $1::bigint + (random() * ($2 - 1))::bigint, 'bench-' || i, (random() * 100)::int,
+              'global', (SELECT id FROM board_periods WHERE board_id = 'global'),
+              now() + interval '1 day'
          FROM generate_series(1, $3) AS i
        RETURNING id)
      SELECT array_agg(id::text ORDER BY id) AS ids FROM inserted`,
@@ -156,8 +172,10 @@ async function applyPathCost(
     started = process.hrtime.bigint();
     await store.record(
       batch.users.map((u) => ({
+        boardId: u.boardId,
+        periodId: u.periodId,
         userId: u.userId,
-        highScore: u.highScore,
+        rankScore: u.rankScore,
         achievedAtMicros: u.highScoreAchievedAtMicros,
       })),
     );

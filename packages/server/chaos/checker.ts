@@ -179,9 +179,8 @@ export class Checker {
   private async leaderboardMatches(): Promise<InvariantResult> {
     const standings = await this.standings();
     const differ = mismatches(standings);
-    const ready = await this.cluster.redis.command((c) =>
-      c.exists(`${this.redisKeyPrefix}leaderboard:ready`),
-    );
+    const key = await this.globalLeaderboardKey();
+    const ready = await this.cluster.redis.command((c) => c.exists(`${key}:ready`));
     return {
       name: 'the Redis leaderboard holds PostgreSQL’s standings in PostgreSQL’s order',
       pass: differ.length === 0,
@@ -291,13 +290,12 @@ export class Checker {
   }
 
   /**
-   * The sorted set in Redis' order, decoded as redis-leaderboard.store.ts encodes it: score
-   * -high_score, member "<achieved_at µs, 17 digits>:<user id, 19 digits>".
+   * The sorted set in Redis' order, decoded as redis-leaderboard.store.ts encodes it: score the
+   * rank score (-high_score on global, a `desc` board), member "<achieved_at µs, 17 digits>:<user id, 19 digits>".
    */
   private async redisStandings(): Promise<Standing[]> {
-    const flat = await this.cluster.redis.command((c) =>
-      c.zrange(`${this.redisKeyPrefix}leaderboard`, 0, -1, 'WITHSCORES'),
-    );
+    const key = await this.globalLeaderboardKey();
+    const flat = await this.cluster.redis.command((c) => c.zrange(key, 0, -1, 'WITHSCORES'));
     const standings: Standing[] = [];
     for (let i = 0; i < flat.length; i += 2) {
       const [achieved, user] = flat[i]!.split(':');
@@ -308,6 +306,14 @@ export class Checker {
       });
     }
     return standings;
+  }
+
+  /** The sorted set of the global board's one period (the clients submit to global). */
+  private async globalLeaderboardKey(): Promise<string> {
+    const [period]: Array<{ id: string }> = await this.dataSource.query(
+      `SELECT id::text FROM board_periods WHERE board_id = 'global'`,
+    );
+    return `${this.redisKeyPrefix}{board:global}:period:${period!.id}:leaderboard`;
   }
 
   /** Polls `done` until true; returns how many seconds it took, or undefined past the budget. */

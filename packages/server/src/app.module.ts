@@ -3,6 +3,7 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AuthModule } from './auth/auth.module';
+import { BoardsApiModule } from './boards/boards.module';
 import { LifecycleModule } from './common/lifecycle';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
@@ -53,6 +54,7 @@ export class AppModule {
       imports: [
         ...coreModules(config),
         AuthModule,
+        BoardsApiModule,
         ScoresModule,
         StatsModule,
         LeaderboardModule,

@@ -12,16 +12,21 @@ import { RedisLeaderboardStore } from './leaderboard/redis-leaderboard.store';
 import { ProcessingRepository } from './processing/processing.repository';
 import { Reconciler, type Drift } from './processing/reconciler';
 import { RedisClients } from './redis/redis-clients';
+import { User } from './users/user.entity';
+import { UsersRepository } from './users/users.repository';
 
 const USAGE = `Usage: scoreboard <command>
 
 Commands:
   migrate                          apply pending database migrations
-  reconcile [--fix]                recompute every user's aggregates from scores and report drift
-                                   (exit 1 on drift); --fix repairs it
+  reconcile [--fix]                recompute every standing (board, period, user) from scores and
+                                   report drift (exit 1 on drift); --fix repairs it
   dead-letters list                list scores parked after their last failed attempt
   dead-letters replay <id>...|--all
                                    queue dead letters again with fresh attempts
+  users set-role <email> admin|player
+                                   make a user an admin, or a player again (recorded in the
+                                   audit log); the only way to make an admin
 `;
 
 type Command = (dataSource: DataSource, args: string[], config: AppConfig) => Promise<number>;
@@ -42,18 +47,23 @@ const commands: Record<string, Command> = {
       ? await reconciler.repair()
       : { drift: await reconciler.findDrift(), countDrift: await reconciler.findCountDrift() };
     drift.forEach((d) => print(describeDrift(d)));
-    if (countDrift) print(`player count ${countDrift.stored} -> ${countDrift.expected}`);
-    if (drift.length === 0 && !countDrift) {
-      print('No drift: every user’s aggregates match their scores');
+    countDrift.forEach((c) =>
+      print(`period ${c.periodId}: player count ${c.stored} -> ${c.expected}`),
+    );
+    if (drift.length === 0 && countDrift.length === 0) {
+      print('No drift: every standing matches its scores');
       return 0;
     }
-    if (fix) await invalidateLeaderboard(config, dataSource);
-    print(
-      fix
-        ? `Repaired ${drift.length} user(s)${countDrift ? ' and the player count' : ''}`
-        : `Drift in ${drift.length} user(s)${countDrift ? ' and the player count' : ''}; run with --fix to repair`,
-    );
-    return fix ? 0 : 1;
+    const what =
+      `${drift.length} standing(s)` +
+      (countDrift.length > 0 ? ` and ${countDrift.length} player count(s)` : '');
+    if (!fix) {
+      print(`Drift in ${what}; run with --fix to repair`);
+      return 1;
+    }
+    await invalidateLeaderboards(config, dataSource, drift);
+    print(`Repaired ${what}`);
+    return 0;
   },
 
   async 'dead-letters'(dataSource, args) {
@@ -84,11 +94,31 @@ const commands: Record<string, Command> = {
   },
 };
 
-function describeDrift({ userId, expected, stored }: Drift): string {
+const usersCommand: Command = async (dataSource, args) => {
+  const [subcommand, email, role] = args;
+  if (subcommand !== 'set-role' || !email || (role !== 'admin' && role !== 'player')) {
+    process.stderr.write(USAGE);
+    return 2;
+  }
+  const users = new UsersRepository(dataSource.getRepository(User));
+  const changed = await users.setRole(email, role, {
+    action: 'users.set-role',
+    reason: `set to ${role} from the command line`,
+  });
+  if (!changed) {
+    process.stderr.write(`No user has the email ${email}\n`);
+    return 1;
+  }
+  print(`User ${changed.id} (${email}): ${changed.previous} -> ${role}`);
+  return 0;
+};
+commands.users = usersCommand;
+
+function describeDrift({ boardId, periodId, userId, expected, stored }: Drift): string {
   const pair = (name: string, want: unknown, have: unknown) =>
     want === have ? '' : ` ${name} ${String(have)} -> ${String(want)}`;
   return (
-    `user ${userId}:` +
+    `board ${boardId} period ${periodId} user ${userId}:` +
     pair('total_scores', expected.totalScores, stored.totalScores) +
     pair('sum_scores', expected.sumScores, stored.sumScores) +
     pair('high_score', expected.highScore, stored.highScore) +
@@ -97,15 +127,21 @@ function describeDrift({ userId, expected, stored }: Drift): string {
 }
 
 /**
- * Repaired standings may have gone down, which the Redis leaderboard's merges never do: have the
- * workers rebuild it (reads use PostgreSQL meanwhile).
+ * Repaired standings may have gone down, which the Redis leaderboards' merges never do: have the
+ * workers rebuild those periods' rankings (reads use PostgreSQL meanwhile).
  */
-async function invalidateLeaderboard(config: AppConfig, dataSource: DataSource): Promise<void> {
-  if (!config.redisUrl) return;
+async function invalidateLeaderboards(
+  config: AppConfig,
+  dataSource: DataSource,
+  drift: Drift[],
+): Promise<void> {
+  if (!config.redisUrl || drift.length === 0) return;
   const redis = new RedisClients(config);
   try {
-    await new RedisLeaderboardStore(redis, new PostgresLeaderboardStore(dataSource)).invalidate();
-    print('The Redis leaderboard will be rebuilt from the repaired standings');
+    const store = new RedisLeaderboardStore(redis, new PostgresLeaderboardStore(dataSource));
+    const periods = new Map(drift.map((d) => [d.periodId, d.boardId]));
+    for (const [periodId, boardId] of periods) await store.invalidate({ boardId, periodId });
+    print(`The Redis leaderboards of ${periods.size} period(s) will be rebuilt`);
   } finally {
     await redis.onApplicationShutdown();
   }

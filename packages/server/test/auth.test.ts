@@ -31,6 +31,7 @@ describe('POST /api/auth/signup', () => {
       id: signup.body.user.id,
       email: 'Ada@Example.com',
       display_name: 'Ada',
+      role: 'player',
       created_at: expect.any(String),
     });
   });

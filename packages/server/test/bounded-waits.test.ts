@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
+import { GLOBAL_PERIOD } from './support/test-database';
 
 /**
  * Nothing waits on PostgreSQL without end: a request stuck behind a lock, or waiting for a pooled
@@ -66,7 +67,8 @@ describe('bounded waits', () => {
     const { token, user } = await api.signup();
     // An uncommitted score under the same key: the API's insert must wait for it to end.
     const release = await holdTransaction(
-      `INSERT INTO scores (user_id, idempotency_key, value) VALUES ($1, 'held', 1)`,
+      `INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id)
+       VALUES ($1, 'held', 1, 'global', ${GLOBAL_PERIOD})`,
       [user.id],
     );
     try {

@@ -8,7 +8,7 @@ import { STALE_CHANGE_MS } from '../src/processing/leaderboard-maintainer';
 import { RedisClients } from '../src/redis/redis-clients';
 import { ApiClient } from './support/api-client';
 import { PrivateRedis, runNode, type NodeProcess } from './support/processes';
-import { startTestApp, type TestApp } from './support/test-app';
+import { globalLeaderboardKeys, startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -56,9 +56,8 @@ function startWorker(): NodeProcess {
 
 /** The player's high score as the Redis leaderboard answers it (null before it holds one). */
 async function highScoreInRedis(userId: string): Promise<number | null> {
-  const ready = await redis.command((client) =>
-    client.exists(`${app.config.redisKeyPrefix}leaderboard:ready`),
-  );
+  const keys = await globalLeaderboardKeys(app);
+  const ready = await redis.command((client) => client.exists(keys.ready));
   if (!ready) return null;
   const page = await api.request('GET', '/api/leaderboard?limit=100');
   return page.body.items.find((item: any) => item.user_id === userId)?.high_score ?? null;
@@ -109,6 +108,7 @@ describe('the leaderboard outbox', () => {
 });
 
 describe('the Redis store', () => {
+  const period = { boardId: 'test', periodId: '1' };
   const store = async () => {
     const config = loadConfig({
       DATABASE_URL: app.config.databaseUrl!,
@@ -129,16 +129,24 @@ describe('the Redis store', () => {
     const { clients, store: leaderboard } = await store();
     try {
       await expect(
-        leaderboard.rebuild(async () => {
-          throw new Error('PostgreSQL went away');
-        }),
+        leaderboard.rebuild(
+          period,
+          async () => {
+            throw new Error('PostgreSQL went away');
+          },
+          null,
+        ),
       ).rejects.toThrow('PostgreSQL went away');
-      expect(await clients.commands.exists(clients.key('leaderboard:rebuild:lock'))).toBe(0);
-      const standing = { userId: '7', highScore: 12, achievedAtMicros: '1000' };
-      expect(await leaderboard.rebuild(async (after) => (after === '0' ? [standing] : []))).toBe(
-        true,
+      const lock = clients.key('{board:test}:period:1:leaderboard:rebuild:lock');
+      expect(await clients.commands.exists(lock)).toBe(0);
+      const standing = { ...period, userId: '7', rankScore: -12, achievedAtMicros: '1000' };
+      const rebuilt = await leaderboard.rebuild(
+        period,
+        async (after) => (after === '0' ? [standing] : []),
+        null,
       );
-      expect(await leaderboard.status()).toEqual({ ready: true, size: 1 });
+      expect(rebuilt).toBe(true);
+      expect(await leaderboard.status(period)).toEqual({ ready: true, size: 1 });
     } finally {
       await clients.onApplicationShutdown();
     }
@@ -149,7 +157,9 @@ describe('the Redis store', () => {
     try {
       await clients.commands.config('RESETSTAT');
       for (let i = 1; i <= 20; i++) {
-        await leaderboard.record([{ userId: String(i), highScore: i, achievedAtMicros: '1000' }]);
+        await leaderboard.record([
+          { ...period, userId: String(i), rankScore: -i, achievedAtMicros: '1000' },
+        ]);
       }
       const stats = await clients.commands.info('commandstats');
       const calls = (command: string) =>

@@ -6,7 +6,7 @@ import { UpdatesBus } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
 import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
-import { startTestApp, type TestApp } from './support/test-app';
+import { globalLeaderboardKeys, startTestApp, type TestApp } from './support/test-app';
 import { waitFor, waitForProcess, waitForProgress } from './support/wait-for';
 
 /**
@@ -99,12 +99,13 @@ async function expectLeaderboardMatchesPostgres(api: ApiClient): Promise<void> {
   );
 }
 
-const redisLeaderboardReady = () =>
-  waitFor(
-    () =>
-      redis.command((client) => client.exists(`${first.config.redisKeyPrefix}leaderboard:ready`)),
-    { timeoutMs: 60_000, what: 'the Redis leaderboard to be built' },
-  );
+const redisLeaderboardReady = async () => {
+  const { ready } = await globalLeaderboardKeys(first);
+  await waitFor(() => redis.command((client) => client.exists(ready)), {
+    timeoutMs: 60_000,
+    what: 'the Redis leaderboard to be built',
+  });
+};
 
 describe('live updates across instances', { timeout: TEST_TIMEOUT_MS }, () => {
   it('sends a client streaming from instance 1 its stats after it submits through instance 2', async () => {
@@ -211,7 +212,8 @@ describe('the Redis leaderboard', { timeout: TEST_TIMEOUT_MS }, () => {
         WHERE user_id = $2`,
       [a.user.id, c.user.id],
     );
-    await redis.command((client) => client.del(`${first.config.redisKeyPrefix}leaderboard:ready`));
+    const { ready } = await globalLeaderboardKeys(first);
+    await redis.command((client) => client.del(ready));
     await redisLeaderboardReady();
     await expectLeaderboardMatchesPostgres(api1);
     const hundred = (await api1.request('GET', '/api/leaderboard?limit=100')).body.items

@@ -7,6 +7,7 @@ import { ScoreProcessor } from '../src/processing/score-processor';
 import { ApiClient } from './support/api-client';
 import { runNode } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
+import { GLOBAL_PERIOD } from './support/test-database';
 import { waitFor, waitForProgress } from './support/wait-for';
 
 /**
@@ -116,8 +117,8 @@ describe('applying scores', { timeout: TEST_TIMEOUT_MS }, () => {
     const { token, user } = await api.signup();
     // Exactly what such a crash leaves behind: the committed row, and no event anywhere.
     await app.sql(
-      `INSERT INTO scores (user_id, idempotency_key, value, retry_at)
-       VALUES ($1, 'orphaned', 42, now() + interval '500 milliseconds')`,
+      `INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, retry_at)
+       VALUES ($1, 'orphaned', 42, 'global', ${GLOBAL_PERIOD}, now() + interval '500 milliseconds')`,
       [user.id],
     );
     const result = await settled(token);

@@ -255,6 +255,7 @@ describe('GET /api/me/scores', () => {
     expect(first.body.items[0]).toEqual({
       id: submitted[4].id,
       value: 5,
+      board: 'global',
       created_at: submitted[4].created_at,
       status: expect.stringMatching(/^(pending|processed)$/),
     });
@@ -305,6 +306,7 @@ describe('GET /api/me/scores/:id', () => {
     expect(response.body).toEqual({
       id: submitted.body.id,
       value: 33,
+      board: 'global',
       created_at: submitted.body.created_at,
       status: expect.stringMatching(/^(pending|processed)$/),
     });

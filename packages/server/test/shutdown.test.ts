@@ -6,7 +6,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
 import { freePort, runNode, type NodeProcess } from './support/processes';
-import { createTestDatabase, type TestDatabase } from './support/test-database';
+import { createTestDatabase, GLOBAL_PERIOD, type TestDatabase } from './support/test-database';
 import { waitFor, waitForProcess } from './support/wait-for';
 
 /** Shutting down the server process: live clients cannot hold it up, and nothing can for long. */
@@ -99,7 +99,8 @@ describe('shutdown', () => {
     cleanups.push(() => holder.end());
     await holder.query('BEGIN');
     await holder.query(
-      `INSERT INTO scores (user_id, idempotency_key, value) VALUES ($1, 'held', 1)`,
+      `INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id)
+       VALUES ($1, 'held', 1, 'global', ${GLOBAL_PERIOD})`,
       [user.id],
     );
     const inFlight = api.submitScore(token, 5, 'held').catch(() => undefined);

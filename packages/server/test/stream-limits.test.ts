@@ -180,7 +180,7 @@ describe('leaderboard pushes', { timeout: TEST_TIMEOUT_MS }, () => {
     const readsBefore = live.leaderboardReads;
     const pushesBefore = stream.events.filter((e) => e.type === 'leaderboard').length;
 
-    for (let i = 0; i < 100; i++) void bus.publish({ type: 'leaderboard' });
+    for (let i = 0; i < 100; i++) void bus.publish({ type: 'leaderboard', boardId: 'global' });
     // Then a real change, announced by the worker once applied: a read must follow it.
     const newcomer = await api.signup();
     expect((await api.submitScore(newcomer.token, 100)).status).toBe(201);

@@ -14,7 +14,7 @@ const MAX_USER_ID = 2n ** 63n - 1n;
 
 /**
  * Admits requests with a valid HS256 bearer token (signed by us, unexpired, with an `exp`) whose
- * user still exists, and records that user on the request.
+ * user still exists, and records that user, with their role as it is now, on the request.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -39,16 +39,14 @@ export class AuthGuard implements CanActivate {
       throw new UnauthorizedException('Invalid or expired token');
     }
     const { sub, exp } = claims as { sub?: unknown; exp?: unknown };
-    if (
-      typeof exp !== 'number' ||
-      typeof sub !== 'string' ||
-      !/^\d{1,19}$/.test(sub) ||
-      BigInt(sub) > MAX_USER_ID ||
-      !(await this.users.exists(sub))
-    ) {
-      throw new UnauthorizedException('Invalid or expired token');
-    }
-    request.user = { id: sub, tokenExpiresAt: exp * 1000 };
+    const valid =
+      typeof exp === 'number' &&
+      typeof sub === 'string' &&
+      /^\d{1,19}$/.test(sub) &&
+      BigInt(sub) <= MAX_USER_ID;
+    const role = valid ? await this.users.role(sub) : null;
+    if (!role) throw new UnauthorizedException('Invalid or expired token');
+    request.user = { id: sub as string, role, tokenExpiresAt: (exp as number) * 1000 };
     return true;
   }
 }

@@ -5,6 +5,7 @@ import { AppConfig } from '../config/app-config';
 import { User } from '../users/user.entity';
 import { UsersController } from '../users/users.controller';
 import { UsersRepository } from '../users/users.repository';
+import { AdminGuard } from './admin.guard';
 import { AttemptsRepository } from './attempts.repository';
 import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
@@ -30,12 +31,13 @@ import { SignupLimit } from './signup-limit';
   providers: [
     AuthService,
     AuthGuard,
+    AdminGuard,
     AttemptsRepository,
     LoginThrottle,
     SignupLimit,
     PasswordHasher,
     UsersRepository,
   ],
-  exports: [AuthGuard, JwtModule, UsersRepository],
+  exports: [AuthGuard, AdminGuard, JwtModule, UsersRepository],
 })
 export class AuthModule {}

@@ -1,7 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 
+export type Role = 'player' | 'admin';
+
 export type AuthenticatedUser = {
   id: string;
+  role: Role;
   /** When the request's token expires, in milliseconds since the epoch (live streams end then). */
   tokenExpiresAt: number;
 };

@@ -11,6 +11,7 @@ import { RankingKeyIndex1795496000000 } from './migrations/1795496000000-ranking
 import { OneAggregateRow1795500000000 } from './migrations/1795500000000-one-aggregate-row';
 import { RequestLimitsAndPlayerCount1795503000000 } from './migrations/1795503000000-request-limits-and-player-count';
 import { LoginKeyAsText1795506000000 } from './migrations/1795506000000-login-key-as-text';
+import { BoardsAndPeriods1795510000000 } from './migrations/1795510000000-boards-and-periods';
 
 export const entities = [User];
 export const migrations = [
@@ -20,6 +21,7 @@ export const migrations = [
   OneAggregateRow1795500000000,
   RequestLimitsAndPlayerCount1795503000000,
   LoginKeyAsText1795506000000,
+  BoardsAndPeriods1795510000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

@@ -1,34 +1,77 @@
-import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthGuard } from '../auth/auth.guard';
+import { PeriodPageDto, PeriodsQuery } from '../boards/dto/board.dto';
 import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
 import {
+  BoardLeaderboardDto,
+  BoardLeaderboardQuery,
+  BoardStandingDto,
+  BoardStandingQuery,
   LeaderboardPageDto,
   LeaderboardQuery,
   MyStandingDto,
   MyStandingQuery,
 } from './dto/leaderboard.dto';
-import { LeaderboardService } from './leaderboard.service';
+import { BoardLeaderboards } from './board-leaderboards';
 
+/** The global board's current leaderboard, as before boards existed. */
 @ApiTags('leaderboard')
 @Controller('leaderboard')
 export class LeaderboardController {
-  constructor(private readonly leaderboard: LeaderboardService) {}
+  constructor(private readonly leaderboards: BoardLeaderboards) {}
 
   @Get()
   @ApiOkResponse({ type: LeaderboardPageDto })
-  page(@Query() query: LeaderboardQuery): Promise<LeaderboardPageDto> {
-    return this.leaderboard.page(query.limit, query.offset);
+  async page(@Query() query: LeaderboardQuery): Promise<LeaderboardPageDto> {
+    const { items, total_players } = await this.leaderboards.page('global', 'current', query);
+    return { items, total_players };
   }
 
   @Get('me')
   @ApiBearerAuth()
   @UseGuards(AuthGuard)
   @ApiOkResponse({ type: MyStandingDto })
-  me(
+  async me(
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: MyStandingQuery,
   ): Promise<MyStandingDto> {
-    return this.leaderboard.around(user.id, query.radius);
+    const { rank, items } = await this.leaderboards.around('global', 'current', user.id, query);
+    return { rank, items };
+  }
+}
+
+/** Every board's leaderboards, by period, and its archive of periods. */
+@ApiTags('boards')
+@ApiNotFoundResponse({ description: 'Board not found, or no such period' })
+@Controller('boards/:board')
+export class BoardLeaderboardController {
+  constructor(private readonly leaderboards: BoardLeaderboards) {}
+
+  @Get('leaderboard')
+  @ApiOkResponse({ type: BoardLeaderboardDto })
+  page(
+    @Param('board') board: string,
+    @Query() query: BoardLeaderboardQuery,
+  ): Promise<BoardLeaderboardDto> {
+    return this.leaderboards.page(board, query.period, query);
+  }
+
+  @Get('leaderboard/me')
+  @ApiBearerAuth()
+  @UseGuards(AuthGuard)
+  @ApiOkResponse({ type: BoardStandingDto })
+  me(
+    @Param('board') board: string,
+    @CurrentUser() user: AuthenticatedUser,
+    @Query() query: BoardStandingQuery,
+  ): Promise<BoardStandingDto> {
+    return this.leaderboards.around(board, query.period, user.id, query);
+  }
+
+  @Get('periods')
+  @ApiOkResponse({ type: PeriodPageDto })
+  periods(@Param('board') board: string, @Query() query: PeriodsQuery): Promise<PeriodPageDto> {
+    return this.leaderboards.periods(board, query.limit ?? 20, query.cursor);
   }
 }

@@ -1,33 +1,39 @@
 import { Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RedisClients } from '../redis/redis-clients';
-import { LeaderboardController } from './leaderboard.controller';
+import { BoardsModule } from '../boards/boards.module';
+import { BoardLeaderboards } from './board-leaderboards';
+import { BoardLeaderboardController, LeaderboardController } from './leaderboard.controller';
 import { LeaderboardService } from './leaderboard.service';
 import { LeaderboardStore } from './leaderboard-store';
 import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
 import { RedisLeaderboardStore } from './redis-leaderboard.store';
 
-/** The ranking's store, chosen in this one place: a Redis sorted set when REDIS_URL is set. */
+/** The rankings' store, chosen in this one place: Redis sorted sets when REDIS_URL is set. */
 @Global()
 @Module({
   providers: [
     {
+      provide: PostgresLeaderboardStore,
+      inject: [DataSource],
+      useFactory: (dataSource: DataSource) => new PostgresLeaderboardStore(dataSource),
+    },
+    {
       provide: LeaderboardStore,
-      inject: [RedisClients, DataSource],
-      useFactory: (redis: RedisClients, dataSource: DataSource): LeaderboardStore => {
-        const postgres = new PostgresLeaderboardStore(dataSource);
-        return redis.enabled ? new RedisLeaderboardStore(redis, postgres) : postgres;
-      },
+      inject: [RedisClients, PostgresLeaderboardStore],
+      useFactory: (redis: RedisClients, postgres: PostgresLeaderboardStore): LeaderboardStore =>
+        redis.enabled ? new RedisLeaderboardStore(redis, postgres) : postgres,
     },
   ],
-  exports: [LeaderboardStore],
+  exports: [LeaderboardStore, PostgresLeaderboardStore],
 })
 export class LeaderboardStoreModule {}
 
-/** The API side: GET /api/leaderboard and /api/leaderboard/me. */
+/** The API side: the global leaderboard's routes and every board's, by period. */
 @Module({
-  controllers: [LeaderboardController],
-  providers: [LeaderboardService],
-  exports: [LeaderboardService],
+  imports: [BoardsModule],
+  controllers: [LeaderboardController, BoardLeaderboardController],
+  providers: [LeaderboardService, BoardLeaderboards],
+  exports: [LeaderboardService, BoardLeaderboards],
 })
 export class LeaderboardModule {}

@@ -1,40 +1,55 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { Board } from '../boards/boards.service';
+import type { Period } from '../boards/boards.repository';
+import { UsersRepository } from '../users/users.repository';
 import type { LeaderboardEntryDto, LeaderboardPageDto, MyStandingDto } from './dto/leaderboard.dto';
-import { LeaderboardStore, type RankedStanding } from './leaderboard-store';
+import { LeaderboardStore, type PeriodKey, type RankedStanding } from './leaderboard-store';
+import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
 
+/**
+ * Leaderboards of a board's periods. The current period is read from the store (Redis when
+ * configured); a period that has ended is read from PostgreSQL, which keeps every one.
+ */
 @Injectable()
 export class LeaderboardService {
   constructor(
     private readonly store: LeaderboardStore,
-    private readonly dataSource: DataSource,
+    private readonly postgres: PostgresLeaderboardStore,
+    private readonly users: UsersRepository,
   ) {}
 
-  async page(limit = 10, offset = 0): Promise<LeaderboardPageDto> {
-    const { standings, total } = await this.store.page(limit, offset);
-    return { items: await this.withNames(standings), total_players: total };
+  async page(board: Board, period: Period, limit = 10, offset = 0): Promise<LeaderboardPageDto> {
+    const { standings, total } = await this.storeFor(period).page(key(period), limit, offset);
+    return { items: await this.entries(board, standings), total_players: total };
   }
 
-  async around(userId: string, radius = 5): Promise<MyStandingDto> {
-    const found = await this.store.around(userId, radius);
+  async around(board: Board, period: Period, userId: string, radius = 5): Promise<MyStandingDto> {
+    const found = await this.storeFor(period).around(key(period), userId, radius);
     if (!found) return { rank: null, items: [] };
-    return { rank: found.rank, items: await this.withNames(found.standings) };
+    return { rank: found.rank, items: await this.entries(board, found.standings) };
   }
 
-  /** Display names only: emails never reach the leaderboard. */
-  private async withNames(standings: RankedStanding[]): Promise<LeaderboardEntryDto[]> {
+  /** The player's rank in the period, or null before their first score in it. */
+  async rank(period: Period, userId: string): Promise<number | null> {
+    return (await this.storeFor(period).around(key(period), userId, 0))?.rank ?? null;
+  }
+
+  private storeFor(period: Period): LeaderboardStore {
+    return period.endsAt && period.endsAt.getTime() <= Date.now() ? this.postgres : this.store;
+  }
+
+  /** Display names only: emails never reach a leaderboard. */
+  private async entries(board: Board, standings: RankedStanding[]): Promise<LeaderboardEntryDto[]> {
     if (standings.length === 0) return [];
-    const rows: Array<{ id: string; display_name: string }> = await this.dataSource.query(
-      `SELECT id::text, display_name FROM users WHERE id = ANY($1::bigint[])`,
-      [standings.map((s) => s.userId)],
-    );
-    const names = new Map(rows.map((row) => [row.id, row.display_name]));
+    const names = await this.users.displayNames(standings.map((s) => s.userId));
     return standings.map((s) => ({
       rank: s.rank,
       user_id: s.userId,
       display_name: names.get(s.userId) ?? '',
-      high_score: s.highScore,
+      high_score: board.sort === 'asc' ? s.rankScore : -s.rankScore,
       achieved_at: new Date(Number(BigInt(s.achievedAtMicros) / 1000n)).toISOString(),
     }));
   }
 }
+
+const key = (period: Period): PeriodKey => ({ boardId: period.boardId, periodId: period.id });

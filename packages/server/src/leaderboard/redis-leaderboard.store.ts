@@ -1,24 +1,31 @@
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RedisClients, type RedisScript } from '../redis/redis-clients';
-import { LeaderboardStore, type RankedStanding, type Standing } from './leaderboard-store';
+import {
+  LeaderboardStore,
+  type PeriodKey,
+  type RankedStanding,
+  type Standing,
+} from './leaderboard-store';
 import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
 
 /**
- * Sorted-set encoding, exact for every allowed score: the set's score is -high_score (an integer,
- * exact in a double) and ties are broken by the member, which Redis orders bytewise:
- * "<achieved_at in µs, 17 digits>:<user id, 19 digits>". Ascending (score, member) order is then
- * high score desc, achieved_at asc, user id asc. A hash maps user id -> current member.
+ * Sorted-set encoding, exact for every allowed score: the set's score is the rank score (an
+ * integer within ±10^9, exact in a double; lower is better on both sorts) and ties are broken by
+ * the member, which Redis orders bytewise: "<achieved_at in µs, 17 digits>:<user id, 19 digits>".
+ * Ascending (score, member) order is then best first, achieved_at asc, user id asc. A hash maps
+ * user id -> current member.
  */
 const encodeMember = (s: Standing) =>
   `${s.achievedAtMicros.padStart(17, '0')}:${s.userId.padStart(19, '0')}`;
 
-function decode(member: string, score: string, rank: number): RankedStanding {
+function decode(period: PeriodKey, member: string, score: string, rank: number): RankedStanding {
   const [achieved, user] = member.split(':');
   return {
+    ...period,
     rank,
     userId: user!.replace(/^0+(?=\d)/, ''),
-    highScore: -Number(score),
+    rankScore: Number(score),
     achievedAtMicros: achieved!.replace(/^0+(?=\d)/, ''),
   };
 }
@@ -26,9 +33,11 @@ function decode(member: string, score: string, rank: number): RankedStanding {
 /**
  * Merges standings monotonically: a user's entry is only ever replaced by a better one (higher
  * score, or the same score reached earlier). Merges therefore commute, so updates from several
- * workers may arrive in any order. While a rebuild runs (its lock key exists) they go to the set
- * being built too.
- * KEYS: zset, hash [, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, score, member, ...
+ * workers may arrive in any order. They go to the set once it is built (its ready key exists) and,
+ * while a rebuild runs (its lock key exists), to the set being built: a set that is neither, say
+ * that of a period whose copy has expired, is not recreated half-full.
+ * KEYS: zset, hash [, ready, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, score,
+ * member, ... With only two keys, merges into those unconditionally (the rebuild's own writes).
  */
 const MERGE = `
 local function merge(z, h, user, score, member)
@@ -41,11 +50,13 @@ local function merge(z, h, user, score, member)
   redis.call('ZADD', z, score, member)
   redis.call('HSET', h, user, member)
 end
-local rebuilding = #KEYS == 5 and redis.call('EXISTS', KEYS[5]) == 1
+local direct = #KEYS == 2
+local live = direct or redis.call('EXISTS', KEYS[3]) == 1
+local rebuilding = not direct and redis.call('EXISTS', KEYS[6]) == 1
 for i = 1, #ARGV, 3 do
   local score = tonumber(ARGV[i + 1])
-  merge(KEYS[1], KEYS[2], ARGV[i], score, ARGV[i + 2])
-  if rebuilding then merge(KEYS[3], KEYS[4], ARGV[i], score, ARGV[i + 2]) end
+  if live then merge(KEYS[1], KEYS[2], ARGV[i], score, ARGV[i + 2]) end
+  if rebuilding then merge(KEYS[4], KEYS[5], ARGV[i], score, ARGV[i + 2]) end
 end
 return 1`;
 
@@ -64,7 +75,10 @@ if not rank then return {-1} end
 local first = math.max(0, rank - tonumber(ARGV[2]))
 return {rank, first, redis.call('ZRANGE', KEYS[1], first, rank + tonumber(ARGV[2]), 'WITHSCORES')}`;
 
-/** KEYS: zset, hash, rebuild zset, rebuild hash, ready, lock; ARGV: lock token. */
+/**
+ * KEYS: zset, hash, rebuild zset, rebuild hash, ready, lock; ARGV: lock token, ms to keep the
+ * set (0: for good).
+ */
 const FINISH_REBUILD = `
 if redis.call('GET', KEYS[6]) ~= ARGV[1] then return 0 end
 if redis.call('EXISTS', KEYS[3]) == 1 then
@@ -74,6 +88,10 @@ else
   redis.call('DEL', KEYS[1], KEYS[2])
 end
 redis.call('SET', KEYS[5], '1')
+local keep = tonumber(ARGV[2])
+if keep > 0 then
+  for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], keep) end
+end
 redis.call('DEL', KEYS[6])
 return 1`;
 
@@ -84,15 +102,24 @@ return 0`;
 
 const REBUILD_LOCK_MS = 10 * 60_000;
 
+/** After a period ends, its copy in Redis is kept this long (PostgreSQL serves it then). */
+const KEEP_AFTER_END_MS = 60 * 60_000;
+
+type Keys = Record<
+  'zset' | 'members' | 'ready' | 'rebuildZset' | 'rebuildMembers' | 'lock',
+  string
+>;
+
 /**
- * The ranking in a Redis sorted set, kept by the worker after each commit and rebuilt from
- * PostgreSQL when it is missing (a new or flushed Redis) or found incomplete. Until it is built,
- * reads fall back to PostgreSQL.
+ * Rankings in Redis sorted sets, one per board and period, kept by the worker after each commit
+ * and rebuilt from PostgreSQL when missing (a new period, a new or flushed Redis) or found
+ * incomplete. Until a set is built, its reads fall back to PostgreSQL. A board's keys share one
+ * hash tag, `{board:<id>}`, so that on a Redis Cluster they live in one slot; a new period is a
+ * new key, so a rollover copies nothing.
  */
 export class RedisLeaderboardStore extends LeaderboardStore {
   readonly recordsStandings = true;
   private readonly logger = new Logger(RedisLeaderboardStore.name);
-  private readonly keys;
   private readonly scripts: Record<
     'merge' | 'page' | 'around' | 'finishRebuild' | 'releaseLock',
     RedisScript
@@ -103,14 +130,6 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     private readonly fallback: PostgresLeaderboardStore,
   ) {
     super();
-    this.keys = {
-      zset: clients.key('leaderboard'),
-      members: clients.key('leaderboard:members'),
-      ready: clients.key('leaderboard:ready'),
-      rebuildZset: clients.key('leaderboard:rebuild'),
-      rebuildMembers: clients.key('leaderboard:rebuild:members'),
-      lock: clients.key('leaderboard:rebuild:lock'),
-    };
     // Loaded once per connection and called by their SHA from then on.
     this.scripts = {
       merge: clients.script('leaderboardMerge', MERGE),
@@ -121,27 +140,44 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     };
   }
 
-  async page(limit: number, offset: number) {
-    const k = this.keys;
+  private keys(period: PeriodKey): Keys {
+    const base = this.clients.key(
+      `{board:${period.boardId}}:period:${period.periodId}:leaderboard`,
+    );
+    return {
+      zset: base,
+      members: `${base}:members`,
+      ready: `${base}:ready`,
+      rebuildZset: `${base}:rebuild`,
+      rebuildMembers: `${base}:rebuild:members`,
+      lock: `${base}:rebuild:lock`,
+    };
+  }
+
+  async page(period: PeriodKey, limit: number, offset: number) {
+    const k = this.keys(period);
     const result = (await this.read(() =>
       this.scripts.page([k.zset, k.ready], [offset, offset + limit - 1]),
     )) as [number, string[]] | null;
-    if (!result) return this.fallback.page(limit, offset);
+    if (!result) return this.fallback.page(period, limit, offset);
     const [total, flat] = result;
-    return { standings: pairs(flat).map(([m, s], i) => decode(m, s, offset + i + 1)), total };
+    return {
+      standings: pairs(flat).map(([m, s], i) => decode(period, m, s, offset + i + 1)),
+      total,
+    };
   }
 
-  async around(userId: string, radius: number) {
-    const k = this.keys;
+  async around(period: PeriodKey, userId: string, radius: number) {
+    const k = this.keys(period);
     const result = (await this.read(() =>
       this.scripts.around([k.zset, k.members, k.ready], [userId, radius]),
     )) as [number, number?, string[]?] | null;
-    if (!result) return this.fallback.around(userId, radius);
+    if (!result) return this.fallback.around(period, userId, radius);
     const [rank, first, flat] = result;
     if (rank < 0) return null;
     return {
       rank: rank + 1,
-      standings: pairs(flat!).map(([m, s], i) => decode(m, s, first! + i + 1)),
+      standings: pairs(flat!).map(([m, s], i) => decode(period, m, s, first! + i + 1)),
     };
   }
 
@@ -155,35 +191,48 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     }
   }
 
+  /** Merges the standings into their periods' sets, one script call per period. */
   async record(standings: Standing[]): Promise<void> {
-    if (standings.length === 0) return;
-    const k = this.keys;
-    await this.scripts.merge(
-      [k.zset, k.members, k.rebuildZset, k.rebuildMembers, k.lock],
-      args(standings),
-    );
+    const byPeriod = new Map<string, Standing[]>();
+    for (const standing of standings) {
+      const key = `${standing.boardId}\u0000${standing.periodId}`;
+      byPeriod.set(key, [...(byPeriod.get(key) ?? []), standing]);
+    }
+    for (const group of byPeriod.values()) {
+      const k = this.keys(group[0]!);
+      await this.scripts.merge(
+        [k.zset, k.members, k.ready, k.rebuildZset, k.rebuildMembers, k.lock],
+        args(group),
+      );
+    }
   }
 
-  async status(): Promise<{ ready: boolean; size: number }> {
+  async status(period: PeriodKey): Promise<{ ready: boolean; size: number }> {
+    const k = this.keys(period);
     const [ready, size] = (await this.clients.commands
       .multi()
-      .exists(this.keys.ready)
-      .zcard(this.keys.zset)
+      .exists(k.ready)
+      .zcard(k.zset)
       .exec())!.map(([, value]) => Number(value));
     return { ready: ready === 1, size: size! };
   }
 
-  /** Reads fall back to PostgreSQL until the maintainer has rebuilt the set. */
-  async invalidate(): Promise<void> {
-    await this.clients.commands.del(this.keys.ready);
+  /** Reads fall back to PostgreSQL until the maintainer has rebuilt the period's set. */
+  async invalidate(period: PeriodKey): Promise<void> {
+    await this.clients.commands.del(this.keys(period).ready);
   }
 
   /**
-   * Rebuilds the set into a side key, then swaps it in atomically; standings recorded meanwhile
-   * are merged into both. One process at a time (a lock key, released however the rebuild ends).
+   * Rebuilds a period's set into a side key, then swaps it in atomically; standings recorded
+   * meanwhile are merged into both. One process at a time (a lock key, released however the
+   * rebuild ends).
    */
-  async rebuild(readPage: (afterUserId: string) => Promise<Standing[]>): Promise<boolean> {
-    const k = this.keys;
+  async rebuild(
+    period: PeriodKey,
+    readPage: (afterUserId: string) => Promise<Standing[]>,
+    keepUntil: Date | null,
+  ): Promise<boolean> {
+    const k = this.keys(period);
     const redis = this.clients.commands;
     const token = randomBytes(8).toString('hex');
     if ((await redis.set(k.lock, token, 'PX', REBUILD_LOCK_MS, 'NX')) !== 'OK') return false;
@@ -198,11 +247,17 @@ export class RedisLeaderboardStore extends LeaderboardStore {
         players += standings.length;
         after = standings[standings.length - 1]!.userId;
       }
+      const keepMs = keepUntil
+        ? Math.max(1, keepUntil.getTime() + KEEP_AFTER_END_MS - Date.now())
+        : 0;
       const finished = await this.scripts.finishRebuild(
         [k.zset, k.members, k.rebuildZset, k.rebuildMembers, k.ready, k.lock],
-        [token],
+        [token, keepMs],
       );
-      this.logger.log({ players, ms: Date.now() - started }, 'Leaderboard rebuilt from PostgreSQL');
+      this.logger.log(
+        { ...period, players, ms: Date.now() - started },
+        'Leaderboard rebuilt from PostgreSQL',
+      );
       return finished === 1;
     } finally {
       await this.scripts.releaseLock([k.lock], [token]).catch(() => undefined);
@@ -211,7 +266,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
 }
 
 function args(standings: Standing[]): Array<string | number> {
-  return standings.flatMap((s) => [s.userId, -s.highScore, encodeMember(s)]);
+  return standings.flatMap((s) => [s.userId, s.rankScore, encodeMember(s)]);
 }
 
 function pairs(flat: string[]): Array<[string, string]> {

@@ -1,34 +1,57 @@
 import {
   Injectable,
   Logger,
+  NotFoundException,
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import type { LeaderboardPageDto } from '../leaderboard/dto/leaderboard.dto';
+import { BoardsService, GLOBAL_BOARD, toPeriodDto, type Board } from '../boards/boards.service';
+import type { PeriodDto } from '../boards/dto/board.dto';
 import { Lifecycle } from '../common/lifecycle';
+import type { LeaderboardPageDto } from '../leaderboard/dto/leaderboard.dto';
 import { LeaderboardService } from '../leaderboard/leaderboard.service';
 import type { StatsDto } from '../stats/dto/stats.dto';
 import { StatsService } from '../stats/stats.service';
 import { Coalescer } from './coalescer';
 import { UpdatesBus, type Update } from './updates-bus';
 
-export type LiveEvent =
-  { type: 'stats'; data: StatsDto } | { type: 'leaderboard'; data: LeaderboardPageDto };
+/** A board's current top 10, with the board and period it is of. */
+export type BoardLeaderboardEvent = LeaderboardPageDto & { board: string; period: PeriodDto };
+export type RankEvent = {
+  board: string;
+  period: string;
+  rank: number;
+  previous_rank: number | null;
+};
 
-type Connection = { userId: string; send: (event: LiveEvent) => void; close: () => void };
+export type LiveEvent =
+  | { type: 'stats'; data: StatsDto }
+  | { type: 'leaderboard'; data: BoardLeaderboardEvent }
+  | { type: 'rank'; data: RankEvent };
+
+export type Connection = {
+  userId: string;
+  /** The boards whose leaderboards (and the caller's rank on them) this stream follows. */
+  boards: string[];
+  send: (event: LiveEvent) => void;
+  close: () => void;
+};
 
 /**
  * "The top 10 may have changed" arrives after every applied batch; within this window such
  * updates share one read of the top 10, so a busy worker costs each instance at most about five
- * reads (and pushes) a second, while a lone change is pushed at once.
+ * reads (and pushes) a second per board, while a lone change is pushed at once.
  */
 const LEADERBOARD_WINDOW_MS = 200;
 
+/** Per board: the coalesced refresh of its top 10, and the last one pushed. */
+type BoardFeed = { refresh: Coalescer; lastTopTen: string };
+
 /**
  * The streams connected to this API instance. One bus subscription per instance; for each update
- * the new state is read once and sent to the connections it concerns: a user's stats to that
- * user's streams (found by user, not by scanning every stream), the top 10 to all, and only when
- * it actually changed.
+ * the new state is read once and sent to the connections it concerns: a user's stats and ranks to
+ * that user's streams (found by user, not by scanning every stream), a board's top 10 to the
+ * streams that follow the board, and only when it actually changed.
  */
 @Injectable()
 export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -36,14 +59,19 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   private readonly connectionsByUser = new Map<string, Set<Connection>>();
   private connections = 0;
   private unsubscribe: (() => void) | undefined;
-  private lastTopTen = '';
-  private readonly topTenRefresh = new Coalescer(() => this.pushTopTen(), LEADERBOARD_WINDOW_MS);
+  private readonly feeds = new Map<string, BoardFeed>();
+  /** The rank last told to each stream, per board, with the period it was in. */
+  private readonly ranks = new WeakMap<
+    Connection,
+    Map<string, { period: string; rank: number | null }>
+  >();
   private topTenReads = 0;
 
   constructor(
     private readonly lifecycle: Lifecycle,
     private readonly bus: UpdatesBus,
     private readonly stats: StatsService,
+    private readonly boards: BoardsService,
     private readonly leaderboard: LeaderboardService,
   ) {}
 
@@ -77,7 +105,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
 
   /** Ends every stream, so that the HTTP server can close. */
   private closeAll(): void {
-    this.topTenRefresh.stop();
+    this.feeds.forEach((feed) => feed.refresh.stop());
     const all: Connection[] = [];
     for (const mine of this.connectionsByUser.values()) {
       all.push(...mine);
@@ -86,6 +114,16 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     this.connectionsByUser.clear();
     this.connections = 0;
     for (const connection of all) connection.close();
+  }
+
+  /** The boards a stream asks to follow (global by default); 404 for unknown or archived ones. */
+  async followable(boards: string | undefined): Promise<string[]> {
+    const ids = [...new Set((boards ?? GLOBAL_BOARD).split(','))];
+    for (const id of ids) {
+      const board = await this.boards.get(id);
+      if (board.archived) throw new NotFoundException('Board not found');
+    }
+    return ids;
   }
 
   /** Registers a stream and sends it the current state; returns its removal. */
@@ -109,40 +147,95 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   private async sendInitialState(connection: Connection): Promise<void> {
     try {
       connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
-      connection.send({ type: 'leaderboard', data: await this.leaderboard.page(10, 0) });
+      const known = new Map<string, { period: string; rank: number | null }>();
+      this.ranks.set(connection, known);
+      for (const boardId of connection.boards) {
+        const { board, data } = await this.topTen(boardId);
+        connection.send({ type: 'leaderboard', data });
+        const period = await this.boards.currentPeriod(board);
+        known.set(boardId, {
+          period: period.id,
+          rank: await this.leaderboard.rank(period, connection.userId),
+        });
+      }
     } catch (error) {
       this.logger.warn({ err: error }, 'Initial state for a stream failed');
     }
   }
 
   private dispatch(update: Update): void {
-    if (update.type === 'stats') void this.pushStats(update.userId);
-    else if (this.connections > 0) this.topTenRefresh.signal();
+    if (update.type === 'stats') void this.pushStanding(update.userId, update.boardId);
+    else if (this.connections > 0) this.feed(update.boardId).refresh.signal();
   }
 
-  private async pushStats(userId: string): Promise<void> {
-    if (!this.connectionsByUser.has(userId)) return;
+  private feed(boardId: string): BoardFeed {
+    let feed = this.feeds.get(boardId);
+    if (!feed) {
+      feed = {
+        refresh: new Coalescer(() => this.pushTopTen(boardId), LEADERBOARD_WINDOW_MS),
+        lastTopTen: '',
+      };
+      this.feeds.set(boardId, feed);
+    }
+    return feed;
+  }
+
+  /**
+   * The player's own standing on a board changed (a score of theirs was accepted or applied):
+   * their streams get fresh stats (for global) and, on each board they follow, a `rank` event if
+   * their rank there moved.
+   */
+  private async pushStanding(userId: string, boardId: string): Promise<void> {
+    const mine = this.connectionsByUser.get(userId);
+    if (!mine) return;
     try {
-      const data = await this.stats.stats(userId);
-      // The user's streams as they are now: one may have opened or closed during the read.
-      this.connectionsByUser.get(userId)?.forEach((c) => c.send({ type: 'stats', data }));
+      if (boardId === GLOBAL_BOARD) {
+        const data = await this.stats.stats(userId);
+        // The user's streams as they are now: one may have opened or closed during the read.
+        this.connectionsByUser.get(userId)?.forEach((c) => c.send({ type: 'stats', data }));
+      }
+      const following = [...mine].filter((c) => c.boards.includes(boardId));
+      if (following.length === 0) return;
+      const period = await this.boards.currentPeriod(await this.boards.get(boardId));
+      const rank = await this.leaderboard.rank(period, userId);
+      for (const connection of following) {
+        const known = this.ranks.get(connection);
+        const last = known?.get(boardId);
+        const previous = last?.period === period.id ? last.rank : null;
+        if (rank === null || rank === previous) continue;
+        known?.set(boardId, { period: period.id, rank });
+        connection.send({
+          type: 'rank',
+          data: { board: boardId, period: period.id, rank, previous_rank: previous },
+        });
+      }
     } catch (error) {
-      this.logger.warn({ err: error }, 'Sending a stats update failed');
+      this.logger.warn({ err: error, userId, boardId }, 'Sending a standing update failed');
     }
   }
 
-  private async pushTopTen(): Promise<void> {
+  private async topTen(boardId: string): Promise<{ board: Board; data: BoardLeaderboardEvent }> {
+    const board = await this.boards.get(boardId);
+    const period = await this.boards.currentPeriod(board);
+    const page = await this.leaderboard.page(board, period, 10, 0);
+    return { board, data: { ...page, board: board.id, period: toPeriodDto(period) } };
+  }
+
+  private async pushTopTen(boardId: string): Promise<void> {
     try {
       this.topTenReads += 1;
-      const data = await this.leaderboard.page(10, 0);
-      const signature = JSON.stringify(data.items);
-      if (signature === this.lastTopTen) return;
-      this.lastTopTen = signature;
+      const { data } = await this.topTen(boardId);
+      const feed = this.feed(boardId);
+      const signature = JSON.stringify([data.period.id, data.items]);
+      if (signature === feed.lastTopTen) return;
+      feed.lastTopTen = signature;
       for (const mine of this.connectionsByUser.values()) {
-        mine.forEach((connection) => connection.send({ type: 'leaderboard', data }));
+        mine.forEach((connection) => {
+          if (connection.boards.includes(boardId)) connection.send({ type: 'leaderboard', data });
+        });
       }
     } catch (error) {
-      this.logger.warn({ err: error }, 'Sending a leaderboard update failed');
+      this.logger.warn({ err: error, boardId }, 'Sending a leaderboard update failed');
     }
   }
 }

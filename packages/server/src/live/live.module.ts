@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { BoardsModule } from '../boards/boards.module';
 import { LeaderboardModule } from '../leaderboard/leaderboard.module';
 import { RedisClients } from '../redis/redis-clients';
 import { StatsModule } from '../stats/stats.module';
@@ -24,7 +25,7 @@ export class UpdatesBusModule {}
 
 /** The API side of live updates: /api/stream, and the limits on open streams. */
 @Module({
-  imports: [StatsModule, LeaderboardModule],
+  imports: [BoardsModule, StatsModule, LeaderboardModule],
   controllers: [StreamController],
   providers: [LiveUpdatesService, StreamAdmission],
   exports: [LiveUpdatesService],

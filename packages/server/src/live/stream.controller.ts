@@ -1,5 +1,6 @@
 import {
   Controller,
+  Query,
   ServiceUnavailableException,
   Sse,
   SseSignal,
@@ -16,6 +17,7 @@ import {
 import { EMPTY, Observable } from 'rxjs';
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
+import { StreamQuery } from './dto/stream.dto';
 import { LiveUpdatesService } from './live-updates.service';
 import { StreamAdmission } from './stream-admission';
 
@@ -35,8 +37,10 @@ export class StreamController {
 
   /**
    * Server-Sent Events: `stats` (the caller's /me/stats body) whenever their aggregates change,
-   * `leaderboard` (the top 10) whenever it changes, and a `heartbeat` every 15 s. Both states are
-   * sent once on connect. When the token expires the stream sends `expired` and ends.
+   * `leaderboard` (the top 10 of the current period of each board followed, with `board` and
+   * `period`) whenever it changes, `rank` when the caller's own score moved their rank on a board
+   * followed, and a `heartbeat` every 15 s. Stats and leaderboards are sent once on connect. When
+   * the token expires the stream sends `expired` and ends.
    *
    * Limits are checked before the response starts, so a refusal is an ordinary error answer.
    */
@@ -50,9 +54,11 @@ export class StreamController {
   })
   async stream(
     @CurrentUser() user: AuthenticatedUser,
+    @Query() query: StreamQuery,
     @SseSignal() signal: AbortSignal,
   ): Promise<Observable<MessageEvent>> {
     this.refuseWhenStopping();
+    const boards = await this.live.followable(query.boards);
     const ticket = await this.admission.admit(user.id);
     // The signal ends the response's lifetime on every path: a client that left while it was
     // being admitted (Nest then never subscribes to the Observable), an error thrown below, the
@@ -68,6 +74,7 @@ export class StreamController {
     return new Observable<MessageEvent>((subscriber) => {
       const disconnect = this.live.connect({
         userId: user.id,
+        boards,
         send: (event) => subscriber.next(event),
         close: () => subscriber.complete(),
       });

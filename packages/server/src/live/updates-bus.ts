@@ -2,8 +2,12 @@ import { Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RedisClients } from '../redis/redis-clients';
 
-/** "Something changed": the API instances look up what, for the clients connected to them. */
-export type Update = { type: 'stats'; userId: string } | { type: 'leaderboard' };
+/**
+ * "Something changed": the API instances look up what, for the clients connected to them. A
+ * player's standing (or pending count) on a board, or a board's current leaderboard.
+ */
+export type Update =
+  { type: 'stats'; userId: string; boardId: string } | { type: 'leaderboard'; boardId: string };
 export type UpdateListener = (update: Update) => void;
 
 /**

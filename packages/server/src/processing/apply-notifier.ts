@@ -32,8 +32,10 @@ export class ApplyNotifier implements OnModuleInit {
       try {
         await this.leaderboard.record(
           batch.users.map((user) => ({
+            boardId: user.boardId,
+            periodId: user.periodId,
             userId: user.userId,
-            highScore: user.highScore,
+            rankScore: user.rankScore,
             achievedAtMicros: user.highScoreAchievedAtMicros,
           })),
         );
@@ -47,9 +49,14 @@ export class ApplyNotifier implements OnModuleInit {
     }
     try {
       await Promise.all(
-        batch.users.map((user) => this.bus.publish({ type: 'stats', userId: user.userId })),
+        batch.users.map((user) =>
+          this.bus.publish({ type: 'stats', userId: user.userId, boardId: user.boardId }),
+        ),
       );
-      await this.bus.publish({ type: 'leaderboard' });
+      const boards = new Set(batch.users.map((user) => user.boardId));
+      await Promise.all(
+        [...boards].map((boardId) => this.bus.publish({ type: 'leaderboard', boardId })),
+      );
     } catch (error) {
       // Live updates are best effort: the state itself is committed and readable.
       this.logger.debug({ err: error }, 'Publishing updates failed');

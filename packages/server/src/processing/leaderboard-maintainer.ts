@@ -5,7 +5,8 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { BackgroundLoop, type StepResult } from '../common/background-loop';
-import { LeaderboardStore } from '../leaderboard/leaderboard-store';
+import { BoardsService } from '../boards/boards.service';
+import { LeaderboardStore, type PeriodKey } from '../leaderboard/leaderboard-store';
 import { Metrics } from '../metrics/metrics.service';
 import { StandingsRepository } from './standings.repository';
 
@@ -23,18 +24,21 @@ export const STALE_CHANGE_MS = 5000;
  * Keeps a leaderboard store that lives apart from PostgreSQL (Redis) equal to it (worker side).
  * Every second: records the standings whose outbox rows are stale (so the store converges within
  * about STALE_CHANGE_MS + CHECK_EVERY_MS of a commit, whatever happened to the worker that made
- * it); rebuilds the store when it has no complete ranking (a new, restarted or flushed Redis),
- * and, once a minute, when it holds fewer players than PostgreSQL.
+ * it); and for the current period of every board, builds its ranking when the store has none (a
+ * new period, a new, restarted or flushed Redis) and, once a minute, rebuilds it when it holds
+ * fewer players than PostgreSQL. Periods that have ended are served from PostgreSQL.
  */
 @Injectable()
 export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LeaderboardMaintainer.name);
   private readonly loop: BackgroundLoop;
-  private lastCountAt = 0;
+  /** When each period's size was last compared with PostgreSQL's. */
+  private readonly countedAt = new Map<string, number>();
 
   constructor(
     private readonly store: LeaderboardStore,
     private readonly standings: StandingsRepository,
+    private readonly boards: BoardsService,
     metrics: Metrics,
   ) {
     this.loop = new BackgroundLoop(
@@ -64,17 +68,31 @@ export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDe
       (standings) => this.store.record(standings),
     );
     if (recorded > 0) this.logger.log({ recorded }, 'Recorded standings left in the outbox');
-    const { ready, size } = await this.store.status();
-    let rebuild = !ready;
-    if (ready && Date.now() - this.lastCountAt > COUNT_EVERY_MS) {
-      this.lastCountAt = Date.now();
-      const players = await this.standings.count();
-      rebuild = players > size;
-      if (rebuild) this.logger.warn({ size, players }, 'Leaderboard incomplete: rebuilding');
-    }
-    if (rebuild) {
-      await this.store.rebuild((after) => this.standings.pageAfter(after, REBUILD_PAGE));
+    for (const { board, period } of await this.boards.activeWithCurrentPeriods()) {
+      await this.keepWhole({ boardId: board.id, periodId: period.id }, period.endsAt);
     }
     return recorded === OUTBOX_PAGE ? 'worked' : 'idle';
+  }
+
+  /** Builds the period's ranking when the store has none (a new period: O(its players)). */
+  private async keepWhole(period: PeriodKey, endsAt: Date | null): Promise<void> {
+    const { ready, size } = await this.store.status(period);
+    let rebuild = !ready;
+    const countedAt = this.countedAt.get(period.periodId) ?? 0;
+    if (ready && Date.now() - countedAt > COUNT_EVERY_MS) {
+      this.countedAt.set(period.periodId, Date.now());
+      const players = await this.standings.count(period.periodId);
+      rebuild = players > size;
+      if (rebuild) {
+        this.logger.warn({ ...period, size, players }, 'Leaderboard incomplete: rebuilding');
+      }
+    }
+    if (rebuild) {
+      await this.store.rebuild(
+        period,
+        (after) => this.standings.pageAfter(period.periodId, after, REBUILD_PAGE),
+        endsAt,
+      );
+    }
   }
 }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BoardsModule } from '../boards/boards.module';
 import { ApplyNotifier } from './apply-notifier';
 import { LeaderboardMaintainer } from './leaderboard-maintainer';
 import { ProcessingRepository } from './processing.repository';
@@ -9,6 +10,7 @@ import { StandingsRepository } from './standings.repository';
 
 /** The worker role: consumes score events and sweeps PostgreSQL for pending scores. */
 @Module({
+  imports: [BoardsModule],
   providers: [
     ProcessingRepository,
     StandingsRepository,

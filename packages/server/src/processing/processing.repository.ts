@@ -3,12 +3,18 @@ import { DataSource } from 'typeorm';
 import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
 
+/** A player's standing in one period of one board, as the apply statement left it. */
 export type UserAggregates = {
+  boardId: string;
+  periodId: string;
   userId: string;
   totalScores: number;
   /** Exact at any size: PostgreSQL's bigint, never a float. */
   sumScores: bigint;
+  /** The best by the board's sort (on an `asc` board, the lowest). */
   highScore: number;
+  /** The best made comparable: lower is better whatever the sort. */
+  rankScore: number;
   highScoreAchievedAt: Date;
   /** The same instant in microseconds since the epoch, exact (the leaderboard's tie-break). */
   highScoreAchievedAtMicros: string;
@@ -37,11 +43,14 @@ type AppliedJson = {
   applied_at: string;
 };
 type UserJson = {
+  period_id: string;
+  board_id: string;
   user_id: string;
   total_scores: string;
   sum_scores: string;
   updated_at: string;
   high_score: number;
+  rank_score: number;
   achieved_at: string;
   achieved_at_us: string;
 };
@@ -57,15 +66,21 @@ export type DeadLetter = {
 };
 
 /**
- * The apply statement. It locks rows in one global order, so that concurrent batches cannot
- * deadlock: first the batch's score rows, in id order (`pending` sorts before it locks, and
- * `batch` aggregates all of `claimed` before it yields a row), then one user_stats row per user, in
- * user-id order (the insert's input is sorted), then, when the batch brings new players, one row
- * of leaderboard_counts (`counted` counts all of `aggregates` first). Every batch takes its locks
- * in that same order; the outbox insert takes none that another transaction can hold (new rows, no
- * unique key but its identity). test/apply-contention.test.ts runs concurrent overlapping batches against it.
+ * The apply statement. Standings are kept per (period, user): the count, the exact sum, and the
+ * best by the board's sort with the earliest time it was reached. `rank_score` is the best made
+ * comparable whatever the sort (-value on a `desc` board, value on an `asc` one): lower is better,
+ * so the best is always the least rank_score.
  *
- * The aggregate row is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores
+ * It locks rows in one global order, so that concurrent batches cannot deadlock: first the
+ * batch's score rows, in id order (`pending` sorts before it locks, and `batch` aggregates all of
+ * `claimed` before it yields a row), then one standings row per (period, user), in that order (the
+ * insert's input is sorted), then, when the batch brings new players, one row of
+ * leaderboard_counts per period (`counted` aggregates all of `standings` first, and sorts). Every
+ * batch takes its locks in that same order; the outbox insert takes none that another transaction
+ * can hold (new rows, no unique key but its identity). test/apply-contention.test.ts runs
+ * concurrent overlapping batches against it.
+ *
+ * A standing is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores in a period
  * arriving in two batches at once cannot both insert (the second waits on the key, then updates
  * the first one's row under its lock), so there is neither a unique violation nor a lost update.
  */
@@ -79,42 +94,52 @@ const APPLY = `
   claimed AS (
     UPDATE scores s SET applied_at = clock_timestamp()
       FROM pending WHERE s.id = pending.id
-    RETURNING s.id, s.user_id, s.value, s.created_at, s.applied_at
+    RETURNING s.id, s.user_id, s.board_id, s.period_id, s.value, s.created_at, s.applied_at
+  ),
+  ranked AS (
+    SELECT c.*, CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS rank_score
+      FROM claimed c JOIN boards b ON b.id = c.board_id
   ),
   batch AS (
-    SELECT user_id, count(*) AS total, sum(value) AS total_sum, max(value) AS best,
-           (array_agg(created_at ORDER BY value DESC, created_at ASC))[1] AS best_at
-      FROM claimed GROUP BY user_id
+    SELECT period_id, user_id, min(board_id) AS board_id, count(*) AS total,
+           sum(value) AS total_sum, min(rank_score) AS best_rank,
+           (array_agg(value ORDER BY rank_score, created_at))[1] AS best,
+           (array_agg(created_at ORDER BY rank_score, created_at))[1] AS best_at
+      FROM ranked GROUP BY period_id, user_id
   ),
-  aggregates AS (
+  standings AS (
     INSERT INTO user_stats AS st
-           (user_id, total_scores, sum_scores, high_score, achieved_at, high_score_updated_at,
-            updated_at)
-    SELECT user_id, total, total_sum, best, best_at, now(), now() FROM batch
-     ORDER BY user_id
-    ON CONFLICT (user_id) DO UPDATE SET
+           (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
+            achieved_at, high_score_updated_at, updated_at)
+    SELECT period_id, user_id, board_id, total, total_sum, best, best_rank, best_at, now(), now()
+      FROM batch
+     ORDER BY period_id, user_id
+    ON CONFLICT (period_id, user_id) DO UPDATE SET
       total_scores = st.total_scores + excluded.total_scores,
       sum_scores   = st.sum_scores + excluded.sum_scores,
-      high_score   = GREATEST(st.high_score, excluded.high_score),
+      rank_score   = LEAST(st.rank_score, excluded.rank_score),
+      high_score   = CASE WHEN excluded.rank_score < st.rank_score
+                          THEN excluded.high_score ELSE st.high_score END,
       achieved_at  = CASE
-        WHEN excluded.high_score > st.high_score THEN excluded.achieved_at
-        WHEN excluded.high_score = st.high_score THEN LEAST(st.achieved_at, excluded.achieved_at)
+        WHEN excluded.rank_score < st.rank_score THEN excluded.achieved_at
+        WHEN excluded.rank_score = st.rank_score THEN LEAST(st.achieved_at, excluded.achieved_at)
         ELSE st.achieved_at END,
       high_score_updated_at = CASE
-        WHEN excluded.high_score >= st.high_score THEN excluded.high_score_updated_at
+        WHEN excluded.rank_score <= st.rank_score THEN excluded.high_score_updated_at
         ELSE st.high_score_updated_at END,
       updated_at = excluded.updated_at
-    RETURNING user_id, total_scores, sum_scores, updated_at, high_score, achieved_at,
-              high_score_updated_at, xmax = 0 AS inserted
+    RETURNING period_id, user_id, board_id, total_scores, sum_scores, updated_at, high_score,
+              rank_score, achieved_at, high_score_updated_at, xmax = 0 AS inserted
   ),
   counted AS (
-    UPDATE leaderboard_counts c SET players = c.players + joined.players
-      FROM (SELECT count(*) AS players FROM aggregates WHERE inserted) AS joined
-     WHERE c.stripe = pg_backend_pid() % 16 AND joined.players > 0
+    INSERT INTO leaderboard_counts AS c (period_id, stripe, players)
+    SELECT period_id, pg_backend_pid() % 16, count(*) FROM standings WHERE inserted
+     GROUP BY period_id ORDER BY period_id
+    ON CONFLICT (period_id, stripe) DO UPDATE SET players = c.players + excluded.players
   ),
   changes AS (
-    INSERT INTO leaderboard_changes (user_id)
-    SELECT user_id FROM aggregates WHERE $2 AND high_score_updated_at = now()
+    INSERT INTO leaderboard_changes (period_id, user_id)
+    SELECT period_id, user_id FROM standings WHERE $2 AND high_score_updated_at = now()
     RETURNING id
   )
   SELECT
@@ -123,11 +148,12 @@ const APPLY = `
               'created_at', created_at, 'applied_at', applied_at)), '[]')
        FROM claimed) AS applied,
     (SELECT coalesce(json_agg(json_build_object(
-              'user_id', user_id::text, 'total_scores', total_scores::text,
-              'sum_scores', sum_scores::text, 'updated_at', updated_at,
-              'high_score', high_score, 'achieved_at', achieved_at,
+              'period_id', period_id::text, 'board_id', board_id, 'user_id', user_id::text,
+              'total_scores', total_scores::text, 'sum_scores', sum_scores::text,
+              'updated_at', updated_at, 'high_score', high_score, 'rank_score', rank_score,
+              'achieved_at', achieved_at,
               'achieved_at_us', (extract(epoch FROM achieved_at) * 1000000)::bigint::text)), '[]')
-       FROM aggregates) AS users,
+       FROM standings) AS users,
     (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`;
 
 /** The SQL of applying scores to the aggregates, exactly once, and of the retry bookkeeping. */
@@ -159,10 +185,13 @@ export class ProcessingRepository {
         appliedAt: new Date(score.applied_at),
       })),
       users: row!.users.map((user) => ({
+        boardId: user.board_id,
+        periodId: user.period_id,
         userId: user.user_id,
         totalScores: Number(user.total_scores),
         sumScores: BigInt(user.sum_scores),
         highScore: user.high_score,
+        rankScore: user.rank_score,
         highScoreAchievedAt: new Date(user.achieved_at),
         highScoreAchievedAtMicros: user.achieved_at_us,
         updatedAt: new Date(user.updated_at),

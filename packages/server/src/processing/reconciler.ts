@@ -1,6 +1,9 @@
 import type { DataSource } from 'typeorm';
 
+/** A standing that differs from its recomputation from `scores`. */
 export type Drift = {
+  boardId: string;
+  periodId: string;
   userId: string;
   expected: {
     totalScores: number;
@@ -16,35 +19,62 @@ export type Drift = {
   };
 };
 
+/** A period whose maintained number of ranked players differs from a count of them. */
+export type CountDrift = { periodId: string; stored: number; expected: number };
+
 /**
- * The aggregates recomputed from the applied scores: count, exact sum, max, and when the max was
- * first reached (the earliest accepted score with that value).
+ * The standings recomputed from the applied scores, per (period, user): count, exact sum, the best
+ * by the board's sort (as rank_score, lower is better) and when it was first reached (the earliest
+ * accepted score with that value).
  */
 const TRUTH = `
   applied AS (
-    SELECT user_id, value, created_at, max(value) OVER (PARTITION BY user_id) AS high
-      FROM scores WHERE applied_at IS NOT NULL
+    SELECT s.period_id, s.board_id, s.user_id, s.value, s.created_at,
+           CASE b.sort WHEN 'asc' THEN s.value ELSE -s.value END AS rank_score
+      FROM scores s JOIN boards b ON b.id = s.board_id
+     WHERE s.applied_at IS NOT NULL
+  ),
+  ranked AS (
+    SELECT *, min(rank_score) OVER (PARTITION BY period_id, user_id) AS best_rank FROM applied
   ),
   truth AS (
-    SELECT user_id, count(*) AS total, sum(value) AS total_sum, max(high) AS high,
-           min(created_at) FILTER (WHERE value = high) AS achieved_at
-      FROM applied GROUP BY user_id
+    SELECT period_id, user_id, min(board_id) AS board_id, count(*) AS total,
+           sum(value) AS total_sum, min(best_rank) AS rank_score,
+           min(value) FILTER (WHERE rank_score = best_rank) AS high,
+           min(created_at) FILTER (WHERE rank_score = best_rank) AS achieved_at
+      FROM ranked GROUP BY period_id, user_id
   )`;
 
 const DRIFT = `
   WITH ${TRUTH}
-  SELECT coalesce(t.user_id, s.user_id) AS user_id,
+  SELECT coalesce(t.board_id, s.board_id) AS board_id,
+         coalesce(t.period_id, s.period_id)::text AS period_id,
+         coalesce(t.user_id, s.user_id)::text AS user_id,
          t.total, t.total_sum::text, t.high, t.achieved_at,
          s.total_scores, s.sum_scores::text, s.high_score, s.achieved_at AS stored_achieved_at
     FROM truth t
-    FULL JOIN user_stats s ON s.user_id = t.user_id
+    FULL JOIN user_stats s ON s.period_id = t.period_id AND s.user_id = t.user_id
    WHERE t.total IS DISTINCT FROM s.total_scores
       OR t.total_sum IS DISTINCT FROM s.sum_scores
       OR t.high IS DISTINCT FROM s.high_score
+      OR t.rank_score IS DISTINCT FROM s.rank_score
       OR t.achieved_at IS DISTINCT FROM s.achieved_at
+   ORDER BY 2, 3`;
+
+const COUNT_DRIFT = `
+  WITH stored AS (
+    SELECT period_id, sum(players) AS players FROM leaderboard_counts GROUP BY period_id
+  ),
+  counted AS (SELECT period_id, count(*) AS players FROM user_stats GROUP BY period_id)
+  SELECT coalesce(c.period_id, s.period_id)::text AS period_id,
+         coalesce(s.players, 0)::text AS stored, coalesce(c.players, 0)::text AS expected
+    FROM counted c FULL JOIN stored s ON s.period_id = c.period_id
+   WHERE coalesce(s.players, 0) <> coalesce(c.players, 0)
    ORDER BY 1`;
 
 type DriftRow = {
+  board_id: string;
+  period_id: string;
   user_id: string;
   total: string | null;
   total_sum: string | null;
@@ -55,61 +85,58 @@ type DriftRow = {
   high_score: number | null;
   stored_achieved_at: Date | null;
 };
+type CountRow = { period_id: string; stored: string; expected: string };
 
 const toNumber = (value: string | null) => (value === null ? null : Number(value));
 const toBigInt = (value: string | null) => (value === null ? null : BigInt(value));
 
-/** The maintained number of ranked players against a count of their rows. */
-export type CountDrift = { stored: number; expected: number };
-
-const COUNT_DRIFT = `
-  SELECT (SELECT coalesce(sum(players), 0) FROM leaderboard_counts)::text AS stored,
-         (SELECT count(*) FROM user_stats)::text AS expected`;
-
-/** Compares the stored aggregates with a recomputation from `scores`, and repairs them. */
+/** Compares the stored standings with a recomputation from `scores`, and repairs them. */
 export class Reconciler {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Reads one consistent snapshot: scores and aggregates are always committed together. */
+  /** Reads one consistent snapshot: scores and standings are always committed together. */
   findDrift(): Promise<Drift[]> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) =>
       (await manager.query(DRIFT)).map(toDrift),
     );
   }
 
-  /** The player count's drift, or null when it is right. */
-  async findCountDrift(): Promise<CountDrift | null> {
-    const [row] = await this.dataSource.query(COUNT_DRIFT);
-    return toCountDrift(row);
+  /** The periods whose player count has drifted. */
+  async findCountDrift(): Promise<CountDrift[]> {
+    return (await this.dataSource.query(COUNT_DRIFT)).map(toCountDrift);
   }
 
   /**
-   * Rewrites every drifted user's aggregates from the recomputation. The table is locked against
-   * concurrent applies meanwhile; an apply waiting on the lock adds its scores on top afterwards.
+   * Rewrites every drifted standing from the recomputation, then the player counts that differ
+   * from a count of the rows. The table is locked against concurrent applies meanwhile; an apply
+   * waiting on the lock adds its scores on top afterwards.
    */
-  repair(): Promise<{ drift: Drift[]; countDrift: CountDrift | null }> {
+  repair(): Promise<{ drift: Drift[]; countDrift: CountDrift[] }> {
     return this.dataSource.transaction(async (manager) => {
       await manager.query('LOCK TABLE user_stats IN SHARE ROW EXCLUSIVE MODE');
       const drift: Drift[] = (await manager.query(DRIFT)).map(toDrift);
-      const users = drift.map((d) => d.userId);
-      if (users.length > 0) {
-        await manager.query(`DELETE FROM user_stats WHERE user_id = ANY($1::bigint[])`, [users]);
+      if (drift.length > 0) {
+        const keys = [drift.map((d) => d.periodId), drift.map((d) => d.userId)];
+        const drifted = `(period_id, user_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`;
+        await manager.query(`DELETE FROM user_stats WHERE ${drifted}`, keys);
         await manager.query(
           `WITH ${TRUTH}
-           INSERT INTO user_stats (user_id, total_scores, sum_scores, high_score, achieved_at,
-                                   high_score_updated_at, updated_at)
-           SELECT user_id, total, total_sum, high, achieved_at, now(), now()
-             FROM truth WHERE user_id = ANY($1::bigint[])`,
-          [users],
+           INSERT INTO user_stats (period_id, user_id, board_id, total_scores, sum_scores,
+                                   high_score, rank_score, achieved_at, high_score_updated_at,
+                                   updated_at)
+           SELECT period_id, user_id, board_id, total, total_sum, high, rank_score, achieved_at,
+                  now(), now()
+             FROM truth WHERE ${drifted}`,
+          keys,
         );
       }
-      // The count, after the rows: repairing them may have removed or added players.
-      const [row] = await manager.query(COUNT_DRIFT);
-      const countDrift = toCountDrift(row);
-      if (countDrift) {
+      // The counts after the rows: repairing them may have removed or added players.
+      const countDrift: CountDrift[] = (await manager.query(COUNT_DRIFT)).map(toCountDrift);
+      for (const { periodId, expected } of countDrift) {
+        await manager.query(`DELETE FROM leaderboard_counts WHERE period_id = $1`, [periodId]);
         await manager.query(
-          `UPDATE leaderboard_counts SET players = CASE WHEN stripe = 0 THEN $1::bigint ELSE 0 END`,
-          [countDrift.expected],
+          `INSERT INTO leaderboard_counts (period_id, stripe, players) VALUES ($1, 0, $2)`,
+          [periodId, expected],
         );
       }
       return { drift, countDrift };
@@ -117,14 +144,10 @@ export class Reconciler {
   }
 }
 
-function toCountDrift(row: { stored: string; expected: string }): CountDrift | null {
-  const stored = Number(row.stored);
-  const expected = Number(row.expected);
-  return stored === expected ? null : { stored, expected };
-}
-
 function toDrift(row: DriftRow): Drift {
   return {
+    boardId: row.board_id,
+    periodId: row.period_id,
     userId: row.user_id,
     expected: {
       totalScores: toNumber(row.total) ?? 0,
@@ -139,4 +162,8 @@ function toDrift(row: DriftRow): Drift {
       achievedAt: row.stored_achieved_at,
     },
   };
+}
+
+function toCountDrift(row: CountRow): CountDrift {
+  return { periodId: row.period_id, stored: Number(row.stored), expected: Number(row.expected) };
 }

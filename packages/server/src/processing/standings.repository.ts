@@ -4,9 +4,15 @@ import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
 import type { Standing } from '../leaderboard/leaderboard-store';
 
-type StandingRow = { user_id: string; high_score: number; achieved_us: string };
+type StandingRow = {
+  board_id: string;
+  period_id: string;
+  user_id: string;
+  rank_score: number;
+  achieved_us: string;
+};
 
-const STANDING_COLUMNS = `user_id::text, high_score,
+const STANDING_COLUMNS = `board_id, period_id::text, user_id::text, rank_score,
   (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us`;
 
 /**
@@ -17,21 +23,23 @@ const STANDING_COLUMNS = `user_id::text, high_score,
 export class StandingsRepository {
   constructor(@InjectBackgroundDataSource() private readonly dataSource: DataSource) {}
 
-  async count(): Promise<number> {
+  /** The number of players ranked in the period. */
+  async count(periodId: string): Promise<number> {
     const [row] = await queryRows<{ n: string }>(
       this.dataSource,
-      'SELECT count(*) AS n FROM user_stats',
+      'SELECT count(*) AS n FROM user_stats WHERE period_id = $1',
+      [periodId],
     );
     return Number(row!.n);
   }
 
-  /** Up to `limit` standings of users after `afterUserId`, by user id (for a full rebuild). */
-  async pageAfter(afterUserId: string, limit: number): Promise<Standing[]> {
+  /** Up to `limit` standings in the period after `afterUserId`, by user id (for a rebuild). */
+  async pageAfter(periodId: string, afterUserId: string, limit: number): Promise<Standing[]> {
     const rows = await queryRows<StandingRow>(
       this.dataSource,
       `SELECT ${STANDING_COLUMNS} FROM user_stats
-        WHERE user_id > $1 ORDER BY user_id LIMIT $2`,
-      [afterUserId, limit],
+        WHERE period_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`,
+      [periodId, afterUserId, limit],
     );
     return rows.map(toStanding);
   }
@@ -56,9 +64,9 @@ export class StandingsRepository {
     record: (standings: Standing[]) => Promise<void>,
   ): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
-      const changes = await queryRows<{ id: string; user_id: string }>(
+      const changes = await queryRows<{ id: string; period_id: string; user_id: string }>(
         manager,
-        `SELECT id::text, user_id::text FROM leaderboard_changes
+        `SELECT id::text, period_id::text, user_id::text FROM leaderboard_changes
           WHERE changed_at < now() - make_interval(secs => $1::double precision / 1000)
           ORDER BY id LIMIT $2
           FOR UPDATE SKIP LOCKED`,
@@ -67,8 +75,9 @@ export class StandingsRepository {
       if (changes.length === 0) return 0;
       const rows = await queryRows<StandingRow>(
         manager,
-        `SELECT ${STANDING_COLUMNS} FROM user_stats WHERE user_id = ANY($1::bigint[])`,
-        [[...new Set(changes.map((change) => change.user_id))]],
+        `SELECT ${STANDING_COLUMNS} FROM user_stats
+          WHERE (period_id, user_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
+        [changes.map((change) => change.period_id), changes.map((change) => change.user_id)],
       );
       await record(rows.map(toStanding));
       await manager.query('DELETE FROM leaderboard_changes WHERE id = ANY($1::bigint[])', [
@@ -80,5 +89,11 @@ export class StandingsRepository {
 }
 
 function toStanding(row: StandingRow): Standing {
-  return { userId: row.user_id, highScore: row.high_score, achievedAtMicros: row.achieved_us };
+  return {
+    boardId: row.board_id,
+    periodId: row.period_id,
+    userId: row.user_id,
+    rankScore: row.rank_score,
+    achievedAtMicros: row.achieved_us,
+  };
 }

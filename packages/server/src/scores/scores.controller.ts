@@ -40,7 +40,7 @@ export class ScoresController {
     @Res({ passthrough: true }) response: HeaderSetter,
   ): Promise<SubmittedScoreDto> {
     const key = resolveIdempotencyKey(dto.idempotency_key, headerKey);
-    const { body, replayed } = await this.scores.submit(user.id, dto.value, key);
+    const { body, replayed } = await this.scores.submit(user.id, dto.value, key, dto.board);
     if (replayed) response.header('Idempotent-Replayed', 'true');
     return body;
   }
@@ -51,7 +51,7 @@ export class ScoresController {
     @CurrentUser() user: AuthenticatedUser,
     @Query() query: ListScoresQuery,
   ): Promise<ScorePageDto> {
-    return this.scores.list(user.id, query.limit, query.cursor);
+    return this.scores.list(user.id, query.limit, query.cursor, query.board);
   }
 
   @Get('me/scores/:id')

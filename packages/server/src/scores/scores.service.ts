@@ -1,11 +1,23 @@
-import { Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import {
+  Injectable,
+  Logger,
+  NotFoundException,
+  ServiceUnavailableException,
+  UnauthorizedException,
+} from '@nestjs/common';
+import { BoardsService, GLOBAL_BOARD } from '../boards/boards.service';
 import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
 import { ScoreEventTransport } from '../events/score-event-transport';
 import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
-import { ScoresRepository, UnknownUserError, type StoredScore } from './scores.repository';
+import {
+  PERIOD_ENDED,
+  ScoresRepository,
+  UnknownUserError,
+  type StoredScore,
+} from './scores.repository';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -17,13 +29,16 @@ export class ScoresService {
     private readonly scores: ScoresRepository,
     private readonly events: ScoreEventTransport,
     private readonly updates: UpdatesBus,
+    private readonly boards: BoardsService,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
   ) {}
 
   /**
-   * Stores the score once per (user, key). A repeated key, with any value, answers with the score
-   * first stored under it and `replayed: true`, and publishes nothing.
+   * Stores the score once per (user, key), in the board's period that holds the moment it is
+   * accepted. A repeated key, with any value, answers with the score first stored under it and
+   * `replayed: true`, whatever board it named and before any board rule is checked, and publishes
+   * nothing. Then: 404 for an unknown or archived board, 400 for a value out of its range.
    *
    * The score is committed before the event is published; if publishing fails (Redis away) the
    * answer is still 201, and the sweeper delivers the score from PostgreSQL.
@@ -32,52 +47,66 @@ export class ScoresService {
     userId: string,
     value: number,
     idempotencyKey: string,
+    boardId: string = GLOBAL_BOARD,
   ): Promise<{ body: SubmittedScoreDto; replayed: boolean }> {
-    if (value < this.config.scoreMin || value > this.config.scoreMax) {
-      const message = `value must be between ${this.config.scoreMin} and ${this.config.scoreMax}`;
-      throw new ValidationFailed([{ field: 'value', message }]);
-    }
-    const { score, created } = await this.scores
-      .insertIfAbsent(userId, idempotencyKey, value, this.config.sweepDelayMs)
-      .catch((error: unknown) => {
-        throw error instanceof UnknownUserError
-          ? new UnauthorizedException('Invalid or expired token')
-          : error;
-      });
-    if (created) {
+    const original = await this.scores.findByKey(userId, idempotencyKey);
+    if (original) return this.replayed(original);
+    for (let attempt = 1; ; attempt++) {
+      const { board, period } = await this.boards.forSubmission(boardId);
+      if (value < board.scoreMin || value > board.scoreMax) {
+        const message = `value must be between ${board.scoreMin} and ${board.scoreMax}`;
+        throw new ValidationFailed([{ field: 'value', message }]);
+      }
+      const outcome = await this.scores
+        .insertIfAbsent(userId, idempotencyKey, value, period, this.config.sweepDelayMs)
+        .catch((error: unknown) => {
+          throw error instanceof UnknownUserError
+            ? new UnauthorizedException('Invalid or expired token')
+            : error;
+        });
+      // The board reset between choosing the period and inserting: choose again.
+      if (outcome === PERIOD_ENDED) {
+        if (attempt < 3) continue;
+        throw new ServiceUnavailableException({
+          message: 'The board is changing periods; try again',
+          retryAfterSeconds: 1,
+        });
+      }
+      if (!outcome.created) return this.replayed(outcome.score);
       this.metrics.scoresAccepted.inc();
-      await this.publish(score.id, userId);
-    } else {
-      this.metrics.scoresReplayed.inc();
+      await this.publish(outcome.score, userId);
+      return { body: toSubmitted(outcome.score, 'Score submitted successfully'), replayed: false };
     }
-    return {
-      body: {
-        id: score.id,
-        value: score.value,
-        created_at: score.createdAt.toISOString(),
-        message: created ? 'Score submitted successfully' : 'Score already submitted',
-      },
-      replayed: !created,
-    };
   }
 
-  private async publish(scoreId: string, userId: string): Promise<void> {
+  private replayed(score: StoredScore): { body: SubmittedScoreDto; replayed: boolean } {
+    this.metrics.scoresReplayed.inc();
+    return { body: toSubmitted(score, 'Score already submitted'), replayed: true };
+  }
+
+  private async publish(score: StoredScore, userId: string): Promise<void> {
     try {
-      await this.events.publish({ scoreId, userId });
+      await this.events.publish({ scoreId: score.id, userId });
       this.metrics.eventsPublished.inc();
       // The owner's pending count changed: their open streams get fresh stats.
-      await this.updates.publish({ type: 'stats', userId });
+      await this.updates.publish({ type: 'stats', userId, boardId: score.boardId });
     } catch (error) {
       this.metrics.eventsPublishFailed.inc();
       this.logger.warn(
-        `Publishing score ${scoreId} failed, the sweeper will deliver it: ${(error as Error).message}`,
+        { err: error, scoreId: score.id },
+        'Publishing a score failed; the sweeper will deliver it',
       );
     }
   }
 
-  async list(userId: string, limit = DEFAULT_PAGE_SIZE, cursor?: string): Promise<ScorePageDto> {
+  async list(
+    userId: string,
+    limit = DEFAULT_PAGE_SIZE,
+    cursor?: string,
+    boardId?: string,
+  ): Promise<ScorePageDto> {
     // One extra row tells whether another page follows.
-    const rows = await this.scores.listForUser(userId, limit + 1, cursor);
+    const rows = await this.scores.listForUser(userId, limit + 1, cursor, boardId);
     const items = rows.slice(0, limit).map(toItem);
     return { items, next_cursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }
@@ -93,7 +122,12 @@ function toItem(score: StoredScore): ScoreItemDto {
   return {
     id: score.id,
     value: score.value,
+    board: score.boardId,
     created_at: score.createdAt.toISOString(),
     status: score.status,
   };
+}
+
+function toSubmitted(score: StoredScore, message: SubmittedScoreDto['message']): SubmittedScoreDto {
+  return { id: score.id, value: score.value, created_at: score.createdAt.toISOString(), message };
 }

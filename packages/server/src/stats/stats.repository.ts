@@ -15,8 +15,11 @@ export type UserStatsRow = {
 export class StatsRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** One round trip: both aggregate rows (absent before the first applied score) and the backlog. */
-  async forUser(userId: string): Promise<UserStatsRow> {
+  /**
+   * One round trip: the player's standing in the period (absent before their first applied score
+   * in it) and how many of their scores in it are still pending.
+   */
+  async forUser(userId: string, periodId: string): Promise<UserStatsRow> {
     const [row]: Array<{
       total_scores: string | null;
       sum_scores: string | null;
@@ -28,10 +31,11 @@ export class StatsRepository {
       `SELECT s.total_scores, s.sum_scores::text, s.updated_at AS stats_updated_at,
               s.high_score, s.high_score_updated_at AS high_updated_at,
               (SELECT count(*) FROM scores p
-                WHERE p.user_id = $1 AND p.applied_at IS NULL AND p.dead_at IS NULL) AS pending
+                WHERE p.user_id = $1 AND p.period_id = $2
+                  AND p.applied_at IS NULL AND p.dead_at IS NULL) AS pending
          FROM (SELECT $1::bigint AS user_id) u
-         LEFT JOIN user_stats s ON s.user_id = u.user_id`,
-      [userId],
+         LEFT JOIN user_stats s ON s.user_id = u.user_id AND s.period_id = $2`,
+      [userId, periodId],
     );
     return {
       totalScores: Number(row!.total_scores ?? 0),
@@ -41,5 +45,14 @@ export class StatsRepository {
       statsUpdatedAt: row!.stats_updated_at,
       pendingScores: Number(row!.pending),
     };
+  }
+
+  /** The boards the player has submitted a score to. */
+  async boardsWithScores(userId: string): Promise<string[]> {
+    const rows: Array<{ board_id: string }> = await this.dataSource.query(
+      `SELECT DISTINCT board_id FROM scores WHERE user_id = $1`,
+      [userId],
+    );
+    return rows.map((row) => row.board_id);
   }
 }

@@ -1,13 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import type { HighScoreDto, StatsDto } from './dto/stats.dto';
+import {
+  BoardsService,
+  GLOBAL_BOARD,
+  toPeriodDto,
+  type PeriodSelector,
+} from '../boards/boards.service';
+import { LeaderboardService } from '../leaderboard/leaderboard.service';
+import type { HighScoreDto, MyBoardsDto, StatsDto } from './dto/stats.dto';
 import { StatsRepository, type UserStatsRow } from './stats.repository';
 
+/** A player's standings: on one board and period (global's current one by default), or all. */
 @Injectable()
 export class StatsService {
-  constructor(private readonly repository: StatsRepository) {}
+  constructor(
+    private readonly repository: StatsRepository,
+    private readonly boards: BoardsService,
+    private readonly leaderboard: LeaderboardService,
+  ) {}
 
-  async highScore(userId: string): Promise<HighScoreDto> {
-    const row = await this.repository.forUser(userId);
+  async highScore(
+    userId: string,
+    boardId = GLOBAL_BOARD,
+    selector?: PeriodSelector,
+  ): Promise<HighScoreDto> {
+    const row = await this.standing(userId, boardId, selector);
     return {
       user_id: userId,
       value: row.highScore ?? 0,
@@ -15,8 +31,46 @@ export class StatsService {
     };
   }
 
-  async stats(userId: string): Promise<StatsDto> {
-    return toStatsDto(userId, await this.repository.forUser(userId));
+  async stats(
+    userId: string,
+    boardId = GLOBAL_BOARD,
+    selector?: PeriodSelector,
+  ): Promise<StatsDto> {
+    return toStatsDto(userId, await this.standing(userId, boardId, selector));
+  }
+
+  /** The caller's standing in the current period of every board they have a score on. */
+  async myBoards(userId: string): Promise<MyBoardsDto> {
+    const boardIds = await this.repository.boardsWithScores(userId);
+    const items = await Promise.all(
+      boardIds.map(async (boardId) => {
+        const board = await this.boards.get(boardId);
+        const period = await this.boards.currentPeriod(board);
+        const [row, rank] = await Promise.all([
+          this.repository.forUser(userId, period.id),
+          this.leaderboard.rank(period, userId),
+        ]);
+        return {
+          board: board.id,
+          period: toPeriodDto(period),
+          rank,
+          best: row.highScore,
+          total_scores: row.totalScores,
+          average: exactAverage(row.sumScores, row.totalScores),
+        };
+      }),
+    );
+    return { items };
+  }
+
+  private async standing(
+    userId: string,
+    boardId: string,
+    selector: PeriodSelector | undefined,
+  ): Promise<UserStatsRow> {
+    const board = await this.boards.get(boardId);
+    const period = await this.boards.period(board, selector);
+    return this.repository.forUser(userId, period.id);
   }
 }
 

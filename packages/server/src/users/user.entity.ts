@@ -1,3 +1,4 @@
+import type { Role } from '../common/current-user';
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeorm';
 
 @Entity('users')
@@ -13,6 +14,9 @@ export class User {
 
   @Column({ name: 'display_name', type: 'varchar', length: 32 })
   displayName: string;
+
+  @Column({ type: 'varchar', length: 8, default: 'player' })
+  role: Role;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -22,6 +22,7 @@ export class UsersController {
       id: user.id,
       email: user.email,
       display_name: user.displayName,
+      role: user.role,
       created_at: user.createdAt.toISOString(),
     };
   }

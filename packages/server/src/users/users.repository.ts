@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
+import type { Role } from '../common/current-user';
 import { User } from './user.entity';
 
 export class EmailTakenError extends Error {}
@@ -16,7 +17,7 @@ export class UsersRepository {
     try {
       const [row] = await this.users.query(
         `INSERT INTO users (email, password_hash, display_name) VALUES ($1, $2, $3)
-         RETURNING id, email, display_name, created_at`,
+         RETURNING id, email, display_name, role, created_at`,
         [email, passwordHash, displayName],
       );
       return toUser(row);
@@ -33,15 +34,54 @@ export class UsersRepository {
 
   async findWithPasswordHash(email: string): Promise<User | null> {
     const [row] = await this.users.query(
-      `SELECT id, email, display_name, created_at, password_hash FROM users WHERE lower(email) = lower($1)`,
+      `SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE lower(email) = lower($1)`,
       [email],
     );
     return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
   }
 
-  async exists(id: string): Promise<boolean> {
-    const rows: unknown[] = await this.users.query('SELECT 1 FROM users WHERE id = $1', [id]);
-    return rows.length > 0;
+  /** The user's role, or null when there is no such user. */
+  async role(id: string): Promise<Role | null> {
+    const [row]: Array<{ role: Role }> = await this.users.query(
+      'SELECT role FROM users WHERE id = $1',
+      [id],
+    );
+    return row?.role ?? null;
+  }
+
+  /**
+   * Sets a role by email; returns the user's id and previous role, or null when no user has the
+   * email. With the audit log entry in the same transaction.
+   */
+  async setRole(
+    email: string,
+    role: Role,
+    audit: { action: string; reason: string },
+  ): Promise<{ id: string; previous: Role } | null> {
+    return this.users.manager.transaction(async (manager) => {
+      const [row]: Array<{ id: string; previous: Role }> = await manager.query(
+        `UPDATE users u SET role = $2
+           FROM (SELECT id, role FROM users WHERE lower(email) = lower($1) FOR UPDATE) AS old
+          WHERE u.id = old.id
+          RETURNING u.id::text, old.role AS previous`,
+        [email, role],
+      );
+      if (!row) return null;
+      await manager.query(
+        `INSERT INTO audit_log (actor_id, action, target, reason) VALUES (NULL, $1, $2, $3)`,
+        [audit.action, `user:${row.id}`, audit.reason],
+      );
+      return row;
+    });
+  }
+
+  /** Display names by user id, for leaderboards (which never show emails). */
+  async displayNames(ids: string[]): Promise<Map<string, string>> {
+    const rows: Array<{ id: string; display_name: string }> = await this.users.query(
+      `SELECT id::text, display_name FROM users WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.display_name]));
   }
 
   findById(id: string): Promise<User | null> {
@@ -49,13 +89,14 @@ export class UsersRepository {
   }
 }
 
-type UserRow = { id: string; email: string; display_name: string; created_at: Date };
+type UserRow = { id: string; email: string; display_name: string; role: Role; created_at: Date };
 
 function toUser(row: UserRow): User {
   return Object.assign(new User(), {
     id: row.id,
     email: row.email,
     displayName: row.display_name,
+    role: row.role,
     createdAt: row.created_at,
   });
 }

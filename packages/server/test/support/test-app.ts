@@ -59,3 +59,14 @@ export async function startTestApp(
     },
   };
 }
+
+/** The Redis keys of the global board's leaderboard (its one period never ends). */
+export async function globalLeaderboardKeys(
+  app: Pick<TestApp, 'sql' | 'config'>,
+): Promise<{ zset: string; ready: string }> {
+  const [period] = await app.sql<{ id: string }>(
+    `SELECT id::text FROM board_periods WHERE board_id = 'global'`,
+  );
+  const zset = `${app.config.redisKeyPrefix}{board:global}:period:${period!.id}:leaderboard`;
+  return { zset, ready: `${zset}:ready` };
+}

@@ -39,3 +39,6 @@ async function withAdminClient<T>(work: (client: Client) => Promise<T>): Promise
     await client.end();
   }
 }
+
+/** The global board's one period, for SQL that writes scores or standings by hand. */
+export const GLOBAL_PERIOD = `(SELECT id FROM board_periods WHERE board_id = 'global')`;

@@ -26,6 +26,9 @@ export class AuthResponseDto {
 }
 
 export class MeDto extends UserDto {
+  @ApiProperty({ enum: ['player', 'admin'] })
+  role: 'player' | 'admin';
+
   @ApiProperty({ example: '2026-11-24T10:00:00.000Z' })
   created_at: string;
 }

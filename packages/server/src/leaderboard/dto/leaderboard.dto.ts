@@ -1,4 +1,5 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsOptional, Matches } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 
 export class LeaderboardEntryDto {
@@ -54,4 +55,52 @@ export class LeaderboardQuery {
 export class MyStandingQuery {
   @IntegerQueryParam('radius', 0, 50, 5)
   radius?: number;
+}
+
+/** `current` (the default), `previous`, or a period id. */
+function PeriodParam() {
+  return (target: object, property: string) => {
+    ApiPropertyOptional({
+      description: 'current (default), previous, or a period id',
+      example: 'current',
+    })(target, property);
+    IsOptional()(target, property);
+    Matches(/^(current|previous|\d{1,18})$/, {
+      message: 'period must be current, previous or a period id',
+    })(target, property);
+  };
+}
+
+export class BoardLeaderboardQuery extends LeaderboardQuery {
+  @PeriodParam()
+  period?: string;
+}
+
+export class BoardStandingQuery extends MyStandingQuery {
+  @PeriodParam()
+  period?: string;
+}
+
+class PeriodOfLeaderboardDto {
+  @ApiProperty({ example: '7' })
+  id: string;
+
+  @ApiProperty()
+  starts_at: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  ends_at: string | null;
+
+  @ApiProperty({ description: 'Ended, and none of its scores is pending' })
+  final: boolean;
+}
+
+export class BoardLeaderboardDto extends LeaderboardPageDto {
+  @ApiProperty({ type: PeriodOfLeaderboardDto })
+  period: PeriodOfLeaderboardDto;
+}
+
+export class BoardStandingDto extends MyStandingDto {
+  @ApiProperty({ type: PeriodOfLeaderboardDto })
+  period: PeriodOfLeaderboardDto;
 }

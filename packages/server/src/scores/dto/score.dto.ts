@@ -21,6 +21,9 @@ export class SubmittedScoreDto extends StoredScoreDto {
 }
 
 export class ScoreItemDto extends StoredScoreDto {
+  @ApiProperty({ example: 'global' })
+  board: string;
+
   @ApiProperty({ enum: ['pending', 'processed', 'dead'] })
   status: ScoreStatus;
 }
@@ -36,6 +39,11 @@ export class ScorePageDto {
 export class ListScoresQuery {
   @IntegerQueryParam('limit', 1, 100, 20)
   limit?: number;
+
+  @ApiProperty({ required: false, description: 'Only the scores submitted to this board' })
+  @IsOptional()
+  @Matches(/^[a-z0-9-]{1,64}$/, { message: 'board must be a board id' })
+  board?: string;
 
   @ApiProperty({ required: false, description: 'next_cursor from the previous page' })
   @IsOptional()

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsOptional, Matches } from 'class-validator';
+import { IsDefined, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key';
 
 export class SubmitScoreDto {
@@ -21,4 +21,10 @@ export class SubmitScoreDto {
     message: 'idempotency_key must be a string of 1 to 255 visible ASCII characters',
   })
   idempotency_key?: string;
+
+  @ApiPropertyOptional({ description: 'The board to submit to', default: 'global' })
+  @IsOptional()
+  @IsString({ message: 'board must be a string' })
+  @MaxLength(64, { message: 'board must be at most 64 characters' })
+  board?: string;
 }

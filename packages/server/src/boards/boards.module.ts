@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { AdminBoardsController, BoardsController } from './boards.controller';
+import { BoardsRepository } from './boards.repository';
+import { BoardsService } from './boards.service';
+
+/** Boards and their periods, for every role. */
+@Module({
+  providers: [BoardsRepository, BoardsService],
+  exports: [BoardsService],
+})
+export class BoardsModule {}
+
+/** GET /api/boards[/:board], and the admin routes that create and change boards. */
+@Module({
+  imports: [BoardsModule],
+  controllers: [BoardsController, AdminBoardsController],
+})
+export class BoardsApiModule {}
