@@ -36,6 +36,11 @@ export abstract class LeaderboardStore {
     userId: string,
     radius: number,
   ): Promise<{ rank: number; standings: RankedStanding[] } | null>;
+  /**
+   * How many standings are ahead of `key` (a standing's rank score, time reached and user),
+   * whether or not the ranking holds it: the rank a player had with a former standing, now.
+   */
+  abstract countAhead(period: PeriodKey, key: Omit<Standing, keyof PeriodKey>): Promise<number>;
   /** Records new standings, of any periods (from the worker, after its commit). */
   abstract record(standings: Standing[]): Promise<void>;
   /** Whether the store holds the period's complete ranking, and of how many players. */

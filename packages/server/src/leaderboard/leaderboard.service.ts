@@ -34,6 +34,18 @@ export class LeaderboardService {
     return (await this.storeFor(period).around(key(period), userId, 0))?.rank ?? null;
   }
 
+  /**
+   * The rank a player held with a former standing (`before`), counted in today's ranking, where
+   * their better standing now stands ahead of it: the rank their own score moved them from.
+   */
+  async rankBefore(
+    period: Period,
+    userId: string,
+    before: { rankScore: number; achievedAtMicros: string },
+  ): Promise<number> {
+    return this.storeFor(period).countAhead(key(period), { userId, ...before });
+  }
+
   private storeFor(period: Period): LeaderboardStore {
     return period.endsAt && period.endsAt.getTime() <= Date.now() ? this.postgres : this.store;
   }

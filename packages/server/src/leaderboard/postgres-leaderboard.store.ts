@@ -83,6 +83,16 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
     return { rank, standings };
   }
 
+  async countAhead(period: PeriodKey, key: Omit<Standing, keyof PeriodKey>): Promise<number> {
+    const [row]: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT count(*) AS n FROM user_stats h
+        WHERE h.period_id = $1
+          AND ${KEY} < ($2, 'epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4)`,
+      [period.periodId, key.rankScore, key.achievedAtMicros, key.userId],
+    );
+    return Number(row!.n);
+  }
+
   async record(_standings: Standing[]): Promise<void> {
     // PostgreSQL is the store: the worker's commit already recorded them.
   }

@@ -16,7 +16,7 @@ import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
  * Ascending (score, member) order is then best first, achieved_at asc, user id asc. A hash maps
  * user id -> current member.
  */
-const encodeMember = (s: Standing) =>
+const encodeMember = (s: Pick<Standing, 'userId' | 'achievedAtMicros'>) =>
   `${s.achievedAtMicros.padStart(17, '0')}:${s.userId.padStart(19, '0')}`;
 
 function decode(period: PeriodKey, member: string, score: string, rank: number): RankedStanding {
@@ -76,6 +76,19 @@ local first = math.max(0, rank - tonumber(ARGV[2]))
 return {rank, first, redis.call('ZRANGE', KEYS[1], first, rank + tonumber(ARGV[2]), 'WITHSCORES')}`;
 
 /**
+ * KEYS: zset, ready; ARGV: score, member. How many members are ahead of (score, member), whether
+ * or not it is one: it is placed in the set for its rank and taken out again, unseen. False until
+ * the set has been built.
+ */
+const COUNT_AHEAD = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return false end
+local present = redis.call('ZSCORE', KEYS[1], ARGV[2])
+if not present then redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) end
+local rank = redis.call('ZRANK', KEYS[1], ARGV[2])
+if not present then redis.call('ZREM', KEYS[1], ARGV[2]) end
+return rank`;
+
+/**
  * KEYS: zset, hash, rebuild zset, rebuild hash, ready, lock; ARGV: lock token, ms to keep the
  * set (0: for good).
  */
@@ -121,7 +134,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   readonly recordsStandings = true;
   private readonly logger = new Logger(RedisLeaderboardStore.name);
   private readonly scripts: Record<
-    'merge' | 'page' | 'around' | 'finishRebuild' | 'releaseLock',
+    'merge' | 'page' | 'around' | 'countAhead' | 'finishRebuild' | 'releaseLock',
     RedisScript
   >;
 
@@ -135,6 +148,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       merge: clients.script('leaderboardMerge', MERGE),
       page: clients.script('leaderboardPage', PAGE),
       around: clients.script('leaderboardAround', AROUND),
+      countAhead: clients.script('leaderboardCountAhead', COUNT_AHEAD),
       finishRebuild: clients.script('leaderboardFinishRebuild', FINISH_REBUILD),
       releaseLock: clients.script('leaderboardReleaseLock', RELEASE_LOCK),
     };
@@ -179,6 +193,14 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       rank: rank + 1,
       standings: pairs(flat!).map(([m, s], i) => decode(period, m, s, first! + i + 1)),
     };
+  }
+
+  async countAhead(period: PeriodKey, key: Omit<Standing, keyof PeriodKey>): Promise<number> {
+    const k = this.keys(period);
+    const count = (await this.read(() =>
+      this.scripts.countAhead([k.zset, k.ready], [key.rankScore, encodeMember(key)]),
+    )) as number | null;
+    return count ?? this.fallback.countAhead(period, key);
   }
 
   /** A read from Redis; null (so: answer from PostgreSQL) while Redis is unreachable. */

@@ -5,7 +5,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { BoardsService, GLOBAL_BOARD, toPeriodDto, type Board } from '../boards/boards.service';
+import { BoardsService, GLOBAL_BOARD, toPeriodDto } from '../boards/boards.service';
 import type { PeriodDto } from '../boards/dto/board.dto';
 import { Lifecycle } from '../common/lifecycle';
 import type { LeaderboardPageDto } from '../leaderboard/dto/leaderboard.dto';
@@ -60,11 +60,6 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   private connections = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly feeds = new Map<string, BoardFeed>();
-  /** The rank last told to each stream, per board, with the period it was in. */
-  private readonly ranks = new WeakMap<
-    Connection,
-    Map<string, { period: string; rank: number | null }>
-  >();
   private topTenReads = 0;
 
   constructor(
@@ -147,16 +142,8 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   private async sendInitialState(connection: Connection): Promise<void> {
     try {
       connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
-      const known = new Map<string, { period: string; rank: number | null }>();
-      this.ranks.set(connection, known);
       for (const boardId of connection.boards) {
-        const { board, data } = await this.topTen(boardId);
-        connection.send({ type: 'leaderboard', data });
-        const period = await this.boards.currentPeriod(board);
-        known.set(boardId, {
-          period: period.id,
-          rank: await this.leaderboard.rank(period, connection.userId),
-        });
+        connection.send({ type: 'leaderboard', data: (await this.topTen(boardId)).data });
       }
     } catch (error) {
       this.logger.warn({ err: error }, 'Initial state for a stream failed');
@@ -164,7 +151,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   private dispatch(update: Update): void {
-    if (update.type === 'stats') void this.pushStanding(update.userId, update.boardId);
+    if (update.type === 'stats') void this.pushStanding(update);
     else if (this.connections > 0) this.feed(update.boardId).refresh.signal();
   }
 
@@ -181,44 +168,43 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   }
 
   /**
-   * The player's own standing on a board changed (a score of theirs was accepted or applied):
-   * their streams get fresh stats (for global) and, on each board they follow, a `rank` event if
-   * their rank there moved.
+   * A score of the player's on a board was accepted or applied: their streams get fresh stats (for
+   * global). When an applied score improved their best in the board's current period, the streams
+   * that follow the board get a `rank` event, if their rank moved: from the rank their former
+   * standing holds in today's ranking (null for a first score) to the rank they hold now.
    */
-  private async pushStanding(userId: string, boardId: string): Promise<void> {
-    const mine = this.connectionsByUser.get(userId);
-    if (!mine) return;
+  private async pushStanding(update: Extract<Update, { type: 'stats' }>): Promise<void> {
+    const { userId, boardId, improved } = update;
+    if (!this.connectionsByUser.has(userId)) return;
     try {
       if (boardId === GLOBAL_BOARD) {
         const data = await this.stats.stats(userId);
         // The user's streams as they are now: one may have opened or closed during the read.
         this.connectionsByUser.get(userId)?.forEach((c) => c.send({ type: 'stats', data }));
       }
-      const following = [...mine].filter((c) => c.boards.includes(boardId));
-      if (following.length === 0) return;
+      const following = [...(this.connectionsByUser.get(userId) ?? [])].filter((c) =>
+        c.boards.includes(boardId),
+      );
+      if (!improved || following.length === 0) return;
       const period = await this.boards.currentPeriod(await this.boards.get(boardId));
-      const rank = await this.leaderboard.rank(period, userId);
-      for (const connection of following) {
-        const known = this.ranks.get(connection);
-        const last = known?.get(boardId);
-        const previous = last?.period === period.id ? last.rank : null;
-        if (rank === null || rank === previous) continue;
-        known?.set(boardId, { period: period.id, rank });
-        connection.send({
-          type: 'rank',
-          data: { board: boardId, period: period.id, rank, previous_rank: previous },
-        });
-      }
+      if (period.id !== improved.periodId) return; // a late score of a period that has ended
+      const [rank, previous] = await Promise.all([
+        this.leaderboard.rank(period, userId),
+        improved.before ? this.leaderboard.rankBefore(period, userId, improved.before) : null,
+      ]);
+      if (rank === null || rank === previous) return;
+      const data = { board: boardId, period: period.id, rank, previous_rank: previous };
+      following.forEach((connection) => connection.send({ type: 'rank', data }));
     } catch (error) {
       this.logger.warn({ err: error, userId, boardId }, 'Sending a standing update failed');
     }
   }
 
-  private async topTen(boardId: string): Promise<{ board: Board; data: BoardLeaderboardEvent }> {
+  private async topTen(boardId: string): Promise<{ data: BoardLeaderboardEvent }> {
     const board = await this.boards.get(boardId);
     const period = await this.boards.currentPeriod(board);
     const page = await this.leaderboard.page(board, period, 10, 0);
-    return { board, data: { ...page, board: board.id, period: toPeriodDto(period) } };
+    return { data: { ...page, board: board.id, period: toPeriodDto(period) } };
   }
 
   private async pushTopTen(boardId: string): Promise<void> {

@@ -4,10 +4,22 @@ import { RedisClients } from '../redis/redis-clients';
 
 /**
  * "Something changed": the API instances look up what, for the clients connected to them. A
- * player's standing (or pending count) on a board, or a board's current leaderboard.
+ * player's score on a board was accepted (their pending count changed) or applied (their standing
+ * changed), or a board's current leaderboard may have changed.
  */
 export type Update =
-  { type: 'stats'; userId: string; boardId: string } | { type: 'leaderboard'; boardId: string };
+  | {
+      type: 'stats';
+      userId: string;
+      boardId: string;
+      /** Set when an applied score improved the player's best in this period. */
+      improved?: {
+        periodId: string;
+        /** The standing it improved on; null for the player's first score in the period. */
+        before: { rankScore: number; achievedAtMicros: string } | null;
+      };
+    }
+  | { type: 'leaderboard'; boardId: string };
 export type UpdateListener = (update: Update) => void;
 
 /**

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { LeaderboardStore } from '../leaderboard/leaderboard-store';
 import { UpdatesBus } from '../live/updates-bus';
-import type { AppliedBatch } from './processing.repository';
+import type { AppliedBatch, UserAggregates } from './processing.repository';
 import { ScoreProcessor } from './score-processor';
 import { StandingsRepository } from './standings.repository';
 
@@ -50,7 +50,14 @@ export class ApplyNotifier implements OnModuleInit {
     try {
       await Promise.all(
         batch.users.map((user) =>
-          this.bus.publish({ type: 'stats', userId: user.userId, boardId: user.boardId }),
+          this.bus.publish({
+            type: 'stats',
+            userId: user.userId,
+            boardId: user.boardId,
+            ...(improved(user)
+              ? { improved: { periodId: user.periodId, before: user.before } }
+              : {}),
+          }),
         ),
       );
       const boards = new Set(batch.users.map((user) => user.boardId));
@@ -62,4 +69,12 @@ export class ApplyNotifier implements OnModuleInit {
       this.logger.debug({ err: error }, 'Publishing updates failed');
     }
   }
+}
+
+/** Whether the batch gave the player a better standing (a first one counts). */
+function improved(user: UserAggregates): boolean {
+  const { before } = user;
+  if (!before) return true;
+  if (user.rankScore !== before.rankScore) return user.rankScore < before.rankScore;
+  return BigInt(user.highScoreAchievedAtMicros) < BigInt(before.achievedAtMicros);
 }

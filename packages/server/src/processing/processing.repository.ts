@@ -19,6 +19,8 @@ export type UserAggregates = {
   /** The same instant in microseconds since the epoch, exact (the leaderboard's tie-break). */
   highScoreAchievedAtMicros: string;
   updatedAt: Date;
+  /** The standing before this batch (its rank score and time reached), null for a first score. */
+  before: { rankScore: number; achievedAtMicros: string } | null;
 };
 
 export type ClaimedScore = { id: string; userId: string; value: number; createdAt: Date };
@@ -53,6 +55,8 @@ type UserJson = {
   rank_score: number;
   achieved_at: string;
   achieved_at_us: string;
+  before_rank_score: number | null;
+  before_achieved_us: string | null;
 };
 
 export type DeadLetter = {
@@ -80,6 +84,9 @@ export type DeadLetter = {
  * can hold (new rows, no unique key but its identity). test/apply-contention.test.ts runs
  * concurrent overlapping batches against it.
  *
+ * `before` reads the standings as they were (the statement's snapshot; a plain read that locks
+ * nothing), so that a player can be told the rank their score moved them from.
+ *
  * A standing is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores in a period
  * arriving in two batches at once cannot both insert (the second waits on the key, then updates
  * the first one's row under its lock), so there is neither a unique violation nor a lost update.
@@ -106,6 +113,11 @@ const APPLY = `
            (array_agg(value ORDER BY rank_score, created_at))[1] AS best,
            (array_agg(created_at ORDER BY rank_score, created_at))[1] AS best_at
       FROM ranked GROUP BY period_id, user_id
+  ),
+  before AS (
+    SELECT st.period_id, st.user_id, st.rank_score,
+           (extract(epoch FROM st.achieved_at) * 1000000)::bigint::text AS achieved_us
+      FROM user_stats st JOIN batch b USING (period_id, user_id)
   ),
   standings AS (
     INSERT INTO user_stats AS st
@@ -148,12 +160,13 @@ const APPLY = `
               'created_at', created_at, 'applied_at', applied_at)), '[]')
        FROM claimed) AS applied,
     (SELECT coalesce(json_agg(json_build_object(
-              'period_id', period_id::text, 'board_id', board_id, 'user_id', user_id::text,
-              'total_scores', total_scores::text, 'sum_scores', sum_scores::text,
-              'updated_at', updated_at, 'high_score', high_score, 'rank_score', rank_score,
-              'achieved_at', achieved_at,
-              'achieved_at_us', (extract(epoch FROM achieved_at) * 1000000)::bigint::text)), '[]')
-       FROM standings) AS users,
+              'period_id', s.period_id::text, 'board_id', s.board_id, 'user_id', s.user_id::text,
+              'total_scores', s.total_scores::text, 'sum_scores', s.sum_scores::text,
+              'updated_at', s.updated_at, 'high_score', s.high_score, 'rank_score', s.rank_score,
+              'achieved_at', s.achieved_at,
+              'achieved_at_us', (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text,
+              'before_rank_score', b.rank_score, 'before_achieved_us', b.achieved_us)), '[]')
+       FROM standings s LEFT JOIN before b USING (period_id, user_id)) AS users,
     (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`;
 
 /** The SQL of applying scores to the aggregates, exactly once, and of the retry bookkeeping. */
@@ -195,6 +208,10 @@ export class ProcessingRepository {
         highScoreAchievedAt: new Date(user.achieved_at),
         highScoreAchievedAtMicros: user.achieved_at_us,
         updatedAt: new Date(user.updated_at),
+        before:
+          user.before_rank_score === null
+            ? null
+            : { rankScore: user.before_rank_score, achievedAtMicros: user.before_achieved_us! },
       })),
       changeIds: row!.change_ids,
       seconds: Number(process.hrtime.bigint() - started) / 1e9,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { QueryFailedError, Repository } from 'typeorm';
 import type { Role } from '../common/current-user';
+import { queryRows } from '../database/sql';
 import { User } from './user.entity';
 
 export class EmailTakenError extends Error {}
@@ -59,7 +60,8 @@ export class UsersRepository {
     audit: { action: string; reason: string },
   ): Promise<{ id: string; previous: Role } | null> {
     return this.users.manager.transaction(async (manager) => {
-      const [row]: Array<{ id: string; previous: Role }> = await manager.query(
+      const [row] = await queryRows<{ id: string; previous: Role }>(
+        manager,
         `UPDATE users u SET role = $2
            FROM (SELECT id, role FROM users WHERE lower(email) = lower($1) FOR UPDATE) AS old
           WHERE u.id = old.id

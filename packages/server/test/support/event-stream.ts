@@ -24,9 +24,10 @@ export class EventStreamClient {
       .catch(() => undefined);
   }
 
-  static async open(baseUrl: string, token: string): Promise<EventStreamClient> {
+  /** `query`: appended to the path, e.g. `?boards=global,speedrun`. */
+  static async open(baseUrl: string, token: string, query = ''): Promise<EventStreamClient> {
     const controller = new AbortController();
-    const response = await fetch(`${baseUrl}/api/stream`, {
+    const response = await fetch(`${baseUrl}/api/stream${query}`, {
       headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
       signal: controller.signal,
     });
