@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { createHttpApp } from '../../src/http-app';
-import { createTestDatabase } from './test-database';
+import { createTestDatabase, type TestDatabase } from './test-database';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -20,17 +20,21 @@ export type TestApp = {
 };
 
 /**
- * Boots the real app in-process on a free port over a fresh database of its own, or over another
- * app's database (`shareDatabaseOf`) to run several instances side by side.
+ * Boots the real app in-process on a free port over a fresh database of its own; or over another
+ * app's database, to run several instances side by side; or over a database the test prepared
+ * (which the app drops when it closes).
  */
 export async function startTestApp(
   label: string,
   env: Record<string, string> = {},
-  shareDatabaseOf?: TestApp,
+  over?: TestApp | TestDatabase,
 ): Promise<TestApp> {
-  const database = shareDatabaseOf
-    ? { url: shareDatabaseOf.config.databaseUrl!, drop: async () => undefined }
-    : await createTestDatabase(label);
+  const database =
+    over === undefined
+      ? await createTestDatabase(label)
+      : 'config' in over
+        ? { url: over.config.databaseUrl!, drop: async () => undefined }
+        : over;
   const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
