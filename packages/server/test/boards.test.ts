@@ -315,6 +315,24 @@ describe('periods', () => {
   }, 120_000);
 });
 
+describe('changing a schedule', () => {
+  it('ends the open period of a board that never reset at the new schedule’s next fire time', async () => {
+    const id = boardId('schedule');
+    const created = await createBoard({ id, name: 'Schedule' });
+    expect(created.body.current_period.ends_at).toBeNull();
+    const patched = await api.request('PATCH', `/api/admin/boards/${id}`, {
+      token: admin.token,
+      body: { reset: 'daily', timezone: 'Asia/Tokyo' },
+    });
+    expect(patched.status).toBe(200);
+    const { current_period: period } = patched.body;
+    expect(period.id).toBe(created.body.current_period.id);
+    // Local midnight in Tokyo (UTC+9, no daylight saving) is 15:00 UTC.
+    expect(period.ends_at).toMatch(/T15:00:00\.000Z$/);
+    expect(new Date(period.ends_at).getTime() - Date.now()).toBeLessThanOrEqual(86_400_000);
+  });
+});
+
 describe('reconcile', () => {
   it('finds every standing of every board and period equal to its recomputation', async () => {
     await settled();
