@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
+import { EventStreamClient } from './support/event-stream';
 import { runNode } from './support/processes';
 import { startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
@@ -115,6 +116,22 @@ describe('admin routes', () => {
       archived: false,
     });
     expect((await createBoard({ id, name: 'Again' })).status).toBe(409);
+  });
+
+  it('names every problem of a board at once, and a non-number as not an integer', async () => {
+    const both = await createBoard({
+      id: boardId('two'),
+      name: 'Two',
+      reset: '61 * * * *',
+      timezone: 'Mars/Base',
+    });
+    expect(both.status).toBe(400);
+    expect(both.body.errors.map((error: { field: string }) => error.field)).toEqual([
+      'reset',
+      'timezone',
+    ]);
+    const text = await createBoard({ id: boardId('text'), name: 'Text', score_min: 'x' });
+    expect(text.body.message).toBe('score_min must be an integer');
   });
 
   it.each([
@@ -258,6 +275,7 @@ describe('periods', () => {
     const created = await createBoard({ id, name: 'Minute', reset: '* * * * *' });
     const first = created.body.current_period;
     expect(new Date(first.ends_at).getUTCSeconds()).toBe(0);
+    const stream = await EventStreamClient.open(app.baseUrl, player.token, `?boards=${id}`);
     await api.request('POST', '/api/scores', {
       token: player.token,
       body: { value: 42, idempotency_key: randomUUID(), board: id },
@@ -270,6 +288,10 @@ describe('periods', () => {
     const second = (await api.request('GET', `/api/boards/${id}`)).body.current_period;
     expect(second.id).not.toBe(first.id);
     expect(second.starts_at).toBe(first.ends_at);
+    // Followers are told of the new, empty leaderboard without anyone scoring in it.
+    const rolled = await stream.next('leaderboard', (data) => data.period.id === second.id);
+    expect(rolled.data).toMatchObject({ board: id, items: [], total_players: 0 });
+    await stream.close();
     await api.request('POST', '/api/scores', {
       token: player.token,
       body: { value: 7, idempotency_key: randomUUID(), board: id },

@@ -184,12 +184,20 @@ export class BoardsService {
     };
   }
 
+  /** Refuses the fields with every problem they have at once, each naming its field. */
   private assertValid(fields: BoardFields): void {
-    const problem = resetProblem(fields.reset) ?? timezoneProblem(fields.timezone);
-    if (problem) invalid(problem.startsWith('reset') ? 'reset' : 'timezone', problem);
-    if (fields.scoreMin !== null && fields.scoreMax !== null && fields.scoreMin > fields.scoreMax) {
-      invalid('score_max', 'score_max must not be below score_min');
-    }
+    const problems = [
+      { field: 'reset', message: resetProblem(fields.reset) },
+      { field: 'timezone', message: timezoneProblem(fields.timezone) },
+      {
+        field: 'score_max',
+        message:
+          fields.scoreMin !== null && fields.scoreMax !== null && fields.scoreMin > fields.scoreMax
+            ? 'score_max must not be below score_min'
+            : undefined,
+      },
+    ].filter((problem): problem is { field: string; message: string } => !!problem.message);
+    if (problems.length > 0) throw new ValidationFailed(problems);
   }
 }
 

@@ -7,6 +7,7 @@ import {
 import { BackgroundLoop, type StepResult } from '../common/background-loop';
 import { BoardsService } from '../boards/boards.service';
 import { LeaderboardStore, type PeriodKey } from '../leaderboard/leaderboard-store';
+import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
 import { StandingsRepository } from './standings.repository';
 
@@ -26,12 +27,16 @@ export const STALE_CHANGE_MS = 5000;
  * about STALE_CHANGE_MS + CHECK_EVERY_MS of a commit, whatever happened to the worker that made
  * it); and for the current period of every board, builds its ranking when the store has none (a
  * new period, a new, restarted or flushed Redis) and, once a minute, rebuilds it when it holds
- * fewer players than PostgreSQL. Periods that have ended are served from PostgreSQL.
+ * fewer players than PostgreSQL. Periods that have ended are served from PostgreSQL. Whatever
+ * the store, it also announces each board's rollover to the live streams, and by reading every
+ * board's current period it creates new periods as they are reached.
  */
 @Injectable()
 export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LeaderboardMaintainer.name);
   private readonly loop: BackgroundLoop;
+  /** The current period of each board, as last seen. */
+  private readonly currentPeriods = new Map<string, string>();
   /** When each period's size was last compared with PostgreSQL's. */
   private readonly countedAt = new Map<string, number>();
 
@@ -39,6 +44,7 @@ export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDe
     private readonly store: LeaderboardStore,
     private readonly standings: StandingsRepository,
     private readonly boards: BoardsService,
+    private readonly bus: UpdatesBus,
     metrics: Metrics,
   ) {
     this.loop = new BackgroundLoop(
@@ -54,7 +60,7 @@ export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDe
   }
 
   onApplicationBootstrap(): void {
-    if (this.store.recordsStandings) this.loop.start();
+    this.loop.start();
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -62,16 +68,31 @@ export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDe
   }
 
   private async check(): Promise<StepResult> {
-    const recorded = await this.standings.recordStaleChanges(
-      STALE_CHANGE_MS,
-      OUTBOX_PAGE,
-      (standings) => this.store.record(standings),
-    );
+    const recorded = this.store.recordsStandings
+      ? await this.standings.recordStaleChanges(STALE_CHANGE_MS, OUTBOX_PAGE, (standings) =>
+          this.store.record(standings),
+        )
+      : 0;
     if (recorded > 0) this.logger.log({ recorded }, 'Recorded standings left in the outbox');
     for (const { board, period } of await this.boards.activeWithCurrentPeriods()) {
-      await this.keepWhole({ boardId: board.id, periodId: period.id }, period.endsAt);
+      if (this.store.recordsStandings) {
+        await this.keepWhole({ boardId: board.id, periodId: period.id }, period.endsAt);
+      }
+      await this.announceRollover(board.id, period.id);
     }
     return recorded === OUTBOX_PAGE ? 'worked' : 'idle';
+  }
+
+  /**
+   * A board's new period starts with an empty leaderboard: the streams that follow the board are
+   * told, as after any change of its top 10 (nobody's score announces it).
+   */
+  private async announceRollover(boardId: string, periodId: string): Promise<void> {
+    const known = this.currentPeriods.get(boardId);
+    this.currentPeriods.set(boardId, periodId);
+    if (known !== undefined && known !== periodId) {
+      await this.bus.publish({ type: 'leaderboard', boardId });
+    }
   }
 
   /** Builds the period's ranking when the store has none (a new period: O(its players)). */

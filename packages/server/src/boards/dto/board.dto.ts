@@ -103,20 +103,24 @@ export class PeriodsQuery {
   cursor?: string;
 }
 
-/** Fields PATCH may change (besides the name); also the optional fields of a new board. */
+/**
+ * Fields PATCH may change (besides the name); also the optional fields of a new board. The
+ * decorator nearest a property runs first: type checks sit there, so a string is "not an integer"
+ * rather than "out of range".
+ */
 class MutableBoardFields {
   @ApiPropertyOptional({ minimum: -SCORE_LIMIT, maximum: SCORE_LIMIT })
   @IsOptional()
-  @IsInt({ message: 'score_min must be an integer' })
   @Min(-SCORE_LIMIT, { message: 'score_min must be within ±1000000000' })
   @Max(SCORE_LIMIT, { message: 'score_min must be within ±1000000000' })
+  @IsInt({ message: 'score_min must be an integer' })
   score_min?: number;
 
   @ApiPropertyOptional({ minimum: -SCORE_LIMIT, maximum: SCORE_LIMIT })
   @IsOptional()
-  @IsInt({ message: 'score_max must be an integer' })
   @Min(-SCORE_LIMIT, { message: 'score_max must be within ±1000000000' })
   @Max(SCORE_LIMIT, { message: 'score_max must be within ±1000000000' })
+  @IsInt({ message: 'score_max must be an integer' })
   score_max?: number;
 
   @ApiPropertyOptional({ description: 'never, daily, weekly, monthly or a five-field cron' })
@@ -138,9 +142,9 @@ class MutableBoardFields {
 
   @ApiPropertyOptional({ minimum: 0, maximum: 1_000_000 })
   @IsOptional()
-  @IsInt({ message: 'max_submissions_per_minute must be an integer' })
   @Min(0, { message: 'max_submissions_per_minute must be between 0 and 1000000' })
   @Max(1_000_000, { message: 'max_submissions_per_minute must be between 0 and 1000000' })
+  @IsInt({ message: 'max_submissions_per_minute must be an integer' })
   max_submissions_per_minute?: number;
 
   @ApiPropertyOptional()
