@@ -1,9 +1,12 @@
-/** An error answer of the API, with its readable message (SPEC: one string). */
+import type { FieldError } from './types';
+
+/** An error answer of the API, with its readable message (SPEC: one string) and field errors. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
     readonly retryAfterSeconds?: number,
+    readonly fieldErrors: FieldError[] = [],
   ) {
     super(message);
     this.name = 'ApiError';
@@ -20,7 +23,7 @@ export function onUnauthorized(listener: Listener): () => void {
 }
 
 export type RequestOptions = {
-  method?: 'GET' | 'POST';
+  method?: 'GET' | 'POST' | 'PATCH';
   body?: unknown;
   token?: string | null;
   headers?: Record<string, string>;
@@ -58,7 +61,22 @@ export async function apiFetch<T>(
       response.status,
       message,
       Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
+      fieldErrorsOf(body),
     );
   }
   return { body: body as T, headers: response.headers };
+}
+
+function fieldErrorsOf(body: unknown): FieldError[] {
+  if (typeof body !== 'object' || body === null || !('errors' in body)) return [];
+  const { errors } = body;
+  return Array.isArray(errors)
+    ? errors.filter(
+        (e): e is FieldError =>
+          typeof e === 'object' &&
+          e !== null &&
+          typeof (e as FieldError).field === 'string' &&
+          typeof (e as FieldError).message === 'string',
+      )
+    : [];
 }

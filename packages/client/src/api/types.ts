@@ -1,13 +1,47 @@
+export type Role = 'player' | 'admin';
 export type User = { id: string; email: string; display_name: string };
+export type Account = User & { role: Role; created_at: string };
 export type AuthResponse = {
   access_token: string;
   token_type: 'Bearer';
   expires_in: number;
   user: User;
 };
-export type ScoreRange = { score_min: number; score_max: number };
-export type ScoreStatus = 'pending' | 'processed' | 'dead';
-export type ScoreItem = { id: string; value: number; created_at: string; status: ScoreStatus };
+export type FieldError = { field: string; message: string };
+
+/** desc: higher is better; asc: lower is better (race times), and "best" is the lowest. */
+export type BoardSort = 'desc' | 'asc';
+/** `current`, `previous`, or a period id. */
+export type PeriodSelection = string;
+export type Period = { id: string; starts_at: string; ends_at: string | null };
+export type PeriodState = Period & { final: boolean };
+export type Board = {
+  id: string;
+  name: string;
+  sort: BoardSort;
+  score_min: number;
+  score_max: number;
+  /** never, daily, weekly, monthly or a five-field cron expression */
+  reset: string;
+  timezone: string;
+  authoritative: boolean;
+  max_submissions_per_minute: number;
+  archived: boolean;
+  created_at: string;
+  current_period: Period;
+};
+export type BoardList = { items: Board[] };
+export type PeriodSummary = PeriodState & { players: number; top: LeaderboardEntry[] };
+export type PeriodPage = { items: PeriodSummary[]; next_cursor: string | null };
+
+export type ScoreStatus = 'pending' | 'processed' | 'dead' | 'removed';
+export type ScoreItem = {
+  id: string;
+  value: number;
+  board: string;
+  created_at: string;
+  status: ScoreStatus;
+};
 export type ScorePage = { items: ScoreItem[]; next_cursor: string | null };
 export type SubmittedScore = {
   id: string;
@@ -15,6 +49,7 @@ export type SubmittedScore = {
   created_at: string;
   message: 'Score submitted successfully' | 'Score already submitted';
 };
+/** `high_score` is the best by the board's sort: the lowest on an asc board. */
 export type Stats = {
   user_id: string;
   total_scores: number;
@@ -30,5 +65,32 @@ export type LeaderboardEntry = {
   high_score: number;
   achieved_at: string;
 };
-export type LeaderboardPage = { items: LeaderboardEntry[]; total_players: number };
-export type MyStanding = { rank: number | null; items: LeaderboardEntry[] };
+export type LeaderboardPage = {
+  items: LeaderboardEntry[];
+  total_players: number;
+  period: PeriodState;
+};
+export type MyStanding = { rank: number | null; items: LeaderboardEntry[]; period: PeriodState };
+export type MyBoardStanding = {
+  board: string;
+  period: Period;
+  rank: number | null;
+  best: number | null;
+  total_scores: number;
+  average: number;
+};
+export type MyBoards = { items: MyBoardStanding[] };
+
+/** What an admin may set on a board (POST /api/admin/boards; PATCH takes all but id and sort). */
+export type BoardSettings = {
+  id: string;
+  name: string;
+  sort: BoardSort;
+  score_min: number;
+  score_max: number;
+  reset: string;
+  timezone: string;
+  authoritative: boolean;
+  max_submissions_per_minute: number;
+  archived: boolean;
+};

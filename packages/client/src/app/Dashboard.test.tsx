@@ -1,7 +1,8 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { LeaderboardEntry, LeaderboardPage, Stats } from '../api/types';
+import type { Board, LeaderboardEntry, LeaderboardPage, Stats } from '../api/types';
 import type { Session } from '../features/auth/session-store';
 import { Dashboard } from './Dashboard';
 
@@ -12,6 +13,34 @@ const session: Session = {
   expiresAt: Date.now() + 3_600_000,
 };
 
+const board = (id: string, overrides: Partial<Board> = {}): Board => ({
+  id,
+  name: id[0]!.toUpperCase() + id.slice(1),
+  sort: 'desc',
+  score_min: 0,
+  score_max: 100,
+  reset: 'never',
+  timezone: 'UTC',
+  authoritative: false,
+  max_submissions_per_minute: 0,
+  archived: false,
+  created_at: '2026-01-01T00:00:00.000Z',
+  current_period: { id: '1', starts_at: '2026-01-01T00:00:00.000Z', ends_at: null },
+  ...overrides,
+});
+const GLOBAL = board('global');
+const RACE = board('race', {
+  sort: 'asc',
+  score_min: 1,
+  score_max: 100_000,
+  reset: 'daily',
+  current_period: {
+    id: '9',
+    starts_at: '2026-01-01T00:00:00.000Z',
+    ends_at: new Date(Date.now() + 3_600_000).toISOString(),
+  },
+});
+
 const entry = (rank: number, userId: string, highScore: number): LeaderboardEntry => ({
   rank,
   user_id: userId,
@@ -19,10 +48,12 @@ const entry = (rank: number, userId: string, highScore: number): LeaderboardEntr
   high_score: highScore,
   achieved_at: '2026-01-01T00:00:00.000Z',
 });
+const period = { ...GLOBAL.current_period, final: false };
 /** A top 10 of other players, with `players` in all. */
 const topWithoutMe = (players: number): LeaderboardPage => ({
   items: Array.from({ length: 10 }, (_, i) => entry(i + 1, String(100 + i), 100 - i)),
   total_players: players,
+  period,
 });
 const topWithMe = (players: number): LeaderboardPage => ({
   items: [entry(1, ME, 100), ...topWithoutMe(players).items.slice(0, 9)].map((e, i) => ({
@@ -30,6 +61,14 @@ const topWithMe = (players: number): LeaderboardPage => ({
     rank: i + 1,
   })),
   total_players: players,
+  period,
+});
+/** The stream's form of a top 10: the board and period it is of, the period without `final`. */
+const pushed = (top: LeaderboardPage, boardId = 'global') => ({
+  board: boardId,
+  items: top.items,
+  total_players: top.total_players,
+  period: { id: top.period.id, starts_at: top.period.starts_at, ends_at: top.period.ends_at },
 });
 const myStats: Stats = {
   user_id: ME,
@@ -41,38 +80,64 @@ const myStats: Stats = {
 };
 
 /**
- * A stand-in for the server: answers the dashboard's queries, counts the requests for my rank,
- * and holds GET /api/stream open for the test to send events on.
+ * A stand-in for the server: answers the dashboard's queries, counts the requests per URL, and
+ * holds each GET /api/stream open for the test to send events on.
  */
-function fakeServer() {
+function fakeServer(role: 'player' | 'admin' = 'player') {
   const encoder = new TextEncoder();
-  let stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  const streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
+  const requests = new Map<string, number>();
   const server = {
-    rankRequests: 0,
-    send(type: string, data: unknown) {
-      stream!.enqueue(encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`));
+    requests: (url: string) => requests.get(url) ?? 0,
+    get rankRequests() {
+      return server.requests('/api/boards/global/leaderboard/me?period=current&radius=3');
+    },
+    streams: () => [...streams.keys()],
+    send(type: string, data: unknown, stream = '/api/stream?boards=global') {
+      streams
+        .get(stream)!
+        .enqueue(encoder.encode(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`));
     },
   };
+  const raceTop: LeaderboardPage = {
+    items: [entry(1, '100', 31_000), entry(2, ME, 32_500)],
+    total_players: 2,
+    period: { ...RACE.current_period, final: false },
+  };
   const answers: Record<string, () => unknown> = {
-    '/api/config': () => ({ score_min: 0, score_max: 100 }),
-    '/api/me/stats': () => myStats,
-    '/api/me/scores?limit=50': () => ({ items: [], next_cursor: null }),
-    '/api/leaderboard?limit=10': () => topWithoutMe(20),
-    '/api/leaderboard/me?radius=3': () => {
-      server.rankRequests += 1;
-      return { rank: 15, items: [entry(15, ME, 40)] };
-    },
+    '/api/me': () => ({ ...session.user, role, created_at: '2026-01-01T00:00:00Z' }),
+    '/api/boards': () => ({ items: [GLOBAL, RACE] }),
+    '/api/me/boards': () => ({ items: [] }),
+    '/api/me/stats?board=global&period=current': () => myStats,
+    '/api/me/scores?limit=50&board=global': () => ({ items: [], next_cursor: null }),
+    '/api/boards/global/leaderboard?period=current&limit=10': () => topWithoutMe(20),
+    '/api/boards/global/leaderboard/me?period=current&radius=3': () => ({
+      rank: 15,
+      items: [entry(15, ME, 40)],
+      period,
+    }),
+    '/api/me/stats?board=race&period=current': () => ({ ...myStats, high_score: 32_500 }),
+    '/api/me/scores?limit=50&board=race': () => ({ items: [], next_cursor: null }),
+    '/api/boards/race/leaderboard?period=current&limit=10': () => raceTop,
+    '/api/boards/race/leaderboard/me?period=current&radius=3': () => ({
+      rank: 2,
+      items: raceTop.items,
+      period: raceTop.period,
+    }),
+    '/api/boards/race/periods?limit=5': () => ({ items: [], next_cursor: null }),
   };
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init?: RequestInit) => {
-      if (url === '/api/stream') {
+      requests.set(url, server.requests(url) + 1);
+      if (url.startsWith('/api/stream?')) {
         const body = new ReadableStream<Uint8Array>({
           start(controller) {
-            stream = controller;
-            init?.signal?.addEventListener('abort', () =>
-              controller.error(new DOMException('aborted', 'AbortError')),
-            );
+            streams.set(url, controller);
+            init?.signal?.addEventListener('abort', () => {
+              streams.delete(url);
+              controller.error(new DOMException('aborted', 'AbortError'));
+            });
           },
         });
         return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
@@ -86,8 +151,8 @@ function fakeServer() {
 }
 
 /** Renders the dashboard and waits until its queries have loaded and the stream is open. */
-async function renderDashboard() {
-  const server = fakeServer();
+async function renderDashboard(role: 'player' | 'admin' = 'player') {
+  const server = fakeServer(role);
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
@@ -99,14 +164,14 @@ async function renderDashboard() {
   await waitFor(() => expect(server.rankRequests).toBe(1));
   // The stream's first events, as the server sends them on connect: the state already shown.
   server.send('stats', myStats);
-  server.send('leaderboard', topWithoutMe(20));
+  server.send('leaderboard', pushed(topWithoutMe(20)));
   await screen.findByText('Live');
   return server;
 }
 
 /** Sends a top 10 and waits until the dashboard shows it (its player count is unique). */
 async function sendTop(server: ReturnType<typeof fakeServer>, top: LeaderboardPage) {
-  server.send('leaderboard', top);
+  server.send('leaderboard', pushed(top));
   await screen.findByText(new RegExp(`^${top.total_players} players\\.`));
 }
 
@@ -144,5 +209,70 @@ describe('the dashboard’s live updates', () => {
     server.send('stats', { ...myStats, total_scores: 5, high_score: 60, average: 32 });
     await waitFor(() => expect(server.rankRequests).toBe(3));
     expect(screen.getByTestId('high-score').textContent).toBe('60');
+  });
+
+  it('fetches my rank again for a rank event of the board', async () => {
+    const server = await renderDashboard();
+    server.send('rank', { board: 'global', period: '1', rank: 14, previous_rank: 15 });
+    await waitFor(() => expect(server.rankRequests).toBe(2));
+  });
+
+  it('follows the board picked: its own stream, leaderboard and standing, lowest first on an asc board', async () => {
+    const server = await renderDashboard();
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText('Board'), 'race');
+
+    await waitFor(() => expect(server.streams()).toEqual(['/api/stream?boards=race']));
+    await screen.findByText(/You are #2\./);
+    const leaderboard = screen.getByRole('region', { name: 'Leaderboard' });
+    expect(within(leaderboard).getByRole('columnheader', { name: 'Best (lowest)' })).toBeTruthy();
+    expect(within(leaderboard).getByText(/Lower is better/)).toBeTruthy();
+    expect(screen.getByText('Best (lowest)', { selector: 'dt' })).toBeTruthy();
+    expect(screen.getByTestId('high-score').textContent).toBe('32500');
+    expect(screen.getByText('A whole number from 1 to 100000.')).toBeTruthy();
+    expect(screen.getByRole('timer', { name: 'Time until the next reset' })).toBeTruthy();
+
+    // The race board's events now reach the dashboard.
+    const raceRank = '/api/boards/race/leaderboard/me?period=current&radius=3';
+    const before = server.requests(raceRank);
+    server.send(
+      'rank',
+      { board: 'race', period: '9', rank: 1, previous_rank: 2 },
+      '/api/stream?boards=race',
+    );
+    await waitFor(() => expect(server.requests(raceRank)).toBe(before + 1));
+  });
+});
+
+describe('the admin page', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+    window.location.hash = '';
+  });
+
+  it('is neither linked nor shown for a player, even at its address', async () => {
+    window.location.hash = '#/admin';
+    const server = await renderDashboard('player');
+    expect(server.requests('/api/me')).toBe(1);
+    expect(screen.queryByRole('navigation', { name: 'Pages' })).toBeNull();
+    expect(screen.queryByRole('link', { name: 'Admin' })).toBeNull();
+    expect(screen.queryByRole('heading', { name: 'Create a board' })).toBeNull();
+    expect(screen.getByRole('heading', { name: 'Submit a score' })).toBeTruthy();
+  });
+
+  it('is linked for an admin, and opens from the link', async () => {
+    await renderDashboard('admin');
+    const user = userEvent.setup();
+    const nav = screen.getByRole('navigation', { name: 'Pages' });
+    expect(within(nav).getByRole('link', { name: 'Dashboard' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
+    await user.click(within(nav).getByRole('link', { name: 'Admin' }));
+    expect(await screen.findByRole('heading', { name: 'Create a board' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Edit a board' })).toBeTruthy();
+    expect(within(nav).getByRole('link', { name: 'Admin' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
   });
 });

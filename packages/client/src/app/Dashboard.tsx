@@ -1,19 +1,68 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { queries, queryKeys } from '../api/queries';
+import type { PeriodSelection } from '../api/types';
+import { AdminPage } from '../features/admin/components/AdminPage';
 import { sessionStore, type Session } from '../features/auth/session-store';
+import { BoardPicker } from '../features/boards/components/BoardPicker';
+import { BoardSummary } from '../features/boards/components/BoardSummary';
+import { GLOBAL_BOARD } from '../features/boards/global-board';
 import { Leaderboard } from '../features/leaderboard/components/Leaderboard';
 import { useLiveUpdates } from '../features/live/useLiveUpdates';
+import { PeriodSwitch } from '../features/periods/components/PeriodSwitch';
 import { RecentScores } from '../features/scores/components/RecentScores';
 import { ScoreChart } from '../features/scores/components/ScoreChart';
 import { SubmitScoreForm } from '../features/scores/components/SubmitScoreForm';
+import { MyBoards } from '../features/standings/components/MyBoards';
 import { StatsPanel } from '../features/stats/components/StatsPanel';
+import { useRoute } from './useRoute';
 
 /** While the live stream is down, the dashboard polls every few seconds instead. */
 const POLL_MS = 5000;
+/** While the list says a board's period has ended (the clocks differ), it is asked again. */
+const ROLLOVER_RETRY_MS = 1000;
 
+/**
+ * The signed-in app: the chosen board (global by default) and period, live updates for that
+ * board, and for admins the boards administration page.
+ */
 export function Dashboard({ session }: { session: Session }) {
   const queryClient = useQueryClient();
-  const live = useLiveUpdates(session.token, session.user.id);
+  const route = useRoute();
+  const account = useQuery(queries.account(session.token));
+  const isAdmin = account.data?.role === 'admin';
+  const [boardId, setBoardId] = useState(GLOBAL_BOARD);
+  const [period, setPeriod] = useState<PeriodSelection>('current');
+  const live = useLiveUpdates(session.token, session.user.id, boardId);
   const poll = live ? false : POLL_MS;
+  const boards = useQuery({
+    ...queries.boards(),
+    refetchInterval: (query) =>
+      query.state.data?.items.some(
+        (b) => b.current_period.ends_at && Date.parse(b.current_period.ends_at) <= Date.now(),
+      )
+        ? ROLLOVER_RETRY_MS
+        : poll,
+  });
+  const list = boards.data?.items ?? [];
+  // An archived board leaves the list: the dashboard then shows global.
+  const board = list.find((b) => b.id === boardId) ?? list.find((b) => b.id === GLOBAL_BOARD);
+  const shownPeriod = board?.id === boardId ? period : 'current';
+
+  const selectBoard = (id: string) => {
+    setBoardId(id);
+    setPeriod('current');
+  };
+
+  /** The board's period ended: fetch the new one, and everything that was of the old one. */
+  const onReset = () => {
+    if (!board) return;
+    void queryClient.invalidateQueries({ queryKey: queryKeys.boards });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.leaderboardsOf(board.id) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.periods(board.id) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.statsOf(board.id) });
+    void queryClient.invalidateQueries({ queryKey: queryKeys.myBoards });
+  };
 
   const logOut = () => {
     sessionStore.end();
@@ -24,6 +73,16 @@ export function Dashboard({ session }: { session: Session }) {
     <>
       <header className="topbar">
         <h1>Scoreboard</h1>
+        {isAdmin && (
+          <nav aria-label="Pages" className="pages">
+            <a href="#/" aria-current={route === 'dashboard' ? 'page' : undefined}>
+              Dashboard
+            </a>
+            <a href="#/admin" aria-current={route === 'admin' ? 'page' : undefined}>
+              Admin
+            </a>
+          </nav>
+        )}
         <span className={`live ${live ? 'on' : 'off'}`} role="status">
           {live ? 'Live' : 'Reconnecting…'}
         </span>
@@ -32,13 +91,41 @@ export function Dashboard({ session }: { session: Session }) {
           Log out
         </button>
       </header>
-      <main className="dashboard">
-        <SubmitScoreForm token={session.token} />
-        <StatsPanel token={session.token} poll={poll} />
-        <Leaderboard token={session.token} userId={session.user.id} poll={poll} />
-        <ScoreChart token={session.token} poll={poll} />
-        <RecentScores token={session.token} poll={poll} />
-      </main>
+      {route === 'admin' && isAdmin ? (
+        <AdminPage token={session.token} />
+      ) : (route === 'admin' && account.isPending) || !board ? (
+        <main className="dashboard">
+          <p className="hint">{boards.isError ? 'The boards could not be loaded.' : 'Loading…'}</p>
+        </main>
+      ) : (
+        <>
+          <div className="boardbar">
+            <BoardPicker boards={list} selected={board.id} onSelect={selectBoard} />
+            <BoardSummary board={board} onReset={onReset} />
+          </div>
+          <main className="dashboard">
+            <SubmitScoreForm key={board.id} token={session.token} board={board} />
+            <StatsPanel token={session.token} board={board} period={shownPeriod} poll={poll} />
+            <Leaderboard
+              token={session.token}
+              userId={session.user.id}
+              board={board}
+              period={shownPeriod}
+              poll={poll}
+            />
+            <PeriodSwitch board={board} selected={shownPeriod} onSelect={setPeriod} />
+            <MyBoards
+              token={session.token}
+              boards={list}
+              selected={board.id}
+              onSelect={selectBoard}
+              poll={poll}
+            />
+            <ScoreChart token={session.token} board={board} poll={poll} />
+            <RecentScores token={session.token} board={board} poll={poll} />
+          </main>
+        </>
+      )}
     </>
   );
 }

@@ -1,17 +1,29 @@
-import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { queryKeys } from '../../api/queries';
-import type { LeaderboardPage, Stats } from '../../api/types';
+import type { LeaderboardEntry, LeaderboardPage, Period, PeriodPage, Stats } from '../../api/types';
+import { GLOBAL_BOARD } from '../boards/global-board';
 import { readServerEvents } from './sse';
 
 const MAX_RETRY_MS = 15_000;
 
+/** A `leaderboard` event: the current top 10 of a board followed. */
+type BoardTopTen = {
+  board: string;
+  period: Period;
+  items: LeaderboardEntry[];
+  total_players: number;
+};
+/** A `rank` event: my own score moved my rank on a board followed. */
+type RankChange = { board: string; period: string; rank: number; previous_rank: number | null };
+
 /**
- * Keeps the dashboard's queries current from GET /api/stream, reconnecting with backoff (or
- * after the server's Retry-After, when it refused the stream). Returns whether the stream is up,
- * so that queries can poll while it is down.
+ * Keeps the dashboard's queries current from GET /api/stream?boards=<board>, following the
+ * selected board (a new stream when it changes), reconnecting with backoff (or after the server's
+ * Retry-After, when it refused the stream). Returns whether the stream is up, so that queries can
+ * poll while it is down.
  */
-export function useLiveUpdates(token: string, userId: string): boolean {
+export function useLiveUpdates(token: string, userId: string, board: string): boolean {
   const queryClient = useQueryClient();
   const [connected, setConnected] = useState(false);
 
@@ -29,7 +41,7 @@ export function useLiveUpdates(token: string, userId: string): boolean {
 
     const connect = async () => {
       try {
-        const response = await fetch('/api/stream', {
+        const response = await fetch(`/api/stream?boards=${encodeURIComponent(board)}`, {
           headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
           signal: controller.signal,
         });
@@ -64,45 +76,99 @@ export function useLiveUpdates(token: string, userId: string): boolean {
       clearTimeout(retryTimer);
       setConnected(false);
     };
-  }, [token, userId, queryClient]);
+  }, [token, userId, board, queryClient]);
 
   return connected;
 }
 
 /** The token is no longer accepted: the next query gets a 401, which ends the session. */
 function endSession(queryClient: QueryClient): void {
-  void queryClient.invalidateQueries({ queryKey: queryKeys.stats });
+  void queryClient.invalidateQueries({ queryKey: queryKeys.account });
 }
 
 /**
- * Puts an event's state into the cache. The caller's rank (GET /api/leaderboard/me) is fetched
- * again only when it may have moved in a way the event shows: their own high score or score
- * count changed (a first score of 0 changes the count alone, and gives a rank) or was not known
- * yet, or a new top 10 holds them or no longer does. Top 10 changes among other players do not
- * cost a request each: a rank below the top 10 that others push down shows when the caller's
- * own standing next changes.
+ * Puts an event's state into the cache. My rank (GET /api/boards/:board/leaderboard/me) is
+ * fetched again only when it may have moved in a way the event shows: a `rank` event; my own high
+ * score or score count changed (a first score of 0 changes the count alone) or was not known
+ * yet; or a new top 10 holds me or no longer does. Top 10 changes among other players do not cost
+ * a request each: a rank below the top 10 that others push down shows when my own standing next
+ * changes. A top 10 of a new period (the board reset) refreshes the board and its periods.
  */
 function apply(queryClient: QueryClient, userId: string, type: string, data: unknown): void {
   if (type === 'stats') {
+    // Always my stats on the global board's current period.
     const stats = data as Stats;
-    const before = queryClient.getQueryData<Stats>(queryKeys.stats);
-    queryClient.setQueryData(queryKeys.stats, stats);
-    void queryClient.invalidateQueries({ queryKey: queryKeys.scores });
+    const key = queryKeys.stats(GLOBAL_BOARD, 'current');
+    const before = queryClient.getQueryData<Stats>(key);
+    queryClient.setQueryData(key, stats);
+    void queryClient.invalidateQueries({ queryKey: queryKeys.scores(GLOBAL_BOARD) });
     if (
       !before ||
       before.high_score !== stats.high_score ||
       before.total_scores !== stats.total_scores
     ) {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.myStanding });
+      void queryClient.invalidateQueries({
+        queryKey: queryKeys.myStanding(GLOBAL_BOARD, 'current'),
+      });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.myBoards });
     }
   } else if (type === 'leaderboard') {
-    const top = data as LeaderboardPage;
-    const before = queryClient.getQueryData<LeaderboardPage>(queryKeys.topTen);
-    queryClient.setQueryData(queryKeys.topTen, top);
-    const holdsMe = (page: LeaderboardPage | undefined) =>
-      page?.items.some((entry) => entry.user_id === userId) ?? false;
-    if (holdsMe(top) || holdsMe(before)) {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.myStanding });
+    const { board, period, items, total_players } = data as BoardTopTen;
+    const key = queryKeys.leaderboard(board, 'current');
+    const before = queryClient.getQueryData<LeaderboardPage>(key);
+    queryClient.setQueryData<LeaderboardPage>(key, {
+      items,
+      total_players,
+      period: { ...period, final: false },
+    });
+    if (before && before.period.id !== period.id) {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.boards });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.periods(board) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.leaderboardsOf(board) });
+      return;
+    }
+    updateArchive(queryClient, board, period, items, total_players);
+    const holdsMe = (entries: LeaderboardEntry[] | undefined) =>
+      entries?.some((entry) => entry.user_id === userId) ?? false;
+    if (holdsMe(items) || holdsMe(before?.items)) {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.myStanding(board, 'current') });
+      // Others can move me too, and only my own scores send me `rank` events.
+      void queryClient.invalidateQueries({ queryKey: queryKeys.myBoards });
+    }
+  } else if (type === 'rank') {
+    const { board } = data as RankChange;
+    // Joins a fetch already under way for the same change rather than starting another.
+    const options = { cancelRefetch: false };
+    void queryClient.invalidateQueries(
+      { queryKey: queryKeys.myStanding(board, 'current') },
+      options,
+    );
+    void queryClient.invalidateQueries({ queryKey: queryKeys.myBoards }, options);
+    if (board !== GLOBAL_BOARD) {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.stats(board, 'current') }, options);
     }
   }
+}
+
+/** The archive's entry for the current period shows its player count and top 3 as they are now. */
+function updateArchive(
+  queryClient: QueryClient,
+  board: string,
+  period: Period,
+  items: LeaderboardEntry[],
+  players: number,
+): void {
+  queryClient.setQueryData<InfiniteData<PeriodPage>>(queryKeys.periods(board), (archive) =>
+    archive
+      ? {
+          ...archive,
+          pages: archive.pages.map((page) => ({
+            ...page,
+            items: page.items.map((item) =>
+              item.id === period.id ? { ...item, players, top: items.slice(0, 3) } : item,
+            ),
+          })),
+        }
+      : archive,
+  );
 }

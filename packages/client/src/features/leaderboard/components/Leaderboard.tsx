@@ -1,6 +1,9 @@
 import { useQuery } from '@tanstack/react-query';
+import { ApiError } from '../../../api/http';
 import { queries } from '../../../api/queries';
-import type { LeaderboardEntry } from '../../../api/types';
+import type { Board, LeaderboardEntry, PeriodSelection, PeriodState } from '../../../api/types';
+import { describeSort } from '../../boards/describe-sort';
+import { formatPeriod } from '../../boards/format-period';
 
 function Rows({ entries, me }: { entries: LeaderboardEntry[]; me: string }) {
   return (
@@ -23,38 +26,73 @@ function Rows({ entries, me }: { entries: LeaderboardEntry[]; me: string }) {
   );
 }
 
-/** The top 10 and, when I am not among them, my neighbourhood; my row is highlighted. */
+function periodLine(period: PeriodState, board: Board): string {
+  const dates = formatPeriod(period, board.timezone);
+  if (period.id === board.current_period.id) return `${dates} (current)`;
+  return `${dates} (${period.final ? 'final' : 'counting the last scores'})`;
+}
+
+/**
+ * The top 10 of the board in the chosen period and, when I am not among them, my neighbourhood;
+ * my row is highlighted. On an asc board the best is the lowest score, and ranks follow.
+ */
 export function Leaderboard({
   token,
   userId,
+  board,
+  period,
   poll,
 }: {
   token: string;
   userId: string;
+  board: Board;
+  period: PeriodSelection;
   poll: number | false;
 }) {
-  const top = useQuery({ ...queries.topTen(), refetchInterval: poll });
-  const mine = useQuery({ ...queries.myStanding(token), refetchInterval: poll });
+  const top = useQuery({ ...queries.leaderboard(board.id, period), refetchInterval: poll });
+  const mine = useQuery({
+    ...queries.myStanding(token, board.id, period),
+    refetchInterval: poll,
+  });
+  const sort = describeSort(board.sort);
   const topEntries = top.data?.items ?? [];
   const inTop = topEntries.some((entry) => entry.user_id === userId);
   const neighbourhood = (mine.data?.items ?? []).filter((entry) => entry.rank > 10);
+  const missing = top.error instanceof ApiError && top.error.status === 404;
 
   return (
     <section className="card" aria-labelledby="leaderboard-title">
       <h2 id="leaderboard-title">Leaderboard</h2>
-      <p className="hint">
-        {top.data
-          ? `${top.data.total_players} ${top.data.total_players === 1 ? 'player' : 'players'}.`
-          : 'Loading…'}{' '}
-        {mine.data?.rank ? `You are #${mine.data.rank}.` : 'Submit a score to get ranked.'}
+      <p className="hint" data-testid="leaderboard-period">
+        {board.name}
+        {top.data && <> · {periodLine(top.data.period, board)}</>} · {sort.rule}
       </p>
+      {missing ? (
+        <p className="hint">
+          {period === 'previous' ? 'There is no previous period yet.' : 'There is no such period.'}
+        </p>
+      ) : (
+        <p className="hint">
+          {top.data
+            ? `${top.data.total_players} ${top.data.total_players === 1 ? 'player' : 'players'}.`
+            : 'Loading…'}{' '}
+          {mine.data?.rank
+            ? `You are #${mine.data.rank}.`
+            : period === 'current'
+              ? 'Submit a score to get ranked.'
+              : 'You have no score in this period.'}
+        </p>
+      )}
+      {top.data && topEntries.length === 0 && (
+        <p className="empty">No scores in this period yet.</p>
+      )}
       {topEntries.length > 0 && (
         <table className="table">
           <thead>
             <tr>
               <th scope="col">Rank</th>
               <th scope="col">Player</th>
-              <th scope="col">High score</th>
+              <th scope="col">{sort.best}</th>
             </tr>
           </thead>
           <tbody>

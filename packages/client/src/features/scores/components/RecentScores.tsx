@@ -1,15 +1,25 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
-import type { ScoreStatus } from '../../../api/types';
+import type { Board, ScoreStatus } from '../../../api/types';
 
 const STATUS_LABEL: Record<ScoreStatus, string> = {
   pending: 'Pending',
   processed: 'Counted',
   dead: 'Failed',
+  removed: 'Removed',
 };
 
-export function RecentScores({ token, poll }: { token: string; poll: number | false }) {
-  const scores = useQuery({ ...queries.scores(token), refetchInterval: poll });
+/** My latest scores on the selected board, with whether each has counted yet. */
+export function RecentScores({
+  token,
+  board,
+  poll,
+}: {
+  token: string;
+  board: Board;
+  poll: number | false;
+}) {
+  const scores = useQuery({ ...queries.scores(token, board.id), refetchInterval: poll });
   const items = scores.data?.items.slice(0, 10) ?? [];
   return (
     <section className="card" aria-labelledby="recent-title">

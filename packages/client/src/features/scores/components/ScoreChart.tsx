@@ -1,17 +1,26 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
+import type { Board } from '../../../api/types';
 
 const WIDTH = 600;
 const HEIGHT = 180;
 const PAD = 28;
 
-/** My scores over time (the latest 50), oldest on the left. */
-export function ScoreChart({ token, poll }: { token: string; poll: number | false }) {
-  const scores = useQuery({ ...queries.scores(token), refetchInterval: poll });
-  const config = useQuery(queries.config());
+/** My scores on the selected board over time (the latest 50), oldest on the left. */
+export function ScoreChart({
+  token,
+  board,
+  poll,
+}: {
+  token: string;
+  board: Board;
+  poll: number | false;
+}) {
+  const scores = useQuery({ ...queries.scores(token, board.id), refetchInterval: poll });
   const points = [...(scores.data?.items ?? [])].reverse();
-  const min = config.data?.score_min ?? Math.min(0, ...points.map((p) => p.value));
-  const max = config.data?.score_max ?? Math.max(100, ...points.map((p) => p.value));
+  // The board's range may have changed since older scores were submitted.
+  const min = Math.min(board.score_min, ...points.map((p) => p.value));
+  const max = Math.max(board.score_max, ...points.map((p) => p.value));
   const x = (i: number) =>
     PAD + (points.length <= 1 ? 0 : (i * (WIDTH - 2 * PAD)) / (points.length - 1));
   const y = (value: number) =>

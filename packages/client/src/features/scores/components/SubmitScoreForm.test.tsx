@@ -2,6 +2,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { cleanup, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Board } from '../../../api/types';
 import { SubmitScoreForm } from './SubmitScoreForm';
 
 type Call = { key: string | null; body: unknown };
@@ -10,7 +11,6 @@ type Call = { key: string | null; body: unknown };
 function fakeServer(answers: Array<() => Promise<Response>>) {
   const calls: Call[] = [];
   const fetchMock = vi.fn(async (url: string, init?: RequestInit) => {
-    if (url === '/api/config') return Response.json({ score_min: 0, score_max: 100 });
     const headers = new Headers(init?.headers);
     calls.push({ key: headers.get('idempotency-key'), body: JSON.parse(String(init?.body)) });
     const answer = answers.shift();
@@ -31,11 +31,30 @@ const stored =
       ),
     );
 
+const board: Board = {
+  id: 'race',
+  name: 'Race',
+  sort: 'asc',
+  score_min: 0,
+  score_max: 100,
+  reset: 'daily',
+  timezone: 'UTC',
+  authoritative: false,
+  max_submissions_per_minute: 0,
+  archived: false,
+  created_at: '2026-01-01T00:00:00.000Z',
+  current_period: {
+    id: '1',
+    starts_at: '2026-01-01T00:00:00.000Z',
+    ends_at: '2026-01-02T00:00:00.000Z',
+  },
+};
+
 function renderForm() {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
     <QueryClientProvider client={client}>
-      <SubmitScoreForm token="token" />
+      <SubmitScoreForm token="token" board={board} />
     </QueryClientProvider>,
   );
 }
@@ -47,11 +66,17 @@ describe('SubmitScoreForm', () => {
     vi.unstubAllGlobals();
   });
 
-  it('shows the range from the server’s configuration', async () => {
-    fakeServer([]);
+  it('shows the board’s range and order, and submits to the board', async () => {
+    const calls = fakeServer([stored(42)]);
     renderForm();
     expect(await screen.findByText('A whole number from 0 to 100.')).toBeTruthy();
+    expect(screen.getByText('To Race, current period. Lower is better.')).toBeTruthy();
     expect(screen.getByLabelText('Score').getAttribute('max')).toBe('100');
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '42');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText('Submitted: 42.');
+    expect(calls[0]!.body).toEqual({ value: 42, board: 'race' });
   });
 
   it('retries a submission whose response was lost with the same key, and counts it once', async () => {

@@ -1,16 +1,19 @@
-import { useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { ApiError } from '../../../api/http';
-import { queries } from '../../../api/queries';
+import type { Board } from '../../../api/types';
+import { describeSort } from '../../boards/describe-sort';
 import { useSubmitScore } from '../hooks/useSubmitScore';
 
-/** The score form; its range comes from the server's configuration. */
-export function SubmitScoreForm({ token }: { token: string }) {
-  const config = useQuery(queries.config());
-  const { submit, mutation } = useSubmitScore(token);
+/**
+ * The score form for a board's current period; its range is the board's. Render one per board
+ * (keyed by the board's id), so that an unconfirmed submission's key never goes to another board.
+ */
+export function SubmitScoreForm({ token, board }: { token: string; board: Board }) {
+  const { submit, mutation } = useSubmitScore(token, board.id);
   const [value, setValue] = useState('');
   const inputId = useId();
   const hintId = useId();
+  const boardHintId = useId();
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
@@ -19,7 +22,6 @@ export function SubmitScoreForm({ token }: { token: string }) {
     submit(parsed);
   };
 
-  const range = config.data;
   return (
     <section className="card" aria-labelledby={`${inputId}-title`}>
       <h2 id={`${inputId}-title`}>Submit a score</h2>
@@ -30,21 +32,22 @@ export function SubmitScoreForm({ token }: { token: string }) {
           type="number"
           inputMode="numeric"
           step={1}
-          min={range?.score_min}
-          max={range?.score_max}
+          min={board.score_min}
+          max={board.score_max}
           required
-          aria-describedby={hintId}
+          aria-describedby={`${boardHintId} ${hintId}`}
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
-        <button type="submit" className="primary" disabled={mutation.isPending || !range}>
+        <button type="submit" className="primary" disabled={mutation.isPending}>
           {mutation.isPending ? 'Submitting…' : 'Submit'}
         </button>
       </form>
+      <p id={boardHintId} className="hint">
+        To {board.name}, current period. {describeSort(board.sort).rule}.
+      </p>
       <p id={hintId} className="hint">
-        {range
-          ? `A whole number from ${range.score_min} to ${range.score_max}.`
-          : 'Loading the allowed range…'}
+        {`A whole number from ${board.score_min} to ${board.score_max}.`}
       </p>
       <div aria-live="polite" className="feedback">
         {mutation.isSuccess && (

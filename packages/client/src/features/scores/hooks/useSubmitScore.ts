@@ -1,17 +1,20 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useRef } from 'react';
 import { apiFetch } from '../../../api/http';
+import { queryKeys } from '../../../api/queries';
 import type { SubmittedScore } from '../../../api/types';
 import { submissionFor, type Submission } from '../submission';
 
 const TIMEOUT_MS = 10_000;
 
 /**
- * Submits scores so that none counts twice: the idempotency key belongs to the intended submission
- * and survives dropped responses, timeouts and double-clicks; it is dropped only once the server
- * has answered with the stored score.
+ * Submits scores to a board so that none counts twice: the idempotency key belongs to the
+ * intended submission and survives dropped responses, timeouts and double-clicks; it is dropped
+ * only once the server has answered with the stored score. A key is never reused on another
+ * board (the server would answer with the score of the first): the caller gives each board its
+ * own instance.
  */
-export function useSubmitScore(token: string) {
+export function useSubmitScore(token: string, board: string) {
   const queryClient = useQueryClient();
   const unconfirmed = useRef<Submission | null>(null);
   // Set synchronously on click: a second click lands before React re-renders the disabled button.
@@ -22,7 +25,7 @@ export function useSubmitScore(token: string) {
       const { body } = await apiFetch<SubmittedScore>('/api/scores', {
         method: 'POST',
         token,
-        body: { value: submission.value },
+        body: { value: submission.value, board },
         headers: { 'Idempotency-Key': submission.key },
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
@@ -33,8 +36,9 @@ export function useSubmitScore(token: string) {
     },
     onSuccess: (_score, submission) => {
       if (unconfirmed.current === submission) unconfirmed.current = null;
-      void queryClient.invalidateQueries({ queryKey: ['scores'] });
-      void queryClient.invalidateQueries({ queryKey: ['stats'] });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.scores(board) });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.stats(board, 'current') });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.myBoards });
     },
   });
 

@@ -1,16 +1,32 @@
-import { useQuery } from '@tanstack/react-query';
-import { queries } from '../../../api/queries';
+import type { Board, PeriodSelection } from '../../../api/types';
+import { describeSort } from '../../boards/describe-sort';
+import { useBoardStats } from '../hooks/useBoardStats';
 
-export function StatsPanel({ token, poll }: { token: string; poll: number | false }) {
-  const stats = useQuery({ ...queries.stats(token), refetchInterval: poll });
+/** My best, count and average on the selected board and period. */
+export function StatsPanel({
+  token,
+  board,
+  period,
+  poll,
+}: {
+  token: string;
+  board: Board;
+  period: PeriodSelection;
+  poll: number | false;
+}) {
+  const stats = useBoardStats(token, board.id, period, poll);
   const data = stats.data;
+  const scored = data !== undefined && data.total_scores > 0;
   return (
     <section className="card" aria-labelledby="stats-title">
       <h2 id="stats-title">My stats</h2>
+      <p className="hint">
+        On {board.name}, {period === 'current' ? 'this period' : 'the period shown'}.
+      </p>
       <dl className="stats" aria-live="polite">
         <div>
-          <dt>High score</dt>
-          <dd data-testid="high-score">{data ? data.high_score : '–'}</dd>
+          <dt>{describeSort(board.sort).best}</dt>
+          <dd data-testid="high-score">{scored ? data.high_score : '–'}</dd>
         </div>
         <div>
           <dt>Scores</dt>
@@ -18,7 +34,7 @@ export function StatsPanel({ token, poll }: { token: string; poll: number | fals
         </div>
         <div>
           <dt>Average</dt>
-          <dd data-testid="average">{data ? data.average.toFixed(2) : '–'}</dd>
+          <dd data-testid="average">{scored ? data.average.toFixed(2) : '–'}</dd>
         </div>
       </dl>
       {data && data.pending_scores > 0 && (

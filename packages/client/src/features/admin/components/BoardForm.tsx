@@ -1,0 +1,377 @@
+import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { ApiError } from '../../../api/http';
+import type { BoardField, BoardFormValues, ResetKind } from '../board-form';
+
+export type BoardFormMode = 'create' | 'edit';
+
+/** The fields each form shows; `id` and `sort` are fixed once a board exists. */
+const FIELDS: Record<BoardFormMode, BoardField[]> = {
+  create: [
+    'id',
+    'name',
+    'sort',
+    'score_min',
+    'score_max',
+    'reset',
+    'timezone',
+    'authoritative',
+    'max_submissions_per_minute',
+  ],
+  edit: [
+    'name',
+    'score_min',
+    'score_max',
+    'reset',
+    'timezone',
+    'authoritative',
+    'max_submissions_per_minute',
+    'archived',
+  ],
+};
+
+const RESETS: Array<{ value: ResetKind; label: string }> = [
+  { value: 'never', label: 'Never' },
+  { value: 'daily', label: 'Daily (midnight)' },
+  { value: 'weekly', label: 'Weekly (Monday 00:00)' },
+  { value: 'monthly', label: 'Monthly (the 1st, 00:00)' },
+  { value: 'cron', label: 'Custom (cron expression)' },
+];
+
+const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
+
+type Problems = { fields: Partial<Record<BoardField, string>>; general: string | null };
+
+/**
+ * The server's refusal, placed: each field error next to its field (a taken id next to the id),
+ * and what names no field of this form in the general message.
+ */
+function problemsOf(error: unknown, shown: BoardField[]): Problems {
+  if (!error) return { fields: {}, general: null };
+  if (!(error instanceof ApiError)) {
+    return { fields: {}, general: 'No answer from the server. Try again.' };
+  }
+  const fields: Partial<Record<BoardField, string>> = {};
+  const unplaced: string[] = [];
+  const errors =
+    error.status === 409 && error.fieldErrors.length === 0
+      ? [{ field: 'id', message: error.message }]
+      : error.fieldErrors;
+  for (const { field, message } of errors) {
+    if (shown.includes(field as BoardField)) {
+      const known = fields[field as BoardField];
+      fields[field as BoardField] = known ? `${known}; ${message}` : message;
+    } else unplaced.push(message);
+  }
+  if (errors.length === 0) return { fields, general: error.message };
+  return {
+    fields,
+    general:
+      unplaced.length > 0
+        ? unplaced.join('; ')
+        : 'The board was not saved: check the fields marked below.',
+  };
+}
+
+function Field({
+  label,
+  inputId,
+  hint,
+  hintId,
+  error,
+  errorId,
+  children,
+}: {
+  label: string;
+  inputId: string;
+  hint?: string;
+  hintId: string;
+  error?: string;
+  errorId: string;
+  children: ReactNode;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>{label}</label>
+      {children}
+      {hint && (
+        <p id={hintId} className="hint">
+          {hint}
+        </p>
+      )}
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A board's settings, for creating one or editing one. The server validates (the form does not
+ * second-guess it: ids, names, cron expressions and time zones are its to judge) and its field
+ * errors show next to the fields; after a refusal the first field in error takes the focus.
+ */
+export function BoardForm({
+  mode,
+  initial,
+  pending,
+  error,
+  submitLabel,
+  onSave,
+}: {
+  mode: BoardFormMode;
+  initial: BoardFormValues;
+  pending: boolean;
+  error: unknown;
+  submitLabel: string;
+  onSave: (values: BoardFormValues) => void;
+}) {
+  const [values, setValues] = useState(initial);
+  const base = useId();
+  const shown = FIELDS[mode];
+  const problems = useMemo(() => problemsOf(error, shown), [error, shown]);
+
+  const inputId = (field: BoardField) =>
+    field === 'reset' && values.resetKind === 'cron' ? `${base}-cron` : `${base}-${field}`;
+  const hintId = (field: BoardField) => `${base}-${field}-hint`;
+  const errorId = (field: BoardField) => `${base}-${field}-error`;
+  /** The accessibility attributes of a field's control: its hint, its error, whether invalid. */
+  const described = (field: BoardField, hint: boolean) => ({
+    'aria-invalid': problems.fields[field] ? true : undefined,
+    'aria-describedby':
+      [hint ? hintId(field) : null, problems.fields[field] ? errorId(field) : null]
+        .filter(Boolean)
+        .join(' ') || undefined,
+  });
+  const fieldParts = (field: BoardField) => ({
+    inputId: inputId(field),
+    hintId: hintId(field),
+    errorId: errorId(field),
+    error: problems.fields[field],
+  });
+  const set = <K extends keyof BoardFormValues>(key: K, value: BoardFormValues[K]) =>
+    setValues((current) => ({ ...current, [key]: value }));
+
+  useEffect(() => {
+    const first = shown.find((field) => problems.fields[field]);
+    if (first) document.getElementById(inputId(first))?.focus();
+  }, [problems]); // only a new refusal moves the focus, not typing afterwards
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    onSave(values);
+  };
+
+  return (
+    <form className="board-form" onSubmit={submit} noValidate>
+      {mode === 'create' && (
+        <Field
+          label="Id"
+          hint="1 to 64 of a-z, 0-9 and -; cannot change later."
+          {...fieldParts('id')}
+        >
+          <input
+            id={inputId('id')}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            value={values.id}
+            onChange={(e) => set('id', e.target.value)}
+            {...described('id', true)}
+          />
+        </Field>
+      )}
+      <Field label="Name" {...fieldParts('name')}>
+        <input
+          id={inputId('name')}
+          type="text"
+          autoComplete="off"
+          value={values.name}
+          onChange={(e) => set('name', e.target.value)}
+          {...described('name', false)}
+        />
+      </Field>
+      {mode === 'create' && (
+        <fieldset className="field" {...described('sort', false)}>
+          <legend>Order</legend>
+          <label className="inline">
+            <input
+              type="radio"
+              name={`${base}-sort`}
+              id={inputId('sort')}
+              checked={values.sort === 'desc'}
+              onChange={() => set('sort', 'desc')}
+            />{' '}
+            Higher is better
+          </label>
+          <label className="inline">
+            <input
+              type="radio"
+              name={`${base}-sort`}
+              checked={values.sort === 'asc'}
+              onChange={() => set('sort', 'asc')}
+            />{' '}
+            Lower is better (e.g. race times)
+          </label>
+          {problems.fields.sort && (
+            <p id={errorId('sort')} className="field-error">
+              {problems.fields.sort}
+            </p>
+          )}
+        </fieldset>
+      )}
+      <Field
+        label="Lowest score allowed"
+        hint={mode === 'create' ? 'Empty: the configured minimum.' : undefined}
+        {...fieldParts('score_min')}
+      >
+        <input
+          id={inputId('score_min')}
+          type="number"
+          step={1}
+          inputMode="numeric"
+          value={values.score_min}
+          onChange={(e) => set('score_min', e.target.value)}
+          {...described('score_min', mode === 'create')}
+        />
+      </Field>
+      <Field
+        label="Highest score allowed"
+        hint={mode === 'create' ? 'Empty: the configured maximum.' : undefined}
+        {...fieldParts('score_max')}
+      >
+        <input
+          id={inputId('score_max')}
+          type="number"
+          step={1}
+          inputMode="numeric"
+          value={values.score_max}
+          onChange={(e) => set('score_max', e.target.value)}
+          {...described('score_max', mode === 'create')}
+        />
+      </Field>
+      <div className="field">
+        <label htmlFor={`${base}-reset-kind`}>Reset</label>
+        <select
+          id={`${base}-reset-kind`}
+          value={values.resetKind}
+          onChange={(e) => set('resetKind', e.target.value as ResetKind)}
+          {...(values.resetKind === 'cron' ? {} : described('reset', true))}
+        >
+          {RESETS.map((reset) => (
+            <option key={reset.value} value={reset.value}>
+              {reset.label}
+            </option>
+          ))}
+        </select>
+        {values.resetKind !== 'cron' && (
+          <p id={hintId('reset')} className="hint">
+            {mode === 'edit'
+              ? 'A new schedule applies from the next period on.'
+              : 'In the time zone below.'}
+          </p>
+        )}
+        {values.resetKind !== 'cron' && problems.fields.reset && (
+          <p id={errorId('reset')} className="field-error">
+            {problems.fields.reset}
+          </p>
+        )}
+      </div>
+      {values.resetKind === 'cron' && (
+        <Field
+          label="Cron expression"
+          hint="Five fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * 1."
+          {...fieldParts('reset')}
+        >
+          <input
+            id={inputId('reset')}
+            type="text"
+            autoComplete="off"
+            spellCheck={false}
+            value={values.cron}
+            onChange={(e) => set('cron', e.target.value)}
+            {...described('reset', true)}
+          />
+        </Field>
+      )}
+      <Field label="Time zone" hint="An IANA name, e.g. Europe/Paris." {...fieldParts('timezone')}>
+        <input
+          id={inputId('timezone')}
+          type="text"
+          list={`${base}-timezones`}
+          autoComplete="off"
+          spellCheck={false}
+          value={values.timezone}
+          onChange={(e) => set('timezone', e.target.value)}
+          {...described('timezone', true)}
+        />
+        <datalist id={`${base}-timezones`}>
+          {TIMEZONES.map((zone) => (
+            <option key={zone} value={zone} />
+          ))}
+        </datalist>
+      </Field>
+      <Field
+        label="Max submissions per minute"
+        hint="Per player; 0 means no limit."
+        {...fieldParts('max_submissions_per_minute')}
+      >
+        <input
+          id={inputId('max_submissions_per_minute')}
+          type="number"
+          min={0}
+          step={1}
+          inputMode="numeric"
+          value={values.max_submissions_per_minute}
+          onChange={(e) => set('max_submissions_per_minute', e.target.value)}
+          {...described('max_submissions_per_minute', true)}
+        />
+      </Field>
+      <div className="field">
+        <label className="inline">
+          <input
+            type="checkbox"
+            id={inputId('authoritative')}
+            checked={values.authoritative}
+            onChange={(e) => set('authoritative', e.target.checked)}
+            {...described('authoritative', false)}
+          />{' '}
+          Authoritative: scores from trusted servers only
+        </label>
+        {problems.fields.authoritative && (
+          <p id={errorId('authoritative')} className="field-error">
+            {problems.fields.authoritative}
+          </p>
+        )}
+      </div>
+      {mode === 'edit' && (
+        <div className="field">
+          <label className="inline">
+            <input
+              type="checkbox"
+              id={inputId('archived')}
+              checked={values.archived}
+              onChange={(e) => set('archived', e.target.checked)}
+              {...described('archived', false)}
+            />{' '}
+            Archived: hidden, and closed to new scores
+          </label>
+          {problems.fields.archived && (
+            <p id={errorId('archived')} className="field-error">
+              {problems.fields.archived}
+            </p>
+          )}
+        </div>
+      )}
+      {problems.general && (
+        <p className="error" role="alert">
+          {problems.general}
+        </p>
+      )}
+      <button type="submit" className="primary" disabled={pending}>
+        {pending ? 'Saving…' : submitLabel}
+      </button>
+    </form>
+  );
+}

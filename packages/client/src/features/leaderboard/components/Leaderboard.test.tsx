@@ -1,0 +1,145 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { Board, LeaderboardEntry } from '../../../api/types';
+import { Leaderboard } from './Leaderboard';
+
+const ME = '7';
+const entry = (rank: number, userId: string, value: number): LeaderboardEntry => ({
+  rank,
+  user_id: userId,
+  display_name: userId === ME ? 'Me' : `Player ${userId}`,
+  high_score: value,
+  achieved_at: '2026-11-25T10:00:00.000Z',
+});
+const current = {
+  id: '9',
+  starts_at: '2026-11-25T00:00:00.000Z',
+  ends_at: '2026-11-26T00:00:00.000Z',
+};
+const previous = {
+  id: '8',
+  starts_at: '2026-11-24T00:00:00.000Z',
+  ends_at: '2026-11-25T00:00:00.000Z',
+  final: true,
+};
+const board = (sort: Board['sort']): Board => ({
+  id: 'race',
+  name: 'Race',
+  sort,
+  score_min: 1,
+  score_max: 100_000,
+  reset: 'daily',
+  timezone: 'UTC',
+  authoritative: false,
+  max_submissions_per_minute: 0,
+  archived: false,
+  created_at: '2026-11-01T00:00:00.000Z',
+  current_period: current,
+});
+
+/** The server as an asc board's answers look: best first means lowest first. */
+function fakeServer(answers: Record<string, () => Response>) {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string) => {
+      const answer = answers[url];
+      if (!answer) throw new Error(`unexpected request ${url}`);
+      return answer();
+    }),
+  );
+}
+
+function renderLeaderboard(forBoard: Board, period = 'current') {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <Leaderboard token="token" userId={ME} board={forBoard} period={period} poll={false} />
+    </QueryClientProvider>,
+  );
+}
+
+const raceTimes = {
+  '/api/boards/race/leaderboard?period=current&limit=10': () =>
+    Response.json({
+      items: [entry(1, '100', 31_000), entry(2, ME, 32_500), entry(3, '101', 40_000)],
+      total_players: 3,
+      period: { ...current, final: false },
+    }),
+  '/api/boards/race/leaderboard/me?period=current&radius=3': () =>
+    Response.json({ rank: 2, items: [], period: { ...current, final: false } }),
+};
+
+describe('Leaderboard', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('says lower is better on an asc board, and calls the best the lowest', async () => {
+    fakeServer(raceTimes);
+    renderLeaderboard(board('asc'));
+    await screen.findByText(/You are #2\./);
+    expect(screen.getByTestId('leaderboard-period').textContent).toMatch(/Lower is better$/);
+    expect(screen.getByRole('columnheader', { name: 'Best (lowest)' })).toBeTruthy();
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(
+      rows.map((row) =>
+        within(row)
+          .getAllByRole('cell')
+          .map((c) => c.textContent),
+      ),
+    ).toEqual([
+      ['1', 'Player 100', '31000'],
+      ['2', 'Me (you)', '32500'],
+      ['3', 'Player 101', '40000'],
+    ]);
+  });
+
+  it('says higher is better on a desc board, with a high score column', async () => {
+    fakeServer(raceTimes);
+    renderLeaderboard(board('desc'));
+    await screen.findByText(/You are #2\./);
+    expect(screen.getByTestId('leaderboard-period').textContent).toMatch(/Higher is better$/);
+    expect(screen.getByRole('columnheader', { name: 'High score' })).toBeTruthy();
+    expect(screen.queryByText(/lowest/i)).toBeNull();
+  });
+
+  it('shows a past period as final, and that I had no score in it', async () => {
+    fakeServer({
+      '/api/boards/race/leaderboard?period=8&limit=10': () =>
+        Response.json({ items: [entry(1, '100', 29_000)], total_players: 1, period: previous }),
+      '/api/boards/race/leaderboard/me?period=8&radius=3': () =>
+        Response.json({ rank: null, items: [], period: previous }),
+    });
+    renderLeaderboard(board('asc'), '8');
+    await screen.findByText('1 player. You have no score in this period.');
+    expect(screen.getByTestId('leaderboard-period').textContent).toMatch(/\(final\)/);
+  });
+
+  it('says there is no previous period yet when the server has none', async () => {
+    const notFound = () =>
+      Response.json(
+        { statusCode: 404, error: 'Not Found', message: 'Period not found' },
+        { status: 404 },
+      );
+    fakeServer({
+      '/api/boards/race/leaderboard?period=previous&limit=10': notFound,
+      '/api/boards/race/leaderboard/me?period=previous&radius=3': notFound,
+    });
+    renderLeaderboard(board('asc'), 'previous');
+    expect(await screen.findByText('There is no previous period yet.')).toBeTruthy();
+  });
+
+  it('says so when the period has no scores yet', async () => {
+    fakeServer({
+      '/api/boards/race/leaderboard?period=current&limit=10': () =>
+        Response.json({ items: [], total_players: 0, period: { ...current, final: false } }),
+      '/api/boards/race/leaderboard/me?period=current&radius=3': () =>
+        Response.json({ rank: null, items: [], period: { ...current, final: false } }),
+    });
+    renderLeaderboard(board('desc'));
+    expect(await screen.findByText('No scores in this period yet.')).toBeTruthy();
+    expect(screen.getByText('0 players. Submit a score to get ranked.')).toBeTruthy();
+  });
+});

@@ -1,0 +1,102 @@
+import { useInfiniteQuery } from '@tanstack/react-query';
+import { useId } from 'react';
+import { queries } from '../../../api/queries';
+import type { Board, PeriodSelection, PeriodSummary } from '../../../api/types';
+import { formatPeriod } from '../../boards/format-period';
+
+function periodStatus(period: PeriodSummary, isCurrent: boolean): string {
+  if (isCurrent) return 'In progress';
+  return period.final ? 'Final' : 'Counting the last scores';
+}
+
+/**
+ * Which period of the board to show: the current one, the previous one, or any from the archive
+ * (every past period that had scores, newest first, with its dates, players, state and top 3).
+ * Choosing the current period from the archive selects `current`, which the live updates keep.
+ */
+export function PeriodSwitch({
+  board,
+  selected,
+  onSelect,
+}: {
+  board: Board;
+  selected: PeriodSelection;
+  onSelect: (period: PeriodSelection) => void;
+}) {
+  const resets = board.reset !== 'never';
+  const archive = useInfiniteQuery({ ...queries.periods(board.id), enabled: resets });
+  const titleId = useId();
+  const periods = archive.data?.pages.flatMap((page) => page.items) ?? [];
+
+  return (
+    <section className="card" aria-labelledby={titleId}>
+      <h2 id={titleId}>Periods</h2>
+      <div className="tabs" role="group" aria-label="Period">
+        <button
+          type="button"
+          aria-pressed={selected === 'current'}
+          onClick={() => onSelect('current')}
+        >
+          Current
+        </button>
+        {resets && (
+          <button
+            type="button"
+            aria-pressed={selected === 'previous'}
+            onClick={() => onSelect('previous')}
+          >
+            Previous
+          </button>
+        )}
+      </div>
+      {resets ? (
+        <>
+          <h3 className="subtitle">Archive</h3>
+          {archive.isLoading && <p className="hint">Loading…</p>}
+          <ul className="periods">
+            {periods.map((period) => {
+              const isCurrent = period.id === board.current_period.id;
+              const selection = isCurrent ? 'current' : period.id;
+              return (
+                <li key={period.id}>
+                  <button
+                    type="button"
+                    className="period"
+                    aria-pressed={selected === selection}
+                    onClick={() => onSelect(selection)}
+                  >
+                    {formatPeriod(period, board.timezone)}
+                  </button>
+                  <p className="hint">
+                    {period.players} {period.players === 1 ? 'player' : 'players'} ·{' '}
+                    {periodStatus(period, isCurrent)}
+                  </p>
+                  {period.top.length > 0 && (
+                    <ol className="podium" aria-label="Top 3">
+                      {period.top.map((entry) => (
+                        <li key={entry.user_id} value={entry.rank}>
+                          {entry.display_name} <span className="value">{entry.high_score}</span>
+                        </li>
+                      ))}
+                    </ol>
+                  )}
+                </li>
+              );
+            })}
+          </ul>
+          {archive.hasNextPage && (
+            <button
+              type="button"
+              onClick={() => void archive.fetchNextPage()}
+              disabled={archive.isFetchingNextPage}
+            >
+              {archive.isFetchingNextPage ? 'Loading…' : 'Show older periods'}
+            </button>
+          )}
+        </>
+      ) : (
+        <p className="hint">This board never resets: it has one period.</p>
+      )}
+    </section>
+  );
+}

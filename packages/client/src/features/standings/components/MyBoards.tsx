@@ -1,0 +1,77 @@
+import { useQuery } from '@tanstack/react-query';
+import { queries } from '../../../api/queries';
+import type { Board } from '../../../api/types';
+
+/**
+ * My standing in the current period of every board I have a score on: rank, best (the lowest on
+ * an asc board), count and average. A board's name selects it.
+ */
+export function MyBoards({
+  token,
+  boards,
+  selected,
+  onSelect,
+  poll,
+}: {
+  token: string;
+  boards: Board[];
+  selected: string;
+  onSelect: (board: string) => void;
+  poll: number | false;
+}) {
+  const standings = useQuery({ ...queries.myBoards(token), refetchInterval: poll });
+  const byId = new Map(boards.map((board) => [board.id, board]));
+  const items = (standings.data?.items ?? []).filter((item) => byId.has(item.board));
+
+  return (
+    <section className="card" aria-labelledby="my-boards-title">
+      <h2 id="my-boards-title">My boards</h2>
+      {items.length === 0 ? (
+        <p className="hint">
+          {standings.isLoading ? 'Loading…' : 'No scores on any board yet this period.'}
+        </p>
+      ) : (
+        // Scrolls sideways rather than widen a phone's screen; focusable to scroll by keyboard.
+        <div className="table-scroll" tabIndex={0} role="region" aria-label="My boards table">
+          <table className="table" aria-describedby="my-boards-hint">
+            <thead>
+              <tr>
+                <th scope="col">Board</th>
+                <th scope="col">Rank</th>
+                <th scope="col">Best</th>
+                <th scope="col">Count</th>
+                <th scope="col">Average</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((item) => {
+                const board = byId.get(item.board)!;
+                return (
+                  <tr key={item.board} aria-current={item.board === selected ? 'true' : undefined}>
+                    <th scope="row">
+                      <button type="button" className="link" onClick={() => onSelect(item.board)}>
+                        {board.name}
+                      </button>
+                    </th>
+                    <td>{item.rank === null ? '–' : `#${item.rank}`}</td>
+                    <td>
+                      {item.best === null ? '–' : item.best}
+                      {item.best !== null && board.sort === 'asc' && (
+                        <span className="hint"> (lowest)</span>
+                      )}
+                    </td>
+                    <td>{item.total_scores}</td>
+                    <td>{item.total_scores > 0 ? item.average.toFixed(2) : '–'}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <p id="my-boards-hint" className="hint">
+        This period on each board; on a board where lower is better, the best is the lowest.
+      </p>
+    </section>
+  );
+}
