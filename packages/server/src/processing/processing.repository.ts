@@ -85,7 +85,8 @@ export type DeadLetter = {
  * concurrent overlapping batches against it.
  *
  * `before` reads the standings as they were (the statement's snapshot; a plain read that locks
- * nothing), so that a player can be told the rank their score moved them from.
+ * nothing), so that a player can be told the rank their score moved them from. MATERIALIZED:
+ * inlined, the planner joined it once per standing (quadratic in the batch).
  *
  * A standing is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores in a period
  * arriving in two batches at once cannot both insert (the second waits on the key, then updates
@@ -114,7 +115,7 @@ const APPLY = `
            (array_agg(created_at ORDER BY rank_score, created_at))[1] AS best_at
       FROM ranked GROUP BY period_id, user_id
   ),
-  before AS (
+  before AS MATERIALIZED (
     SELECT st.period_id, st.user_id, st.rank_score,
            (extract(epoch FROM st.achieved_at) * 1000000)::bigint::text AS achieved_us
       FROM user_stats st JOIN batch b USING (period_id, user_id)

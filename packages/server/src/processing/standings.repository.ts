@@ -12,6 +12,10 @@ type StandingRow = {
   achieved_us: string;
 };
 
+/**
+ * Output columns are text, under the same names as the table's: an ORDER BY must name the table's
+ * (qualified), or it would sort the text ('10' before '9') while the cursor compares numbers.
+ */
 const STANDING_COLUMNS = `board_id, period_id::text, user_id::text, rank_score,
   (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us`;
 
@@ -38,7 +42,7 @@ export class StandingsRepository {
     const rows = await queryRows<StandingRow>(
       this.dataSource,
       `SELECT ${STANDING_COLUMNS} FROM user_stats
-        WHERE period_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`,
+        WHERE period_id = $1 AND user_id > $2 ORDER BY user_stats.user_id LIMIT $3`,
       [periodId, afterUserId, limit],
     );
     return rows.map(toStanding);
@@ -68,7 +72,7 @@ export class StandingsRepository {
         manager,
         `SELECT id::text, period_id::text, user_id::text FROM leaderboard_changes
           WHERE changed_at < now() - make_interval(secs => $1::double precision / 1000)
-          ORDER BY id LIMIT $2
+          ORDER BY leaderboard_changes.id LIMIT $2
           FOR UPDATE SKIP LOCKED`,
         [olderThanMs, limit],
       );

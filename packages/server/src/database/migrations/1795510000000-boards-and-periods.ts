@@ -71,8 +71,7 @@ export class BoardsAndPeriods1795510000000 implements MigrationInterface {
     await db.query(`
       UPDATE scores SET period_id = (SELECT id FROM board_periods WHERE board_id = 'global')`);
     await db.query(`ALTER TABLE scores ALTER COLUMN period_id SET NOT NULL`);
-    // GET /api/me/scores?board=, and "is a period final" (none of its scores pending).
-    await db.query(`CREATE INDEX scores_user_board_id_idx ON scores (user_id, board_id, id DESC)`);
+    // "Is a period final": none of its scores pending.
     await db.query(`
       CREATE INDEX scores_pending_period_idx ON scores (period_id)
         WHERE applied_at IS NULL AND dead_at IS NULL`);
@@ -98,8 +97,6 @@ export class BoardsAndPeriods1795510000000 implements MigrationInterface {
     await db.query(`
       CREATE INDEX user_stats_ranking_idx
         ON user_stats (period_id, rank_score, achieved_at, user_id)`);
-    // GET /api/me/boards: a player's standings.
-    await db.query(`CREATE INDEX user_stats_user_idx ON user_stats (user_id, period_id)`);
     // The global board's standings under the old name, for anyone reading them.
     await db.query(`
       CREATE VIEW user_high_scores AS
@@ -134,7 +131,6 @@ export class BoardsAndPeriods1795510000000 implements MigrationInterface {
         ADD PRIMARY KEY (stripe), DROP COLUMN period_id`);
     await db.query(`DROP VIEW user_high_scores`);
     await db.query(`DELETE FROM user_stats WHERE period_id <> ${globalPeriod}`);
-    await db.query(`DROP INDEX user_stats_user_idx`);
     await db.query(`DROP INDEX user_stats_ranking_idx`);
     await db.query(`
       ALTER TABLE user_stats DROP CONSTRAINT user_stats_pkey, ADD PRIMARY KEY (user_id),
@@ -147,7 +143,6 @@ export class BoardsAndPeriods1795510000000 implements MigrationInterface {
           FROM user_stats`);
     await db.query(`DELETE FROM scores WHERE board_id <> 'global'`);
     await db.query(`DROP INDEX scores_pending_period_idx`);
-    await db.query(`DROP INDEX scores_user_board_id_idx`);
     await db.query(`ALTER TABLE scores DROP COLUMN period_id, DROP COLUMN board_id`);
     await db.query(`DROP TABLE board_periods`);
     await db.query(`DROP TABLE boards`);
