@@ -72,8 +72,10 @@ export class Cluster {
       await postgres.destroy();
       throw error;
     }
-    const common: Record<string, string> = {
-      PATH: process.env.PATH ?? '',
+    // The processes get only this environment (and the PATH to find their tools), never the
+    // caller's database or Redis.
+    const common: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
       NODE_ENV: 'production',
       DATABASE_URL: postgres.url,
       REDIS_URL: redis.url,
@@ -198,7 +200,7 @@ export class ServerProcess {
     readonly name: string,
     readonly role: ServerRole,
     readonly port: number | undefined,
-    private readonly env: Record<string, string>,
+    private readonly env: NodeJS.ProcessEnv,
     readonly logFile: string,
   ) {}
 

@@ -27,7 +27,7 @@ const USAGE = `usage: npm run chaos -w packages/server -- [options]
   --players N     players signed up and scored for (default 40)
   --faults K,K    only these kinds of fault (default all: ${FAULT_KINDS.join(', ')})
   --no-faults     run the same load with no nemesis (a healthy run must pass)
-environment: WORKER_CLAIM_IDLE_MS for the workers (default 5000 here)`;
+  --claim-idle-ms N  the workers' WORKER_CLAIM_IDLE_MS (default 5000)`;
 
 /** How long submissions still in flight at the end keep retrying before they are indeterminate. */
 const CLIENT_GRACE_MS = 30_000;
@@ -50,6 +50,7 @@ function parseOptions(): Options {
       clients: { type: 'string', default: '16' },
       players: { type: 'string', default: '40' },
       faults: { type: 'string', default: FAULT_KINDS.join(',') },
+      'claim-idle-ms': { type: 'string', default: '5000' },
       'no-faults': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -75,7 +76,7 @@ function parseOptions(): Options {
     clients: integer('clients', values.clients, 1),
     players: integer('players', values.players, 1),
     faults: !values['no-faults'],
-    claimIdleMs: integer('WORKER_CLAIM_IDLE_MS', process.env.WORKER_CLAIM_IDLE_MS ?? '5000', 1),
+    claimIdleMs: integer('claim-idle-ms', values['claim-idle-ms'], 1000),
   };
 }
 

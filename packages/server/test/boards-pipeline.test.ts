@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
-import { startTestApp, type TestApp } from './support/test-app';
-import { waitFor, waitForProcess } from './support/wait-for';
+import { PrivateRedis, runNode, type NodeProcess } from './support/processes';
+import { startTestApp, startWorkerProcess, type TestApp } from './support/test-app';
+import { waitFor } from './support/wait-for';
 
 /**
  * Boards with the distributed pipeline: an API in this process, worker processes started when a
@@ -44,22 +44,8 @@ afterAll(async () => {
 });
 
 async function startWorker(): Promise<NodeProcess> {
-  const metricsPort = await freePort();
-  const worker = runNode('main.js', {
-    ROLE: 'worker',
-    DATABASE_URL: app.config.databaseUrl!,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
-    DATA_DIR: app.config.dataDir,
-    JWT_SECRET: app.config.jwtSecret,
-    METRICS_PORT: String(metricsPort),
-    SWEEP_DELAY_MS: '500',
-    SWEEP_INTERVAL_MS: '200',
-  });
+  const worker = await startWorkerProcess(app, { SWEEP_DELAY_MS: '500', SWEEP_INTERVAL_MS: '200' });
   workers.push(worker);
-  await waitForProcess(worker, `http://127.0.0.1:${metricsPort}/metrics`, {
-    what: 'a worker process to start',
-  });
   return worker;
 }
 

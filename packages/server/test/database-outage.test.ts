@@ -107,14 +107,14 @@ describe('while PostgreSQL is down', () => {
       while (!stop) {
         const key = randomUUID();
         const value = acknowledged.size % 101;
-        for (;;) {
-          const response = await api.submitScore(token, value, key).catch(() => undefined);
-          if (response?.status === 201) {
-            acknowledged.set(response.body.id, response.body.value);
-            break;
-          }
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+        const response = await waitFor(
+          async () => {
+            const answer = await api.submitScore(token, value, key).catch(() => undefined);
+            return answer?.status === 201 ? answer : undefined;
+          },
+          { timeoutMs: 60_000, what: 'a submission to be acknowledged' },
+        );
+        acknowledged.set(response.body.id, response.body.value);
       }
     });
     for (const mode of ['fast', 'immediate', 'fast', 'immediate', 'fast', 'immediate'] as const) {

@@ -7,8 +7,13 @@ import { RedisLeaderboardStore } from '../src/leaderboard/redis-leaderboard.stor
 import { STALE_CHANGE_MS } from '../src/processing/leaderboard-maintainer';
 import { RedisClients } from '../src/redis/redis-clients';
 import { ApiClient } from './support/api-client';
-import { PrivateRedis, runNode, type NodeProcess } from './support/processes';
-import { globalLeaderboardKeys, startTestApp, type TestApp } from './support/test-app';
+import { PrivateRedis, type NodeProcess } from './support/processes';
+import {
+  globalLeaderboardKeys,
+  startTestApp,
+  startWorkerProcess,
+  type TestApp,
+} from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 /**
@@ -39,17 +44,8 @@ afterAll(async () => {
   await redis.stop();
 });
 
-function startWorker(): NodeProcess {
-  const worker = runNode('main.js', {
-    ROLE: 'worker',
-    DATABASE_URL: app.config.databaseUrl!,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
-    DATA_DIR: app.config.dataDir,
-    JWT_SECRET: app.config.jwtSecret,
-    SWEEP_DELAY_MS: '500',
-    SWEEP_INTERVAL_MS: '200',
-  });
+async function startWorker(): Promise<NodeProcess> {
+  const worker = await startWorkerProcess(app, { SWEEP_DELAY_MS: '500', SWEEP_INTERVAL_MS: '200' });
   workers.push(worker);
   return worker;
 }
@@ -65,7 +61,7 @@ async function highScoreInRedis(userId: string): Promise<number | null> {
 
 describe('the leaderboard outbox', () => {
   it('brings Redis up to date after a worker committed a standing, failed to record it and died', async () => {
-    const worker = startWorker();
+    const worker = await startWorker();
     const { token, user } = await api.signup();
     expect((await api.submitScore(token, 40)).status).toBe(201);
     await waitFor(async () => (await highScoreInRedis(user.id)) === 40, {
@@ -96,7 +92,7 @@ describe('the leaderboard outbox', () => {
     expect(await highScoreInRedis(user.id)).toBe(40);
 
     // Any worker's upkeep records outbox rows older than STALE_CHANGE_MS, every second.
-    startWorker();
+    await startWorker();
     await waitFor(async () => (await highScoreInRedis(user.id)) === 90, {
       timeoutMs: STALE_CHANGE_MS + 60_000,
       what: 'the Redis leaderboard to learn the standing the dead worker left behind',

@@ -5,9 +5,15 @@ import { StreamAdmission } from '../src/live/stream-admission';
 import { UpdatesBus } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
-import { globalLeaderboardKeys, startTestApp, type TestApp } from './support/test-app';
-import { waitFor, waitForProcess, waitForProgress } from './support/wait-for';
+import { PrivateRedis, type NodeProcess } from './support/processes';
+import {
+  allScoresApplied,
+  globalLeaderboardKeys,
+  startTestApp,
+  startWorkerProcess,
+  type TestApp,
+} from './support/test-app';
+import { waitFor } from './support/wait-for';
 
 /**
  * Two API instances and one worker process over one database and a private Redis, as behind a
@@ -35,23 +41,9 @@ beforeAll(async () => {
   };
   first = await startTestApp('live_redis', env);
   second = await startTestApp('live_redis', env, first);
-  const metricsPort = await freePort();
-  worker = runNode('main.js', {
-    ROLE: 'worker',
-    DATABASE_URL: first.config.databaseUrl!,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: env.REDIS_KEY_PREFIX,
-    DATA_DIR: first.config.dataDir,
-    JWT_SECRET: first.config.jwtSecret,
-    METRICS_PORT: String(metricsPort),
-  });
   api1 = new ApiClient(first.baseUrl);
   api2 = new ApiClient(second.baseUrl);
-  // The worker runs once its GET /metrics answers.
-  await waitForProcess(worker, `http://127.0.0.1:${metricsPort}/metrics`, {
-    what: 'the worker process to start',
-    timeoutMs: START_TIMEOUT_MS,
-  });
+  worker = await startWorkerProcess(first, {}, { timeoutMs: START_TIMEOUT_MS });
 }, START_TIMEOUT_MS);
 afterAll(async () => {
   await worker.stop();
@@ -60,23 +52,7 @@ afterAll(async () => {
   await redis.stop();
 });
 
-/** Waits, for as long as scores keep being applied, until none is pending. */
-const settled = () =>
-  waitForProgress(
-    async () => {
-      const [row] = await first.sql<{ applied: string; pending: string }>(
-        `SELECT count(*) FILTER (WHERE applied_at IS NOT NULL) AS applied,
-                count(*) FILTER (WHERE applied_at IS NULL) AS pending
-           FROM scores`,
-      );
-      return {
-        done: row!.pending === '0',
-        count: Number(row!.applied),
-        detail: `${row!.pending} pending`,
-      };
-    },
-    { what: 'every score to be applied', counter: 'applied scores' },
-  );
+const settled = () => allScoresApplied(first);
 
 async function expectLeaderboardMatchesPostgres(api: ApiClient): Promise<void> {
   const expected = await first.sql<{ user_id: string; high_score: number; achieved_at: Date }>(

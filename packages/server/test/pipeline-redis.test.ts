@@ -2,9 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from './support/api-client';
-import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
-import { startTestApp, type TestApp } from './support/test-app';
-import { waitFor, waitForProcess, waitForProgress } from './support/wait-for';
+import { PrivateRedis, type NodeProcess } from './support/processes';
+import {
+  allScoresApplied,
+  startTestApp,
+  startWorkerProcess,
+  type TestApp,
+  type WorkerProcess,
+} from './support/test-app';
+import { waitFor, waitForProgress } from './support/wait-for';
 import { DataSource } from 'typeorm';
 
 /**
@@ -47,32 +53,16 @@ afterAll(async () => {
   await redis.stop();
 });
 
-type Worker = NodeProcess & { metricsUrl: string };
+type Worker = WorkerProcess;
 
-/**
- * Starts a worker process serving its own metrics, and waits until it runs: its GET /metrics
- * answers once the worker has started (and fails fast with its output if it exits).
- */
 async function startWorker(env: Record<string, string> = {}): Promise<Worker> {
-  const metricsPort = await freePort();
-  const worker = runNode('main.js', {
-    ROLE: 'worker',
-    DATABASE_URL: app.config.databaseUrl!,
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
-    DATA_DIR: app.config.dataDir,
-    JWT_SECRET: app.config.jwtSecret,
-    METRICS_PORT: String(metricsPort),
-    ...PIPELINE_ENV,
-    ...env,
-  });
+  const worker = await startWorkerProcess(
+    app,
+    { ...PIPELINE_ENV, ...env },
+    { timeoutMs: WORKER_START_TIMEOUT_MS },
+  );
   workers.push(worker);
-  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
-  await waitForProcess(worker, metricsUrl, {
-    what: 'a worker process to start',
-    timeoutMs: WORKER_START_TIMEOUT_MS,
-  });
-  return Object.assign(worker, { metricsUrl });
+  return worker;
 }
 
 /** The worker's counters, read from its GET /metrics. */
@@ -123,24 +113,7 @@ async function submitLoad(all: Player[], total: number, concurrency = 8): Promis
   );
 }
 
-/** Waits, for as long as scores keep being applied, until none is pending. */
-async function allApplied(): Promise<void> {
-  await waitForProgress(
-    async () => {
-      const [row] = await app.sql<{ applied: string; pending: string }>(
-        `SELECT count(*) FILTER (WHERE applied_at IS NOT NULL) AS applied,
-                count(*) FILTER (WHERE applied_at IS NULL) AS pending
-           FROM scores`,
-      );
-      return {
-        done: row!.pending === '0',
-        count: Number(row!.applied),
-        detail: `${row!.pending} pending`,
-      };
-    },
-    { what: 'every score to be applied', counter: 'applied scores' },
-  );
-}
+const allApplied = () => allScoresApplied(app);
 
 async function expectAllAppliedExactlyOnce(all: Player[]): Promise<void> {
   await allApplied();

@@ -6,6 +6,7 @@ import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
 import { freePort, runNode, type NodeProcess } from './support/processes';
 import { createTestDatabase } from './support/test-database';
+import { waitForProcess } from './support/wait-for';
 
 type Server = NodeProcess;
 const runServer = (env: Record<string, string>) => runNode('main.js', env);
@@ -13,16 +14,11 @@ const runServer = (env: Record<string, string>) => runNode('main.js', env);
 /** A start (embedded PostgreSQL, Nest) has no counter to watch; it gets this long. */
 const START_TIMEOUT_MS = 3 * 60_000;
 
-async function waitUntilReady(baseUrl: string, server: Server): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (server.child.exitCode !== null) throw new Error(`server exited: ${server.output()}`);
-    const ready = await fetch(`${baseUrl}/api/health/ready`).catch(() => undefined);
-    if (ready?.status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`server not ready: ${server.output()}`);
-}
+const waitUntilReady = (baseUrl: string, server: Server) =>
+  waitForProcess(server, `${baseUrl}/api/health/ready`, {
+    what: 'the server to be ready',
+    timeoutMs: START_TIMEOUT_MS,
+  });
 
 const dataDirs: string[] = [];
 afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

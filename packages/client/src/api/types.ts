@@ -82,15 +82,4 @@ export type MyBoardStanding = {
 export type MyBoards = { items: MyBoardStanding[] };
 
 /** What an admin may set on a board (POST /api/admin/boards; PATCH takes all but id and sort). */
-export type BoardSettings = {
-  id: string;
-  name: string;
-  sort: BoardSort;
-  score_min: number;
-  score_max: number;
-  reset: string;
-  timezone: string;
-  authoritative: boolean;
-  max_submissions_per_minute: number;
-  archived: boolean;
-};
+export type BoardSettings = Omit<Board, 'created_at' | 'current_period'>;

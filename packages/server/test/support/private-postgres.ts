@@ -10,6 +10,7 @@ import {
   type Owner,
 } from '../../src/database/embedded-postgres';
 import { freePort } from './processes';
+import { waitFor } from './wait-for';
 
 /** Crash recovery after an immediate stop replays the WAL first; leave it time. */
 const START_TIMEOUT_MS = 60_000;
@@ -99,14 +100,16 @@ export class PrivatePostgres {
     );
     closeSync(log);
     this.process = child;
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    while (!(await acceptsQueries(this.url))) {
-      if (!this.running) {
-        throw new Error(`PostgreSQL exited while starting; see ${this.logFile}`);
-      }
-      if (Date.now() > deadline) throw new Error(`PostgreSQL did not start; see ${this.logFile}`);
-      await sleep(100);
-    }
+    const state = await waitFor(
+      async () => (!this.running ? 'exited' : await acceptsQueries(this.url)),
+      {
+        timeoutMs: START_TIMEOUT_MS,
+        intervalMs: 100,
+        what: `PostgreSQL to start (${this.logFile})`,
+      },
+    );
+    if (state === 'exited')
+      throw new Error(`PostgreSQL exited while starting; see ${this.logFile}`);
   }
 
   async stop({ mode = 'fast' }: { mode?: StopMode } = {}): Promise<void> {

@@ -6,7 +6,9 @@ import { DataSource } from 'typeorm';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig, type AppConfig } from '../../src/config/app-config';
 import { createHttpApp } from '../../src/http-app';
+import { freePort, runNode, type NodeProcess } from './processes';
 import { createTestDatabase, type TestDatabase } from './test-database';
+import { waitForProcess, waitForProgress } from './wait-for';
 
 export const TEST_JWT_SECRET = 'test-secret-that-is-at-least-32-characters-long';
 
@@ -73,4 +75,51 @@ export async function globalLeaderboardKeys(
   );
   const zset = `${app.config.redisKeyPrefix}{board:global}:period:${period!.id}:leaderboard`;
   return { zset, ready: `${zset}:ready` };
+}
+
+export type WorkerProcess = NodeProcess & { metricsUrl: string };
+
+/**
+ * Starts a worker process (ROLE=worker) over the app's database and Redis, serving its own
+ * metrics, and waits until it runs: its GET /metrics answers once it has started (and the wait
+ * fails at once, with its output, if it exits).
+ */
+export async function startWorkerProcess(
+  app: TestApp,
+  env: Record<string, string> = {},
+  { timeoutMs = 3 * 60_000 } = {},
+): Promise<WorkerProcess> {
+  const metricsPort = await freePort();
+  const worker = runNode('main.js', {
+    ROLE: 'worker',
+    DATABASE_URL: app.config.databaseUrl!,
+    REDIS_URL: app.config.redisUrl!,
+    REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
+    DATA_DIR: app.config.dataDir,
+    JWT_SECRET: app.config.jwtSecret,
+    METRICS_PORT: String(metricsPort),
+    ...env,
+  });
+  const metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
+  await waitForProcess(worker, metricsUrl, { what: 'a worker process to start', timeoutMs });
+  return Object.assign(worker, { metricsUrl });
+}
+
+/** Waits, for as long as scores keep being applied, until none of the app's is pending. */
+export function allScoresApplied(app: Pick<TestApp, 'sql'>): Promise<void> {
+  return waitForProgress(
+    async () => {
+      const [row] = await app.sql<{ applied: string; pending: string }>(
+        `SELECT count(*) FILTER (WHERE applied_at IS NOT NULL) AS applied,
+                count(*) FILTER (WHERE applied_at IS NULL) AS pending
+           FROM scores`,
+      );
+      return {
+        done: row!.pending === '0',
+        count: Number(row!.applied),
+        detail: `${row!.pending} pending`,
+      };
+    },
+    { what: 'every score to be applied', counter: 'applied scores' },
+  );
 }
