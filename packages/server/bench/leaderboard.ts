@@ -25,6 +25,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
+import { AuditRepository } from '../src/audit/audit.repository';
 import { BoardsRepository, type Period } from '../src/boards/boards.repository';
 import { BoardsService, GLOBAL_BOARD, type Board } from '../src/boards/boards.service';
 import { ResetSchedule } from '../src/boards/reset-schedule';
@@ -80,7 +81,10 @@ async function main(): Promise<void> {
   await redis.onModuleInit();
   try {
     await runMigrations(dataSource);
-    const boards = new BoardsService(new BoardsRepository(dataSource), config);
+    const boards = new BoardsService(
+      new BoardsRepository(dataSource, new AuditRepository(dataSource)),
+      config,
+    );
     const global = await boards.get(GLOBAL_BOARD);
     const current = await boards.currentPeriod(global);
 
@@ -205,19 +209,27 @@ async function standingsByUserId(
   period: PeriodKey,
   after: string,
 ): Promise<Standing[]> {
-  const rows: Array<{ user_id: string; rank_score: number; achieved_us: string }> =
-    await dataSource.query(
-      `SELECT s.user_id::text, s.rank_score,
-              (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text AS achieved_us
+  const rows: Array<{
+    user_id: string;
+    rank_score: number;
+    achieved_us: string;
+    version: string;
+    ranked: boolean;
+  }> = await dataSource.query(
+    `SELECT s.user_id::text, s.rank_score,
+              (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text AS achieved_us,
+              s.version::text, s.ranked
          FROM user_stats s WHERE s.period_id = $1 AND s.user_id > $2
         ORDER BY s.user_id LIMIT 10000`,
-      [period.periodId, after],
-    );
+    [period.periodId, after],
+  );
   return rows.map((row) => ({
     ...period,
     userId: row.user_id,
     rankScore: row.rank_score,
     achievedAtMicros: row.achieved_us,
+    version: row.version,
+    ranked: row.ranked,
   }));
 }
 
@@ -273,6 +285,8 @@ async function applyPathCost(
         userId: u.userId,
         rankScore: u.rankScore,
         achievedAtMicros: u.highScoreAchievedAtMicros,
+        version: u.version,
+        ranked: u.ranked,
       })),
     );
     await standings.forgetChanges(batch.changeIds);

@@ -270,15 +270,17 @@ export class Checker {
   }
 
   /**
-   * PostgreSQL's ranking. Only these columns are read: user_high_scores may become a view of them.
-   * achieved_at is turned into whole microseconds exactly as the leaderboard store does.
+   * PostgreSQL's ranking of the global board (its one period): the ranked standings. achieved_at
+   * is turned into whole microseconds exactly as the leaderboard store does.
    */
   private postgresStandings(): Promise<Standing[]> {
     return this.dataSource
       .query(
-        `SELECT user_id::text AS user_id, high_score,
-                (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us
-           FROM user_high_scores ORDER BY high_score DESC, achieved_at, user_id`,
+        `SELECT s.user_id::text AS user_id, s.high_score,
+                (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text AS achieved_us
+           FROM user_stats s JOIN board_periods p ON p.id = s.period_id
+          WHERE p.board_id = 'global' AND s.ranked
+          ORDER BY s.rank_score, s.achieved_at, s.user_id`,
       )
       .then((rows: Array<{ user_id: string; high_score: number; achieved_us: string }>) =>
         rows.map((row) => ({
@@ -313,7 +315,7 @@ export class Checker {
     const [period]: Array<{ id: string }> = await this.dataSource.query(
       `SELECT id::text FROM board_periods WHERE board_id = 'global'`,
     );
-    return `${this.redisKeyPrefix}{board:global}:period:${period!.id}:leaderboard`;
+    return `${this.redisKeyPrefix}{board:global}:period:${period!.id}:ranking`;
   }
 
   /** Polls `done` until true; returns how many seconds it took, or undefined past the budget. */

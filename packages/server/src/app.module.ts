@@ -2,6 +2,8 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { ApiKeysModule } from './api-keys/api-keys.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BoardsApiModule } from './boards/boards.module';
 import { LifecycleModule } from './common/lifecycle';
@@ -13,6 +15,7 @@ import { LeaderboardModule, LeaderboardStoreModule } from './leaderboard/leaderb
 import { LiveModule, UpdatesBusModule } from './live/live.module';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsModule } from './metrics/metrics.module';
+import { ModerationModule } from './moderation/moderation.module';
 import { HealthModule } from './ops/health.module';
 import { ProcessingModule } from './processing/processing.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
@@ -56,6 +59,9 @@ export class AppModule {
         AuthModule,
         BoardsApiModule,
         ScoresModule,
+        ApiKeysModule,
+        ModerationModule,
+        AuditModule,
         StatsModule,
         LeaderboardModule,
         LiveModule,

@@ -122,13 +122,14 @@ function describeDrift({ boardId, periodId, userId, expected, stored }: Drift): 
     pair('total_scores', expected.totalScores, stored.totalScores) +
     pair('sum_scores', expected.sumScores, stored.sumScores) +
     pair('high_score', expected.highScore, stored.highScore) +
-    pair('achieved_at', expected.achievedAt?.toISOString(), stored.achievedAt?.toISOString())
+    pair('achieved_at', expected.achievedAt?.toISOString(), stored.achievedAt?.toISOString()) +
+    pair('ranked', expected.ranked, stored.ranked)
   );
 }
 
 /**
- * Repaired standings may have gone down, which the Redis leaderboards' merges never do: have the
- * workers rebuild those periods' rankings (reads use PostgreSQL meanwhile).
+ * Repaired standings reach no leaderboard outbox: have the workers rebuild those periods' Redis
+ * rankings (reads use PostgreSQL meanwhile).
  */
 async function invalidateLeaderboards(
   config: AppConfig,

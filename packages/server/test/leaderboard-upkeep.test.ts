@@ -133,9 +133,16 @@ describe('the Redis store', () => {
           null,
         ),
       ).rejects.toThrow('PostgreSQL went away');
-      const lock = clients.key('{board:test}:period:1:leaderboard:rebuild:lock');
+      const lock = clients.key('{board:test}:period:1:ranking:rebuild:lock');
       expect(await clients.commands.exists(lock)).toBe(0);
-      const standing = { ...period, userId: '7', rankScore: -12, achievedAtMicros: '1000' };
+      const standing = {
+        ...period,
+        userId: '7',
+        rankScore: -12,
+        achievedAtMicros: '1000',
+        version: '1',
+        ranked: true,
+      };
       const rebuilt = await leaderboard.rebuild(
         period,
         async (after) => (after === '0' ? [standing] : []),
@@ -154,7 +161,14 @@ describe('the Redis store', () => {
       await clients.commands.config('RESETSTAT');
       for (let i = 1; i <= 20; i++) {
         await leaderboard.record([
-          { ...period, userId: String(i), rankScore: -i, achievedAtMicros: '1000' },
+          {
+            ...period,
+            userId: String(i),
+            rankScore: -i,
+            achievedAtMicros: '1000',
+            version: '1',
+            ranked: true,
+          },
         ]);
       }
       const stats = await clients.commands.info('commandstats');

@@ -156,8 +156,13 @@ describe('POST /api/scores', () => {
       ['no key at all', { value: 5 }, /idempotency_key is required/],
       [
         'an unknown field',
+        { value: 5, idempotency_key: validKey(), player: '1' },
+        /player is not an allowed field/,
+      ],
+      [
+        'a user_id with a player token',
         { value: 5, idempotency_key: validKey(), user_id: '1' },
-        /user_id is not an allowed field/,
+        /user_id is only accepted with an API key/,
       ],
     ];
 

@@ -1,4 +1,5 @@
 import {
+  ForbiddenException,
   Injectable,
   UnauthorizedException,
   type CanActivate,
@@ -12,9 +13,12 @@ import type { TokenClaims } from './auth.service';
 /** The largest bigint: a larger `sub` cannot name a user and must not reach SQL. */
 const MAX_USER_ID = 2n ** 63n - 1n;
 
+export const ACCOUNT_SUSPENDED = 'Account suspended';
+
 /**
  * Admits requests with a valid HS256 bearer token (signed by us, unexpired, with an `exp`) whose
- * user still exists, and records that user, with their role as it is now, on the request.
+ * user still exists and is not suspended (403), and records that user, with their role as it is
+ * now, on the request.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -44,9 +48,10 @@ export class AuthGuard implements CanActivate {
       typeof sub === 'string' &&
       /^\d{1,19}$/.test(sub) &&
       BigInt(sub) <= MAX_USER_ID;
-    const role = valid ? await this.users.role(sub) : null;
-    if (!role) throw new UnauthorizedException('Invalid or expired token');
-    request.user = { id: sub as string, role, tokenExpiresAt: (exp as number) * 1000 };
+    const access = valid ? await this.users.access(sub) : null;
+    if (!access) throw new UnauthorizedException('Invalid or expired token');
+    if (access.suspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
+    request.user = { id: sub as string, role: access.role, tokenExpiresAt: (exp as number) * 1000 };
     return true;
   }
 }

@@ -38,6 +38,6 @@ import { SignupLimit } from './signup-limit';
     PasswordHasher,
     UsersRepository,
   ],
-  exports: [AuthGuard, AdminGuard, JwtModule, UsersRepository],
+  exports: [AuthGuard, AdminGuard, JwtModule, UsersRepository, PasswordHasher],
 })
 export class AuthModule {}

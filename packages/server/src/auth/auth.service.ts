@@ -1,4 +1,9 @@
-import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import {
+  ConflictException,
+  ForbiddenException,
+  Injectable,
+  UnauthorizedException,
+} from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
@@ -7,6 +12,7 @@ import { EmailTakenError, UsersRepository } from '../users/users.repository';
 import type { AuthResponseDto } from './dto/auth-response.dto';
 import type { LoginDto } from './dto/login.dto';
 import type { SignupDto } from './dto/signup.dto';
+import { ACCOUNT_SUSPENDED } from './auth.guard';
 import { LoginThrottle } from './login-throttle';
 import { PasswordHasher } from './password-hasher';
 
@@ -37,7 +43,8 @@ export class AuthService {
 
   /**
    * Unknown email and wrong password get the same 401; repeated failures get 429. The attempt is
-   * reserved before the password is checked (see LoginThrottle).
+   * reserved before the password is checked (see LoginThrottle). The right password of a
+   * suspended account gets 403: only who knows it learns of the suspension.
    */
   async login(dto: LoginDto, clientAddress: string | undefined): Promise<AuthResponseDto> {
     const keys = LoginThrottle.keys(dto.email, clientAddress);
@@ -46,6 +53,7 @@ export class AuthService {
     const valid = await this.hasher.verify(user?.passwordHash, dto.password);
     if (!user || !valid) throw new UnauthorizedException('Invalid credentials');
     await this.throttle.succeeded(keys);
+    if (user.bannedAt) throw new ForbiddenException(ACCOUNT_SUSPENDED);
     return this.issueToken(user);
   }
 

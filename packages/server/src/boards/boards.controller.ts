@@ -9,6 +9,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import { AdminGuard } from '../auth/admin.guard';
+import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
 import { BoardsService } from './boards.service';
 import { BoardDto, BoardListDto, CreateBoardDto, UpdateBoardDto } from './dto/board.dto';
 
@@ -44,14 +45,18 @@ export class AdminBoardsController {
   @Post()
   @ApiCreatedResponse({ type: BoardDto })
   @ApiConflictResponse({ description: 'A board with this id exists' })
-  create(@Body() dto: CreateBoardDto): Promise<BoardDto> {
-    return this.boards.create(dto);
+  create(@CurrentUser() admin: AuthenticatedUser, @Body() dto: CreateBoardDto): Promise<BoardDto> {
+    return this.boards.create(dto, admin.id);
   }
 
   @Patch(':board')
   @ApiOkResponse({ type: BoardDto })
   @ApiNotFoundResponse({ description: 'Board not found' })
-  update(@Param('board') id: string, @Body() dto: UpdateBoardDto): Promise<BoardDto> {
-    return this.boards.update(id, dto);
+  update(
+    @CurrentUser() admin: AuthenticatedUser,
+    @Param('board') id: string,
+    @Body() dto: UpdateBoardDto,
+  ): Promise<BoardDto> {
+    return this.boards.update(id, dto, admin.id);
   }
 }

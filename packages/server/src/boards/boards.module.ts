@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module';
 import { AdminBoardsController, BoardsController } from './boards.controller';
 import { BoardsRepository } from './boards.repository';
 import { BoardsService } from './boards.service';
 
 /** Boards and their periods, for every role. */
 @Module({
+  imports: [AuditModule],
   providers: [BoardsRepository, BoardsService],
   exports: [BoardsService],
 })

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { AuditRepository } from '../audit/audit.repository';
 import { queryRows } from '../database/sql';
 
 export type BoardSort = 'asc' | 'desc';
@@ -59,7 +60,10 @@ export class BoardTakenError extends Error {}
 /** Boards and their materialized periods. */
 @Injectable()
 export class BoardsRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditRepository,
+  ) {}
 
   async find(id: string): Promise<BoardRow | null> {
     const [row] = await queryRows<{ board: BoardJson }>(
@@ -110,17 +114,25 @@ export class BoardsRepository {
     return rows.map((row) => toBoard(row.board));
   }
 
-  async create(fields: BoardFields): Promise<BoardRow> {
+  /** Creates the board, with the audit log entry of its creation by `actorId`. */
+  async create(fields: BoardFields, actorId: string): Promise<BoardRow> {
     try {
-      const [row] = await queryRows<{ board: BoardJson }>(
-        this.dataSource,
-        `INSERT INTO boards AS b (id, name, sort, score_min, score_max, reset, timezone,
-                                  authoritative, max_submissions_per_minute, archived)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-         RETURNING ${BOARD_JSON} AS board`,
-        boardParams(fields),
-      );
-      return toBoard(row!.board);
+      return await this.dataSource.transaction(async (manager) => {
+        const [row] = await queryRows<{ board: BoardJson }>(
+          manager,
+          `INSERT INTO boards AS b (id, name, sort, score_min, score_max, reset, timezone,
+                                    authoritative, max_submissions_per_minute, archived)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+           RETURNING ${BOARD_JSON} AS board`,
+          boardParams(fields),
+        );
+        await this.audit.append(manager, {
+          actorId,
+          action: 'boards.create',
+          target: `board:${fields.id}`,
+        });
+        return toBoard(row!.board);
+      });
     } catch (error) {
       if ((error as { driverError?: { code?: string } }).driverError?.code === UNIQUE_VIOLATION) {
         throw new BoardTakenError(fields.id);
@@ -131,11 +143,13 @@ export class BoardsRepository {
 
   /**
    * Writes the board's fields, and, when it has an open-ended period that must now end (a `never`
-   * board given a reset), that period's end, in one transaction.
+   * board given a reset), that period's end, with the audit log entry naming what `actorId`
+   * changed, in one transaction.
    */
   async update(
     fields: BoardFields,
     endOpenPeriodAt: (now: Date) => Date | null,
+    audit: { actorId: string; changed: string[] },
   ): Promise<BoardRow | null> {
     return this.dataSource.transaction(async (manager) => {
       await lockPeriods(manager, fields.id);
@@ -157,6 +171,12 @@ export class BoardsRepository {
           [fields.id, end],
         );
       }
+      await this.audit.append(manager, {
+        actorId: audit.actorId,
+        action: 'boards.update',
+        target: `board:${fields.id}`,
+        reason: audit.changed.length > 0 ? `changed ${audit.changed.join(', ')}` : null,
+      });
       return toBoard(row.board);
     });
   }
@@ -247,9 +267,10 @@ export class BoardsRepository {
               ${FINAL} AS final
          FROM board_periods p
         WHERE p.board_id = $1 AND ($3::bigint IS NULL OR p.id < $3)
-          AND (p.id = $2 OR EXISTS (SELECT 1 FROM user_stats s WHERE s.period_id = p.id)
+          AND (p.id = $2 OR EXISTS (SELECT 1 FROM user_stats s WHERE s.period_id = p.id AND s.total_scores > 0)
                OR EXISTS (SELECT 1 FROM scores s WHERE s.period_id = p.id
-                             AND s.applied_at IS NULL AND s.dead_at IS NULL))
+                             AND s.applied_at IS NULL AND s.dead_at IS NULL
+                             AND s.removed_at IS NULL))
         ORDER BY p.starts_at DESC
         LIMIT $4`,
       [boardId, current.id, beforeId ?? null, limit],
@@ -273,7 +294,8 @@ export class BoardsRepository {
 
 /** A period is final once it has ended and none of its scores is pending. */
 const FINAL = `(p.ends_at IS NOT NULL AND p.ends_at <= now() AND NOT EXISTS (
-  SELECT 1 FROM scores s WHERE s.period_id = p.id AND s.applied_at IS NULL AND s.dead_at IS NULL))`;
+  SELECT 1 FROM scores s WHERE s.period_id = p.id AND s.applied_at IS NULL AND s.dead_at IS NULL
+                             AND s.removed_at IS NULL))`;
 
 async function lockPeriods(manager: EntityManager, boardId: string): Promise<void> {
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [

@@ -96,7 +96,7 @@ export class BoardsService {
     return { ...toPeriodDto(period), final: await this.boards.isFinal(period.id) };
   }
 
-  async create(dto: CreateBoardDto): Promise<BoardDto> {
+  async create(dto: CreateBoardDto, actorId: string): Promise<BoardDto> {
     const fields: BoardFields = {
       id: dto.id,
       name: dto.name,
@@ -111,7 +111,7 @@ export class BoardsService {
     };
     this.assertValid(fields);
     try {
-      return this.toDto(await this.boards.create(fields));
+      return this.toDto(await this.boards.create(fields, actorId));
     } catch (error) {
       if (error instanceof BoardTakenError) {
         throw new ConflictException(`A board with id ${dto.id} already exists`);
@@ -125,7 +125,7 @@ export class BoardsService {
    * timezone from the next period on, except that an open-ended period (a board that never
    * reset) ends at the new schedule's next fire time.
    */
-  async update(id: string, dto: UpdateBoardDto): Promise<BoardDto> {
+  async update(id: string, dto: UpdateBoardDto, actorId: string): Promise<BoardDto> {
     const board = await this.get(id);
     const fields: BoardFields = {
       id: board.id,
@@ -148,7 +148,13 @@ export class BoardsService {
     }
     this.assertValid(fields);
     const schedule = new ResetSchedule(fields.reset, fields.timezone);
-    const updated = await this.boards.update(fields, (now) => schedule.next(now));
+    const changed = Object.keys(dto).filter(
+      (field) => dto[field as keyof UpdateBoardDto] !== undefined,
+    );
+    const updated = await this.boards.update(fields, (now) => schedule.next(now), {
+      actorId,
+      changed,
+    });
     if (!updated) throw new NotFoundException('Board not found');
     return this.toDto(updated);
   }

@@ -33,13 +33,18 @@ function toFieldErrors(error: ValidationError): FieldError[] {
   return [...own, ...(error.children ?? []).flatMap(toFieldErrors)];
 }
 
-/** A body that is not a JSON object (an array, a string, nothing at all) is refused as a whole. */
+/**
+ * A body that is not a JSON object (an array, a string) is refused as a whole; no body at all is
+ * an empty object, so that a route whose fields are all optional needs none, and one with a
+ * required field names it.
+ */
 class BodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const isObject = typeof value === 'object' && value !== null && !Array.isArray(value);
-    if (metadata.type === 'body' && !isObject) {
+    if (metadata.type !== 'body') return super.transform(value, metadata);
+    const body = value === undefined ? {} : value;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new BadRequestException('Request body must be a JSON object');
     }
-    return super.transform(value, metadata);
+    return super.transform(body, metadata);
   }
 }

@@ -12,6 +12,7 @@ import { OneAggregateRow1795500000000 } from './migrations/1795500000000-one-agg
 import { RequestLimitsAndPlayerCount1795503000000 } from './migrations/1795503000000-request-limits-and-player-count';
 import { LoginKeyAsText1795506000000 } from './migrations/1795506000000-login-key-as-text';
 import { BoardsAndPeriods1795510000000 } from './migrations/1795510000000-boards-and-periods';
+import { Moderation1795520000000 } from './migrations/1795520000000-moderation';
 
 export const entities = [User];
 export const migrations = [
@@ -22,6 +23,7 @@ export const migrations = [
   RequestLimitsAndPlayerCount1795503000000,
   LoginKeyAsText1795506000000,
   BoardsAndPeriods1795510000000,
+  Moderation1795520000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

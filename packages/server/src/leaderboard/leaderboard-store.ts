@@ -1,8 +1,8 @@
 /** One period of one board: a leaderboard of its own. */
 export type PeriodKey = { boardId: string; periodId: string };
 
-/** One player's standing in a period, as the leaderboard orders it. */
-export type Standing = PeriodKey & {
+/** A player's place in a period's order. */
+export type StandingKey = {
   userId: string;
   /** The best made comparable whatever the board's sort: lower is better. */
   rankScore: number;
@@ -10,7 +10,22 @@ export type Standing = PeriodKey & {
   achievedAtMicros: string;
 };
 
-export type RankedStanding = Standing & { rank: number };
+/** One player's standing in a period, as PostgreSQL holds it at one version. */
+export type Standing = PeriodKey &
+  StandingKey & {
+    /**
+     * Raised by every change of the standing in PostgreSQL, so that a store can tell the newer of
+     * two writes whatever order they arrive in (DELETED_VERSION: the account was deleted).
+     */
+    version: string;
+    /** On the leaderboard: it has a counted score and its player is not suspended. */
+    ranked: boolean;
+  };
+
+/** Newer than any version a standing reaches: the player's account was deleted. */
+export const DELETED_VERSION = String(Number.MAX_SAFE_INTEGER);
+
+export type RankedStanding = PeriodKey & StandingKey & { rank: number };
 
 /**
  * Where rankings live: Redis sorted sets (one per board and period) when REDIS_URL is set,
@@ -40,8 +55,11 @@ export abstract class LeaderboardStore {
    * How many standings are ahead of `key` (a standing's rank score, time reached and user),
    * whether or not the ranking holds it: the rank a player had with a former standing, now.
    */
-  abstract countAhead(period: PeriodKey, key: Omit<Standing, keyof PeriodKey>): Promise<number>;
-  /** Records new standings, of any periods (from the worker, after its commit). */
+  abstract countAhead(period: PeriodKey, key: StandingKey): Promise<number>;
+  /**
+   * Records standings, of any periods, after their commit (the worker's, or a moderation's). Of
+   * two writes of one standing the higher version wins, whichever arrives first.
+   */
   abstract record(standings: Standing[]): Promise<void>;
   /** Whether the store holds the period's complete ranking, and of how many players. */
   abstract status(period: PeriodKey): Promise<{ ready: boolean; size: number }>;
@@ -57,7 +75,7 @@ export abstract class LeaderboardStore {
   ): Promise<boolean>;
   /**
    * Marks a period's ranking as no longer complete, so that it is rebuilt (standings were
-   * rewritten in PostgreSQL, possibly for the worse, which recording never does).
+   * rewritten in PostgreSQL without a new version: a repair by reconcile).
    */
   abstract invalidate(period: PeriodKey): Promise<void>;
 }

@@ -4,11 +4,13 @@ import {
   type PeriodKey,
   type RankedStanding,
   type Standing,
+  type StandingKey,
 } from './leaderboard-store';
 
 /**
  * The ranking key within a period, ascending: rank score, then achieved_at, then user id. It
- * matches the index user_stats_ranking_idx (period_id, rank_score, achieved_at, user_id), so
+ * matches the index user_stats_ranking_idx (period_id, rank_score, achieved_at, user_id, over
+ * ranked standings), so
  * orderings and row comparisons on it are index range scans. (Qualified: a bare user_id would mean
  * the text output column below.)
  */
@@ -18,7 +20,9 @@ const DESCENDING = 'h.rank_score DESC, h.achieved_at DESC, h.user_id DESC';
 const COLUMNS = `h.user_id::text, h.rank_score,
   (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us`;
 const ME = `(SELECT rank_score, achieved_at, user_id FROM user_stats
-              WHERE period_id = $1 AND user_id = $2)`;
+              WHERE period_id = $1 AND user_id = $2 AND ranked)`;
+/** The period's ranked standings (the ranking index is partial on it). */
+const RANKED = 'h.period_id = $1 AND h.ranked';
 
 type Row = { user_id: string; rank_score: number; achieved_us: string };
 
@@ -38,7 +42,7 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   async page(period: PeriodKey, limit: number, offset: number) {
     const [rows, [count]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_stats h WHERE h.period_id = $1
+        `SELECT ${COLUMNS} FROM user_stats h WHERE ${RANKED}
           ORDER BY ${ASCENDING} LIMIT $2 OFFSET $3`,
         [period.periodId, limit, offset],
       ) as Promise<Row[]>,
@@ -58,7 +62,7 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
     const params = [period.periodId, userId];
     const [own]: Array<{ rank: string }> = await this.dataSource.query(
       `SELECT 1 + (SELECT count(*) FROM user_stats h
-                    WHERE h.period_id = $1 AND ${KEY} < ${ME}) AS rank
+                    WHERE ${RANKED} AND ${KEY} < ${ME}) AS rank
         WHERE EXISTS ${ME}`,
       params,
     );
@@ -66,12 +70,12 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
     const rank = Number(own.rank);
     const [above, fromMe]: [Row[], Row[]] = await Promise.all([
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_stats h WHERE h.period_id = $1 AND ${KEY} < ${ME}
+        `SELECT ${COLUMNS} FROM user_stats h WHERE ${RANKED} AND ${KEY} < ${ME}
           ORDER BY ${DESCENDING} LIMIT $3`,
         [...params, radius],
       ),
       this.dataSource.query(
-        `SELECT ${COLUMNS} FROM user_stats h WHERE h.period_id = $1 AND ${KEY} >= ${ME}
+        `SELECT ${COLUMNS} FROM user_stats h WHERE ${RANKED} AND ${KEY} >= ${ME}
           ORDER BY ${ASCENDING} LIMIT $3`,
         [...params, radius + 1],
       ),
@@ -83,10 +87,10 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
     return { rank, standings };
   }
 
-  async countAhead(period: PeriodKey, key: Omit<Standing, keyof PeriodKey>): Promise<number> {
+  async countAhead(period: PeriodKey, key: StandingKey): Promise<number> {
     const [row]: Array<{ n: string }> = await this.dataSource.query(
       `SELECT count(*) AS n FROM user_stats h
-        WHERE h.period_id = $1
+        WHERE ${RANKED}
           AND ${KEY} < ($2, 'epoch'::timestamptz + $3::bigint * interval '1 microsecond', $4)`,
       [period.periodId, key.rankScore, key.achievedAtMicros, key.userId],
     );

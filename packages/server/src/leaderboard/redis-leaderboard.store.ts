@@ -6,6 +6,7 @@ import {
   type PeriodKey,
   type RankedStanding,
   type Standing,
+  type StandingKey,
 } from './leaderboard-store';
 import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
 
@@ -14,7 +15,8 @@ import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
  * integer within ±10^9, exact in a double; lower is better on both sorts) and ties are broken by
  * the member, which Redis orders bytewise: "<achieved_at in µs, 17 digits>:<user id, 19 digits>".
  * Ascending (score, member) order is then best first, achieved_at asc, user id asc. A hash maps
- * user id -> current member.
+ * user id -> "<version>|<member>", the member empty for a standing that is not ranked (a
+ * suspended player, no counted score, a deleted account): the version outlives its entry.
  */
 const encodeMember = (s: Pick<Standing, 'userId' | 'achievedAtMicros'>) =>
   `${s.achievedAtMicros.padStart(17, '0')}:${s.userId.padStart(19, '0')}`;
@@ -31,32 +33,34 @@ function decode(period: PeriodKey, member: string, score: string, rank: number):
 }
 
 /**
- * Merges standings monotonically: a user's entry is only ever replaced by a better one (higher
- * score, or the same score reached earlier). Merges therefore commute, so updates from several
- * workers may arrive in any order. They go to the set once it is built (its ready key exists) and,
- * while a rebuild runs (its lock key exists), to the set being built: a set that is neither, say
- * that of a period whose copy has expired, is not recreated half-full.
- * KEYS: zset, hash [, ready, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, score,
- * member, ... With only two keys, merges into those unconditionally (the rebuild's own writes).
+ * Writes standings by version: a user's entry is only ever replaced by a newer version of their
+ * standing (PostgreSQL raises it with every change), which may rank them worse, or not at all.
+ * Writes therefore commute, so those of several workers and moderations may arrive in any order.
+ * They go to the set once it is built (its ready key exists) and, while a rebuild runs (its lock
+ * key exists), to the set being built: a set that is neither, say that of a period whose copy has
+ * expired, is not recreated half-full.
+ * KEYS: zset, hash [, ready, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, version,
+ * score, member ('' = not ranked), ... With only two keys, writes into those unconditionally (the
+ * rebuild's own writes).
  */
-const MERGE = `
-local function merge(z, h, user, score, member)
+const PUT = `
+local function put(z, h, user, version, score, member)
   local old = redis.call('HGET', h, user)
   if old then
-    local oldScore = tonumber(redis.call('ZSCORE', z, old))
-    if oldScore and (oldScore < score or (oldScore == score and old <= member)) then return end
-    redis.call('ZREM', z, old)
+    local sep = string.find(old, '|', 1, true)
+    if tonumber(string.sub(old, 1, sep - 1)) >= tonumber(version) then return end
+    local oldMember = string.sub(old, sep + 1)
+    if oldMember ~= '' then redis.call('ZREM', z, oldMember) end
   end
-  redis.call('ZADD', z, score, member)
-  redis.call('HSET', h, user, member)
+  if member ~= '' then redis.call('ZADD', z, score, member) end
+  redis.call('HSET', h, user, version .. '|' .. member)
 end
 local direct = #KEYS == 2
 local live = direct or redis.call('EXISTS', KEYS[3]) == 1
 local rebuilding = not direct and redis.call('EXISTS', KEYS[6]) == 1
-for i = 1, #ARGV, 3 do
-  local score = tonumber(ARGV[i + 1])
-  if live then merge(KEYS[1], KEYS[2], ARGV[i], score, ARGV[i + 2]) end
-  if rebuilding then merge(KEYS[4], KEYS[5], ARGV[i], score, ARGV[i + 2]) end
+for i = 1, #ARGV, 4 do
+  if live then put(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
+  if rebuilding then put(KEYS[4], KEYS[5], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
 end
 return 1`;
 
@@ -68,8 +72,10 @@ return {redis.call('ZCARD', KEYS[1]), redis.call('ZRANGE', KEYS[1], ARGV[1], ARG
 /** KEYS: zset, hash, ready; ARGV: user, radius. {-1} when the user has no standing. */
 const AROUND = `
 if redis.call('EXISTS', KEYS[3]) == 0 then return false end
-local member = redis.call('HGET', KEYS[2], ARGV[1])
-if not member then return {-1} end
+local entry = redis.call('HGET', KEYS[2], ARGV[1])
+if not entry then return {-1} end
+local member = string.sub(entry, string.find(entry, '|', 1, true) + 1)
+if member == '' then return {-1} end
 local rank = redis.call('ZRANK', KEYS[1], member)
 if not rank then return {-1} end
 local first = math.max(0, rank - tonumber(ARGV[2]))
@@ -134,7 +140,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   readonly recordsStandings = true;
   private readonly logger = new Logger(RedisLeaderboardStore.name);
   private readonly scripts: Record<
-    'merge' | 'page' | 'around' | 'countAhead' | 'finishRebuild' | 'releaseLock',
+    'put' | 'page' | 'around' | 'countAhead' | 'finishRebuild' | 'releaseLock',
     RedisScript
   >;
 
@@ -145,7 +151,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     super();
     // Loaded once per connection and called by their SHA from then on.
     this.scripts = {
-      merge: clients.script('leaderboardMerge', MERGE),
+      put: clients.script('leaderboardPut', PUT),
       page: clients.script('leaderboardPage', PAGE),
       around: clients.script('leaderboardAround', AROUND),
       countAhead: clients.script('leaderboardCountAhead', COUNT_AHEAD),
@@ -155,9 +161,8 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   }
 
   private keys(period: PeriodKey): Keys {
-    const base = this.clients.key(
-      `{board:${period.boardId}}:period:${period.periodId}:leaderboard`,
-    );
+    // "ranking": the sets of the earlier, unversioned encoding (":leaderboard") are left alone.
+    const base = this.clients.key(`{board:${period.boardId}}:period:${period.periodId}:ranking`);
     return {
       zset: base,
       members: `${base}:members`,
@@ -195,7 +200,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     };
   }
 
-  async countAhead(period: PeriodKey, key: Omit<Standing, keyof PeriodKey>): Promise<number> {
+  async countAhead(period: PeriodKey, key: StandingKey): Promise<number> {
     const k = this.keys(period);
     const count = (await this.read(() =>
       this.scripts.countAhead([k.zset, k.ready], [key.rankScore, encodeMember(key)]),
@@ -213,7 +218,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     }
   }
 
-  /** Merges the standings into their periods' sets, one script call per period. */
+  /** Writes the standings into their periods' sets, one script call per period. */
   async record(standings: Standing[]): Promise<void> {
     const byPeriod = new Map<string, Standing[]>();
     for (const standing of standings) {
@@ -222,7 +227,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     }
     for (const group of byPeriod.values()) {
       const k = this.keys(group[0]!);
-      await this.scripts.merge(
+      await this.scripts.put(
         [k.zset, k.members, k.ready, k.rebuildZset, k.rebuildMembers, k.lock],
         args(group),
       );
@@ -246,7 +251,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
 
   /**
    * Rebuilds a period's set into a side key, then swaps it in atomically; standings recorded
-   * meanwhile are merged into both. One process at a time (a lock key, released however the
+   * meanwhile are written into both (by version, so the newer of a page's and a write's wins). One process at a time (a lock key, released however the
    * rebuild ends).
    */
   async rebuild(
@@ -265,8 +270,8 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       for (let after = '0'; ;) {
         const standings = await readPage(after);
         if (standings.length === 0) break;
-        await this.scripts.merge([k.rebuildZset, k.rebuildMembers], args(standings));
-        players += standings.length;
+        await this.scripts.put([k.rebuildZset, k.rebuildMembers], args(standings));
+        players += standings.filter((standing) => standing.ranked).length;
         after = standings[standings.length - 1]!.userId;
       }
       const keepMs = keepUntil
@@ -288,7 +293,12 @@ export class RedisLeaderboardStore extends LeaderboardStore {
 }
 
 function args(standings: Standing[]): Array<string | number> {
-  return standings.flatMap((s) => [s.userId, s.rankScore, encodeMember(s)]);
+  return standings.flatMap((s) => [
+    s.userId,
+    s.version,
+    s.rankScore,
+    s.ranked ? encodeMember(s) : '',
+  ]);
 }
 
 function pairs(flat: string[]): Array<[string, string]> {

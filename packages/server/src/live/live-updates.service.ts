@@ -152,7 +152,18 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
 
   private dispatch(update: Update): void {
     if (update.type === 'stats') void this.pushStanding(update);
+    else if (update.type === 'account-closed') this.closeUser(update.userId);
     else if (this.connections > 0) this.feed(update.boardId).refresh.signal();
+  }
+
+  /** A suspended or deleted account's streams end (a reconnect is refused by its token). */
+  private closeUser(userId: string): void {
+    const mine = this.connectionsByUser.get(userId);
+    if (!mine) return;
+    this.connectionsByUser.delete(userId);
+    this.connections -= mine.size;
+    for (const connection of [...mine]) connection.close();
+    mine.clear();
   }
 
   private feed(boardId: string): BoardFeed {

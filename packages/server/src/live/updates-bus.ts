@@ -4,8 +4,9 @@ import { RedisClients } from '../redis/redis-clients';
 
 /**
  * "Something changed": the API instances look up what, for the clients connected to them. A
- * player's score on a board was accepted (their pending count changed) or applied (their standing
- * changed), or a board's current leaderboard may have changed.
+ * player's score on a board was accepted (their pending count changed) or applied or removed
+ * (their standing changed), a board's current leaderboard may have changed, or an account was
+ * closed.
  */
 export type Update =
   | {
@@ -19,7 +20,9 @@ export type Update =
         before: { rankScore: number; achievedAtMicros: string } | null;
       };
     }
-  | { type: 'leaderboard'; boardId: string };
+  | { type: 'leaderboard'; boardId: string }
+  /** The account was suspended or deleted: its streams end. */
+  | { type: 'account-closed'; userId: string };
 export type UpdateListener = (update: Update) => void;
 
 /**

@@ -10,8 +10,9 @@ export class BacklogRepository {
   async counts(): Promise<{ pending: number; dead: number }> {
     const [row] = await queryRows<{ pending: string; dead: string }>(
       this.dataSource,
-      `SELECT (SELECT count(*) FROM scores WHERE applied_at IS NULL AND dead_at IS NULL) AS pending,
-              (SELECT count(*) FROM scores WHERE dead_at IS NOT NULL) AS dead`,
+      `SELECT (SELECT count(*) FROM scores
+                 WHERE applied_at IS NULL AND dead_at IS NULL AND removed_at IS NULL) AS pending,
+              (SELECT count(*) FROM scores WHERE dead_at IS NOT NULL AND removed_at IS NULL) AS dead`,
     );
     return { pending: Number(row!.pending), dead: Number(row!.dead) };
   }

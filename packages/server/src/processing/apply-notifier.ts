@@ -37,6 +37,8 @@ export class ApplyNotifier implements OnModuleInit {
             userId: user.userId,
             rankScore: user.rankScore,
             achievedAtMicros: user.highScoreAchievedAtMicros,
+            version: user.version,
+            ranked: user.ranked,
           })),
         );
         await this.standings.forgetChanges(batch.changeIds);
@@ -71,9 +73,10 @@ export class ApplyNotifier implements OnModuleInit {
   }
 }
 
-/** Whether the batch gave the player a better standing (a first one counts). */
+/** Whether the batch gave the player a better ranked standing (a first one counts). */
 function improved(user: UserAggregates): boolean {
   const { before } = user;
+  if (!user.ranked) return false;
   if (!before) return true;
   if (user.rankScore !== before.rankScore) return user.rankScore < before.rankScore;
   return BigInt(user.highScoreAchievedAtMicros) < BigInt(before.achievedAtMicros);

@@ -27,7 +27,7 @@ export const STALE_CHANGE_MS = 5000;
  * about STALE_CHANGE_MS + CHECK_EVERY_MS of a commit, whatever happened to the worker that made
  * it); and for the current period of every board, builds its ranking when the store has none (a
  * new period, a new, restarted or flushed Redis) and, once a minute, rebuilds it when it holds
- * fewer players than PostgreSQL. Periods that have ended are served from PostgreSQL. Whatever
+ * another number of players than PostgreSQL ranks. Periods that have ended are served from PostgreSQL. Whatever
  * the store, it also announces each board's rollover to the live streams, and by reading every
  * board's current period it creates new periods as they are reached.
  */
@@ -103,9 +103,11 @@ export class LeaderboardMaintainer implements OnApplicationBootstrap, OnModuleDe
     if (ready && Date.now() - countedAt > COUNT_EVERY_MS) {
       this.countedAt.set(period.periodId, Date.now());
       const players = await this.standings.count(period.periodId);
-      rebuild = players > size;
+      // Fewer: a standing was lost (Redis restarted between writes). More: a standing of a
+      // deleted account came back (a write delayed past its deletion and a rebuild).
+      rebuild = players !== size;
       if (rebuild) {
-        this.logger.warn({ ...period, size, players }, 'Leaderboard incomplete: rebuilding');
+        this.logger.warn({ ...period, size, players }, 'Leaderboard differs: rebuilding');
       }
     }
     if (rebuild) {

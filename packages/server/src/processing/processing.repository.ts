@@ -19,7 +19,14 @@ export type UserAggregates = {
   /** The same instant in microseconds since the epoch, exact (the leaderboard's tie-break). */
   highScoreAchievedAtMicros: string;
   updatedAt: Date;
-  /** The standing before this batch (its rank score and time reached), null for a first score. */
+  /** The standing's version after this batch (see Standing.version). */
+  version: string;
+  /** On the leaderboard (false while the player is suspended). */
+  ranked: boolean;
+  /**
+   * The ranked standing before this batch (its rank score and time reached); null for a first
+   * score, or when the player was not on the leaderboard.
+   */
   before: { rankScore: number; achievedAtMicros: string } | null;
 };
 
@@ -55,6 +62,8 @@ type UserJson = {
   rank_score: number;
   achieved_at: string;
   achieved_at_us: string;
+  version: string;
+  ranked: boolean;
   before_rank_score: number | null;
   before_achieved_us: string | null;
 };
@@ -70,32 +79,46 @@ export type DeadLetter = {
 };
 
 /**
+ * The rank score of a standing with no counted score (all its scores were removed): worse than
+ * any score's, so the next score applied replaces its best as if the row were new.
+ */
+export const NO_SCORE_RANK = 2_147_483_647;
+
+/**
  * The apply statement. Standings are kept per (period, user): the count, the exact sum, and the
  * best by the board's sort with the earliest time it was reached. `rank_score` is the best made
  * comparable whatever the sort (-value on a `desc` board, value on an `asc` one): lower is better,
- * so the best is always the least rank_score.
+ * so the best is always the least rank_score. Every write raises the standing's `version`; it is
+ * `ranked` unless its player is suspended.
  *
  * It locks rows in one global order, so that concurrent batches cannot deadlock: first the
- * batch's score rows, in id order (`pending` sorts before it locks, and `batch` aggregates all of
- * `claimed` before it yields a row), then one standings row per (period, user), in that order (the
- * insert's input is sorted), then, when the batch brings new players, one row of
- * leaderboard_counts per period (`counted` aggregates all of `standings` first, and sorts). Every
- * batch takes its locks in that same order; the outbox insert takes none that another transaction
- * can hold (new rows, no unique key but its identity). test/apply-contention.test.ts runs
- * concurrent overlapping batches against it.
+ * batch's score rows, in id order (`pending` sorts before it locks), then the batch's players'
+ * rows in `users`, in id order and FOR KEY SHARE (which only a ban, an unban or a deletion of that
+ * player waits for, or makes this wait: so whether a player is suspended cannot change during the
+ * statement, and a standing inserted here is unranked if the ban committed first), then one
+ * standings row per (period, user), in that order (the insert's input is sorted, and `batch`
+ * aggregates all of `ranked` first), then, when the batch brings players onto a leaderboard, one
+ * row of leaderboard_counts per period (`counted` aggregates all of `standings` first, and sorts).
+ * Every batch takes its locks in that same order, and so do bans and removals (see
+ * ModerationRepository); the outbox insert takes none that another transaction can hold (new
+ * rows, no unique key but its identity). test/apply-contention.test.ts runs concurrent
+ * overlapping batches against it.
  *
- * `before` reads the standings as they were (the statement's snapshot; a plain read that locks
- * nothing), so that a player can be told the rank their score moved them from. MATERIALIZED:
- * inlined, the planner joined it once per standing (quadratic in the batch).
+ * `before` reads the ranked standings as they were (the statement's snapshot; a plain read that
+ * locks nothing), so that a player can be told the rank their score moved them from.
+ * MATERIALIZED: inlined, the planner joined it once per standing (quadratic in the batch).
  *
  * A standing is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores in a period
  * arriving in two batches at once cannot both insert (the second waits on the key, then updates
  * the first one's row under its lock), so there is neither a unique violation nor a lost update.
+ * A row with no counted score has rank_score NO_SCORE_RANK, so any score replaces its best; it
+ * joins the leaderboard again then, and is counted, like a new one (its old count is 0).
  */
 const APPLY = `
   WITH pending AS (
     SELECT id FROM scores
      WHERE id = ANY($1::bigint[]) AND applied_at IS NULL AND dead_at IS NULL
+       AND removed_at IS NULL
      ORDER BY id
      FOR UPDATE
   ),
@@ -104,13 +127,19 @@ const APPLY = `
       FROM pending WHERE s.id = pending.id
     RETURNING s.id, s.user_id, s.board_id, s.period_id, s.value, s.created_at, s.applied_at
   ),
+  players AS (
+    SELECT u.id AS user_id, u.banned_at IS NULL AS rankable FROM users u
+     WHERE u.id IN (SELECT user_id FROM claimed)
+     ORDER BY u.id
+     FOR KEY SHARE
+  ),
   ranked AS (
-    SELECT c.*, CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS rank_score
-      FROM claimed c JOIN boards b ON b.id = c.board_id
+    SELECT c.*, p.rankable, CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS rank_score
+      FROM claimed c JOIN boards b ON b.id = c.board_id JOIN players p USING (user_id)
   ),
   batch AS (
-    SELECT period_id, user_id, min(board_id) AS board_id, count(*) AS total,
-           sum(value) AS total_sum, min(rank_score) AS best_rank,
+    SELECT period_id, user_id, min(board_id) AS board_id, bool_and(rankable) AS rankable,
+           count(*) AS total, sum(value) AS total_sum, min(rank_score) AS best_rank,
            (array_agg(value ORDER BY rank_score, created_at))[1] AS best,
            (array_agg(created_at ORDER BY rank_score, created_at))[1] AS best_at
       FROM ranked GROUP BY period_id, user_id
@@ -119,12 +148,14 @@ const APPLY = `
     SELECT st.period_id, st.user_id, st.rank_score,
            (extract(epoch FROM st.achieved_at) * 1000000)::bigint::text AS achieved_us
       FROM user_stats st JOIN batch b USING (period_id, user_id)
+     WHERE st.ranked
   ),
   standings AS (
     INSERT INTO user_stats AS st
            (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
-            achieved_at, high_score_updated_at, updated_at)
-    SELECT period_id, user_id, board_id, total, total_sum, best, best_rank, best_at, now(), now()
+            achieved_at, high_score_updated_at, updated_at, version, ranked)
+    SELECT period_id, user_id, board_id, total, total_sum, best, best_rank, best_at, now(), now(),
+           1, rankable
       FROM batch
      ORDER BY period_id, user_id
     ON CONFLICT (period_id, user_id) DO UPDATE SET
@@ -140,14 +171,19 @@ const APPLY = `
       high_score_updated_at = CASE
         WHEN excluded.rank_score <= st.rank_score THEN excluded.high_score_updated_at
         ELSE st.high_score_updated_at END,
-      updated_at = excluded.updated_at
+      updated_at = excluded.updated_at,
+      version = st.version + 1,
+      ranked = excluded.ranked
     RETURNING period_id, user_id, board_id, total_scores, sum_scores, updated_at, high_score,
-              rank_score, achieved_at, high_score_updated_at, xmax = 0 AS inserted
+              rank_score, achieved_at, high_score_updated_at, version, ranked,
+              xmax = 0 AS inserted
   ),
   counted AS (
     INSERT INTO leaderboard_counts AS c (period_id, stripe, players)
-    SELECT period_id, pg_backend_pid() % 16, count(*) FROM standings WHERE inserted
-     GROUP BY period_id ORDER BY period_id
+    SELECT s.period_id, pg_backend_pid() % 16, count(*)
+      FROM standings s JOIN batch b USING (period_id, user_id)
+     WHERE s.ranked AND (s.inserted OR s.total_scores = b.total)
+     GROUP BY s.period_id ORDER BY s.period_id
     ON CONFLICT (period_id, stripe) DO UPDATE SET players = c.players + excluded.players
   ),
   changes AS (
@@ -166,6 +202,7 @@ const APPLY = `
               'updated_at', s.updated_at, 'high_score', s.high_score, 'rank_score', s.rank_score,
               'achieved_at', s.achieved_at,
               'achieved_at_us', (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text,
+              'version', s.version::text, 'ranked', s.ranked,
               'before_rank_score', b.rank_score, 'before_achieved_us', b.achieved_us)), '[]')
        FROM standings s LEFT JOIN before b USING (period_id, user_id)) AS users,
     (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`;
@@ -208,6 +245,8 @@ export class ProcessingRepository {
         rankScore: user.rank_score,
         highScoreAchievedAt: new Date(user.achieved_at),
         highScoreAchievedAtMicros: user.achieved_at_us,
+        version: user.version,
+        ranked: user.ranked,
         updatedAt: new Date(user.updated_at),
         before:
           user.before_rank_score === null
@@ -230,7 +269,9 @@ export class ProcessingRepository {
   ): Promise<{ attempts: number; dead: boolean } | null> {
     return this.dataSource.transaction(async (manager) => {
       const [row]: Array<{ attempts: number }> = await manager.query(
-        `SELECT attempts FROM scores WHERE id = $1 AND applied_at IS NULL AND dead_at IS NULL FOR UPDATE`,
+        `SELECT attempts FROM scores
+          WHERE id = $1 AND applied_at IS NULL AND dead_at IS NULL AND removed_at IS NULL
+          FOR UPDATE`,
         [scoreId],
       );
       if (!row) return null;
@@ -258,7 +299,8 @@ export class ProcessingRepository {
       `UPDATE scores SET retry_at = now() + make_interval(secs => $2::double precision / 1000)
         WHERE id IN (
           SELECT id FROM scores
-           WHERE applied_at IS NULL AND dead_at IS NULL AND retry_at <= now()
+           WHERE applied_at IS NULL AND dead_at IS NULL AND removed_at IS NULL
+             AND retry_at <= now()
            ORDER BY retry_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
@@ -270,7 +312,8 @@ export class ProcessingRepository {
 
   async pendingCount(): Promise<number> {
     const [row]: Array<{ n: string }> = await this.dataSource.query(
-      `SELECT count(*) AS n FROM scores WHERE applied_at IS NULL AND dead_at IS NULL`,
+      `SELECT count(*) AS n FROM scores
+        WHERE applied_at IS NULL AND dead_at IS NULL AND removed_at IS NULL`,
     );
     return Number(row!.n);
   }
@@ -286,7 +329,8 @@ export class ProcessingRepository {
       dead_at: Date;
     }> = await this.dataSource.query(
       `SELECT id, user_id, value, created_at, attempts, last_error, dead_at
-         FROM scores WHERE dead_at IS NOT NULL ORDER BY dead_at, id LIMIT $1`,
+         FROM scores WHERE dead_at IS NOT NULL AND removed_at IS NULL
+        ORDER BY dead_at, id LIMIT $1`,
       [limit],
     );
     return rows.map((row) => ({
@@ -305,7 +349,8 @@ export class ProcessingRepository {
     const rows = await queryRows<{ id: string }>(
       this.dataSource,
       `UPDATE scores SET dead_at = NULL, attempts = 0, retry_at = now()
-        WHERE dead_at IS NOT NULL AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
+        WHERE dead_at IS NOT NULL AND removed_at IS NULL
+          AND ($1::bigint[] IS NULL OR id = ANY($1::bigint[]))
         RETURNING id`,
       [ids === 'all' ? null : ids],
     );

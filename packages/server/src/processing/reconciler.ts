@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { NO_SCORE_RANK } from './processing.repository';
 
 /** A standing that differs from its recomputation from `scores`. */
 export type Drift = {
@@ -10,12 +11,14 @@ export type Drift = {
     sumScores: bigint;
     highScore: number | null;
     achievedAt: Date | null;
+    ranked: boolean;
   };
   stored: {
     totalScores: number | null;
     sumScores: bigint | null;
     highScore: number | null;
     achievedAt: Date | null;
+    ranked: boolean | null;
   };
 };
 
@@ -23,49 +26,61 @@ export type Drift = {
 export type CountDrift = { periodId: string; stored: number; expected: number };
 
 /**
- * The standings recomputed from the applied scores, per (period, user): count, exact sum, the best
- * by the board's sort (as rank_score, lower is better) and when it was first reached (the earliest
- * accepted score with that value).
+ * The standings recomputed from the applied scores that were not removed, per (period, user):
+ * count, exact sum, the best by the board's sort (as rank_score, lower is better) and when it was
+ * first reached (the earliest accepted score with that value). A standing is ranked when it has a
+ * score and its player is not suspended.
  */
 const TRUTH = `
   applied AS (
     SELECT s.period_id, s.board_id, s.user_id, s.value, s.created_at,
            CASE b.sort WHEN 'asc' THEN s.value ELSE -s.value END AS rank_score
       FROM scores s JOIN boards b ON b.id = s.board_id
-     WHERE s.applied_at IS NOT NULL
+     WHERE s.applied_at IS NOT NULL AND s.removed_at IS NULL
   ),
   ranked AS (
     SELECT *, min(rank_score) OVER (PARTITION BY period_id, user_id) AS best_rank FROM applied
   ),
   truth AS (
-    SELECT period_id, user_id, min(board_id) AS board_id, count(*) AS total,
-           sum(value) AS total_sum, min(best_rank) AS rank_score,
-           min(value) FILTER (WHERE rank_score = best_rank) AS high,
-           min(created_at) FILTER (WHERE rank_score = best_rank) AS achieved_at
-      FROM ranked GROUP BY period_id, user_id
+    SELECT r.period_id, r.user_id, min(r.board_id) AS board_id, count(*) AS total,
+           sum(r.value) AS total_sum, min(r.best_rank) AS rank_score,
+           min(r.value) FILTER (WHERE r.rank_score = r.best_rank) AS high,
+           min(r.created_at) FILTER (WHERE r.rank_score = r.best_rank) AS achieved_at,
+           bool_and(u.banned_at IS NULL) AS ranked
+      FROM ranked r JOIN users u ON u.id = r.user_id GROUP BY r.period_id, r.user_id
   )`;
 
+/**
+ * Standings that differ from the truth. A stored standing with no counted score (all its scores
+ * removed) stands for none, and must not be ranked.
+ */
 const DRIFT = `
   WITH ${TRUTH}
   SELECT coalesce(t.board_id, s.board_id) AS board_id,
          coalesce(t.period_id, s.period_id)::text AS period_id,
          coalesce(t.user_id, s.user_id)::text AS user_id,
-         t.total, t.total_sum::text, t.high, t.achieved_at,
-         s.total_scores, s.sum_scores::text, s.high_score, s.achieved_at AS stored_achieved_at
+         t.total, t.total_sum::text, t.high, t.achieved_at, coalesce(t.ranked, false) AS ranked,
+         s.total_scores, s.sum_scores::text, s.high_score, s.achieved_at AS stored_achieved_at,
+         s.ranked AS stored_ranked
     FROM truth t
     FULL JOIN user_stats s ON s.period_id = t.period_id AND s.user_id = t.user_id
-   WHERE t.total IS DISTINCT FROM s.total_scores
-      OR t.total_sum IS DISTINCT FROM s.sum_scores
-      OR t.high IS DISTINCT FROM s.high_score
-      OR t.rank_score IS DISTINCT FROM s.rank_score
-      OR t.achieved_at IS DISTINCT FROM s.achieved_at
+   WHERE CASE WHEN t.total IS NULL THEN s.total_scores <> 0 OR s.ranked
+         ELSE s.total_scores IS NULL
+           OR t.total <> s.total_scores
+           OR t.total_sum <> s.sum_scores
+           OR t.high <> s.high_score
+           OR t.rank_score <> s.rank_score
+           OR t.achieved_at <> s.achieved_at
+           OR t.ranked <> s.ranked END
    ORDER BY 2, 3`;
 
 const COUNT_DRIFT = `
   WITH stored AS (
     SELECT period_id, sum(players) AS players FROM leaderboard_counts GROUP BY period_id
   ),
-  counted AS (SELECT period_id, count(*) AS players FROM user_stats GROUP BY period_id)
+  counted AS (
+    SELECT period_id, count(*) AS players FROM user_stats WHERE ranked GROUP BY period_id
+  )
   SELECT coalesce(c.period_id, s.period_id)::text AS period_id,
          coalesce(s.players, 0)::text AS stored, coalesce(c.players, 0)::text AS expected
     FROM counted c FULL JOIN stored s ON s.period_id = c.period_id
@@ -80,10 +95,12 @@ type DriftRow = {
   total_sum: string | null;
   high: number | null;
   achieved_at: Date | null;
+  ranked: boolean;
   total_scores: string | null;
   sum_scores: string | null;
   high_score: number | null;
   stored_achieved_at: Date | null;
+  stored_ranked: boolean | null;
 };
 type CountRow = { period_id: string; stored: string; expected: string };
 
@@ -107,9 +124,10 @@ export class Reconciler {
   }
 
   /**
-   * Rewrites every drifted standing from the recomputation, then the player counts that differ
-   * from a count of the rows. The table is locked against concurrent applies meanwhile; an apply
-   * waiting on the lock adds its scores on top afterwards.
+   * Rewrites every drifted standing from the recomputation (one without any counted score becomes
+   * a row with none), raising its version, then the player counts that differ from a count of
+   * the ranked rows. The table is locked against concurrent applies meanwhile; an apply waiting on
+   * the lock adds its scores on top afterwards.
    */
   repair(): Promise<{ drift: Drift[]; countDrift: CountDrift[] }> {
     return this.dataSource.transaction(async (manager) => {
@@ -118,15 +136,29 @@ export class Reconciler {
       if (drift.length > 0) {
         const keys = [drift.map((d) => d.periodId), drift.map((d) => d.userId)];
         const drifted = `(period_id, user_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`;
-        await manager.query(`DELETE FROM user_stats WHERE ${drifted}`, keys);
         await manager.query(
           `WITH ${TRUTH}
-           INSERT INTO user_stats (period_id, user_id, board_id, total_scores, sum_scores,
-                                   high_score, rank_score, achieved_at, high_score_updated_at,
-                                   updated_at)
+           INSERT INTO user_stats AS st
+                  (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
+                   achieved_at, high_score_updated_at, updated_at, ranked)
            SELECT period_id, user_id, board_id, total, total_sum, high, rank_score, achieved_at,
-                  now(), now()
-             FROM truth WHERE ${drifted}`,
+                  now(), now(), ranked
+             FROM truth WHERE ${drifted}
+           ON CONFLICT (period_id, user_id) DO UPDATE SET
+             total_scores = excluded.total_scores, sum_scores = excluded.sum_scores,
+             high_score = excluded.high_score, rank_score = excluded.rank_score,
+             achieved_at = excluded.achieved_at, high_score_updated_at = now(),
+             updated_at = now(), ranked = excluded.ranked, version = st.version + 1`,
+          keys,
+        );
+        await manager.query(
+          `UPDATE user_stats s
+              SET total_scores = 0, sum_scores = 0, rank_score = ${NO_SCORE_RANK}, ranked = false,
+                  high_score_updated_at = now(), updated_at = now(), version = s.version + 1
+            WHERE ${drifted.replace('(period_id, user_id)', '(s.period_id, s.user_id)')}
+              AND NOT EXISTS (SELECT 1 FROM scores c
+                               WHERE c.period_id = s.period_id AND c.user_id = s.user_id
+                                 AND c.applied_at IS NOT NULL AND c.removed_at IS NULL)`,
           keys,
         );
       }
@@ -154,12 +186,14 @@ function toDrift(row: DriftRow): Drift {
       sumScores: toBigInt(row.total_sum) ?? 0n,
       highScore: row.high,
       achievedAt: row.achieved_at,
+      ranked: row.ranked,
     },
     stored: {
       totalScores: toNumber(row.total_scores),
       sumScores: toBigInt(row.sum_scores),
       highScore: row.high_score,
       achievedAt: row.stored_achieved_at,
+      ranked: row.stored_ranked,
     },
   };
 }

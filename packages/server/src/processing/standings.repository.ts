@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
-import type { Standing } from '../leaderboard/leaderboard-store';
+import { DELETED_VERSION, type Standing } from '../leaderboard/leaderboard-store';
 
 type StandingRow = {
   board_id: string;
@@ -10,6 +10,8 @@ type StandingRow = {
   user_id: string;
   rank_score: number;
   achieved_us: string;
+  version: string;
+  ranked: boolean;
 };
 
 /**
@@ -17,7 +19,7 @@ type StandingRow = {
  * (qualified), or it would sort the text ('10' before '9') while the cursor compares numbers.
  */
 const STANDING_COLUMNS = `board_id, period_id::text, user_id::text, rank_score,
-  (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us`;
+  (extract(epoch FROM achieved_at) * 1000000)::bigint::text AS achieved_us, version::text, ranked`;
 
 /**
  * What the leaderboard upkeep reads from PostgreSQL (worker side): standings to rebuild the Redis
@@ -31,13 +33,16 @@ export class StandingsRepository {
   async count(periodId: string): Promise<number> {
     const [row] = await queryRows<{ n: string }>(
       this.dataSource,
-      'SELECT count(*) AS n FROM user_stats WHERE period_id = $1',
+      'SELECT count(*) AS n FROM user_stats WHERE period_id = $1 AND ranked',
       [periodId],
     );
     return Number(row!.n);
   }
 
-  /** Up to `limit` standings in the period after `afterUserId`, by user id (for a rebuild). */
+  /**
+   * Up to `limit` standings in the period after `afterUserId`, by user id (for a rebuild); the
+   * unranked ones too, so that the rebuilt set knows their versions.
+   */
   async pageAfter(periodId: string, afterUserId: string, limit: number): Promise<Standing[]> {
     const rows = await queryRows<StandingRow>(
       this.dataSource,
@@ -58,9 +63,10 @@ export class StandingsRepository {
 
   /**
    * Takes up to `limit` outbox rows older than `olderThanMs` (whoever wrote them died or could not
-   * reach Redis), hands the current standings of their users to `record`, and deletes the rows
-   * once it succeeded, in one transaction: if `record` fails, the rows stay for the next try.
-   * Workers split the rows between them (SKIP LOCKED). Returns how many rows it took.
+   * reach Redis), hands the current standings of their users to `record` (a standing that no
+   * longer exists, its account deleted, as unranked at DELETED_VERSION), and deletes the rows once
+   * it succeeded, in one transaction: if `record` fails, the rows stay for the next try. Workers
+   * split the rows between them (SKIP LOCKED). Returns how many rows it took.
    */
   async recordStaleChanges(
     olderThanMs: number,
@@ -79,9 +85,20 @@ export class StandingsRepository {
       if (changes.length === 0) return 0;
       const rows = await queryRows<StandingRow>(
         manager,
-        `SELECT ${STANDING_COLUMNS} FROM user_stats
-          WHERE (period_id, user_id) IN (SELECT * FROM unnest($1::bigint[], $2::bigint[]))`,
-        [changes.map((change) => change.period_id), changes.map((change) => change.user_id)],
+        `SELECT coalesce(s.board_id, p.board_id) AS board_id, c.period_id::text,
+                c.user_id::text, coalesce(s.rank_score, 0) AS rank_score,
+                coalesce((extract(epoch FROM s.achieved_at) * 1000000)::bigint, 0)::text
+                  AS achieved_us,
+                coalesce(s.version::text, $3) AS version, coalesce(s.ranked, false) AS ranked
+           FROM (SELECT DISTINCT * FROM unnest($1::bigint[], $2::bigint[])
+                   AS c (period_id, user_id)) c
+           JOIN board_periods p ON p.id = c.period_id
+           LEFT JOIN user_stats s ON s.period_id = c.period_id AND s.user_id = c.user_id`,
+        [
+          changes.map((change) => change.period_id),
+          changes.map((change) => change.user_id),
+          DELETED_VERSION,
+        ],
       );
       await record(rows.map(toStanding));
       await manager.query('DELETE FROM leaderboard_changes WHERE id = ANY($1::bigint[])', [
@@ -99,5 +116,7 @@ function toStanding(row: StandingRow): Standing {
     userId: row.user_id,
     rankScore: row.rank_score,
     achievedAtMicros: row.achieved_us,
+    version: row.version,
+    ranked: row.ranked,
   };
 }

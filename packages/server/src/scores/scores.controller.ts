@@ -5,6 +5,7 @@ import {
   ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiSecurity,
   ApiTags,
 } from '@nestjs/swagger';
 import { AuthGuard } from '../auth/auth.guard';
@@ -13,17 +14,19 @@ import { ListScoresQuery, ScoreItemDto, ScorePageDto, SubmittedScoreDto } from '
 import { SubmitScoreDto } from './dto/submit-score.dto';
 import { resolveIdempotencyKey } from './idempotency-key';
 import { ScoresService } from './scores.service';
+import { CurrentSubmitter, SubmitterGuard, type Submitter } from './submitter.guard';
 
 type HeaderSetter = { header(name: string, value: string): unknown };
 
 @ApiTags('scores')
 @ApiBearerAuth()
-@UseGuards(AuthGuard)
 @Controller()
 export class ScoresController {
   constructor(private readonly scores: ScoresService) {}
 
   @Post('scores')
+  @UseGuards(SubmitterGuard)
+  @ApiSecurity('api-key')
   @ApiHeader({
     name: 'Idempotency-Key',
     required: false,
@@ -34,18 +37,23 @@ export class ScoresController {
     description: 'New, or a replay of the same key (then with header Idempotent-Replayed: true)',
   })
   async submit(
-    @CurrentUser() user: AuthenticatedUser,
+    @CurrentSubmitter() submitter: Submitter,
     @Body() dto: SubmitScoreDto,
     @Headers('idempotency-key') headerKey: string | undefined,
     @Res({ passthrough: true }) response: HeaderSetter,
   ): Promise<SubmittedScoreDto> {
-    const key = resolveIdempotencyKey(dto.idempotency_key, headerKey);
-    const { body, replayed } = await this.scores.submit(user.id, dto.value, key, dto.board);
+    const { body, replayed } = await this.scores.submit(submitter, {
+      value: dto.value,
+      idempotencyKey: resolveIdempotencyKey(dto.idempotency_key, headerKey),
+      boardId: dto.board,
+      userId: dto.user_id,
+    });
     if (replayed) response.header('Idempotent-Replayed', 'true');
     return body;
   }
 
   @Get('me/scores')
+  @UseGuards(AuthGuard)
   @ApiOkResponse({ type: ScorePageDto })
   list(
     @CurrentUser() user: AuthenticatedUser,
@@ -55,6 +63,7 @@ export class ScoresController {
   }
 
   @Get('me/scores/:id')
+  @UseGuards(AuthGuard)
   @ApiOkResponse({ type: ScoreItemDto })
   @ApiNotFoundResponse({ description: 'No such score among the caller’s' })
   get(@CurrentUser() user: AuthenticatedUser, @Param('id') id: string): Promise<ScoreItemDto> {

@@ -1,12 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { BoardsModule } from '../boards/boards.module';
 import { ScoresController } from './scores.controller';
 import { ScoresRepository } from './scores.repository';
 import { ScoresService } from './scores.service';
+import { SubmissionWindowsPurge } from './submission-windows-purge';
+import { SubmitterGuard } from './submitter.guard';
 
 @Module({
-  imports: [BoardsModule],
+  imports: [BoardsModule, ApiKeysModule],
   controllers: [ScoresController],
-  providers: [ScoresService, ScoresRepository],
+  providers: [ScoresService, ScoresRepository, SubmitterGuard, SubmissionWindowsPurge],
 })
 export class ScoresModule {}

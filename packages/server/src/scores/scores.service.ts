@@ -1,10 +1,14 @@
 import {
+  ForbiddenException,
+  HttpException,
+  HttpStatus,
   Injectable,
   Logger,
   NotFoundException,
   ServiceUnavailableException,
   UnauthorizedException,
 } from '@nestjs/common';
+import { ACCOUNT_SUSPENDED } from '../auth/auth.guard';
 import { BoardsService, GLOBAL_BOARD } from '../boards/boards.service';
 import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
@@ -12,12 +16,23 @@ import { ScoreEventTransport } from '../events/score-event-transport';
 import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
+import { UsersRepository } from '../users/users.repository';
 import {
   PERIOD_ENDED,
   ScoresRepository,
   UnknownUserError,
   type StoredScore,
+  type Submission,
 } from './scores.repository';
+import type { Submitter } from './submitter.guard';
+
+export type SubmitInput = {
+  value: number;
+  idempotencyKey: string;
+  boardId?: string;
+  /** With an API key: the player the score is for. */
+  userId?: string | number | null;
+};
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -30,25 +45,31 @@ export class ScoresService {
     private readonly events: ScoreEventTransport,
     private readonly updates: UpdatesBus,
     private readonly boards: BoardsService,
+    private readonly users: UsersRepository,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
   ) {}
 
   /**
-   * Stores the score once per (user, key), in the board's period that holds the moment it is
-   * accepted. A repeated key, with any value, answers with the score first stored under it and
-   * `replayed: true`, whatever board it named and before any board rule is checked, and publishes
-   * nothing. Then: 404 for an unknown or archived board, 400 for a value out of its range.
+   * Stores the score once per (player, key), in the board's period that holds the moment it is
+   * accepted. The player is the token's, or, for an API key, `user_id` (404 for no such user, 403
+   * for a suspended one), on a board the key may write to (403). A repeated key, with any value,
+   * answers with the score first stored under it and `replayed: true`, whatever board it named
+   * and before any board rule is checked, and publishes nothing. Then: 404 for an unknown or
+   * archived board, 400 for a value out of its range, 403 for a player's token on an
+   * authoritative board, 429 past the board's max_submissions_per_minute.
    *
    * The score is committed before the event is published; if publishing fails (Redis away) the
    * answer is still 201, and the sweeper delivers the score from PostgreSQL.
    */
   async submit(
-    userId: string,
-    value: number,
-    idempotencyKey: string,
-    boardId: string = GLOBAL_BOARD,
+    submitter: Submitter,
+    { value, idempotencyKey, boardId = GLOBAL_BOARD, userId: named }: SubmitInput,
   ): Promise<{ body: SubmittedScoreDto; replayed: boolean }> {
+    const userId = await this.player(submitter, named);
+    if (submitter.kind === 'api-key' && submitter.key.boards?.includes(boardId) === false) {
+      throw new ForbiddenException(`This API key may not submit to board ${boardId}`);
+    }
     const original = await this.scores.findByKey(userId, idempotencyKey);
     if (original) return this.replayed(original);
     for (let attempt = 1; ; attempt++) {
@@ -57,13 +78,28 @@ export class ScoresService {
         const message = `value must be between ${board.scoreMin} and ${board.scoreMax}`;
         throw new ValidationFailed([{ field: 'value', message }]);
       }
-      const outcome = await this.scores
-        .insertIfAbsent(userId, idempotencyKey, value, period, this.config.sweepDelayMs)
-        .catch((error: unknown) => {
-          throw error instanceof UnknownUserError
-            ? new UnauthorizedException('Invalid or expired token')
-            : error;
-        });
+      if (board.authoritative && submitter.kind === 'player') {
+        throw new ForbiddenException('This board accepts scores from trusted servers only');
+      }
+      const submission: Submission = {
+        userId,
+        idempotencyKey,
+        value,
+        period,
+        apiKeyId: submitter.kind === 'api-key' ? submitter.key.id : null,
+        sweepAfterMs: this.config.sweepDelayMs,
+      };
+      const outcome = await (
+        board.maxSubmissionsPerMinute > 0
+          ? this.scores.insertWithinRate(submission, board.maxSubmissionsPerMinute)
+          : this.scores.insertIfAbsent(submission)
+      ).catch((error: unknown) => {
+        if (!(error instanceof UnknownUserError)) throw error;
+        // The account was deleted meanwhile: as if its token, or the user_id, named nobody.
+        throw submitter.kind === 'player'
+          ? new UnauthorizedException('Invalid or expired token')
+          : new NotFoundException('User not found');
+      });
       // The board reset between choosing the period and inserting: choose again.
       if (outcome === PERIOD_ENDED) {
         if (attempt < 3) continue;
@@ -72,11 +108,45 @@ export class ScoresService {
           retryAfterSeconds: 1,
         });
       }
+      if ('limited' in outcome) {
+        throw new HttpException(
+          {
+            message: `At most ${board.maxSubmissionsPerMinute} submissions per minute on this board; try again in ${outcome.retryAfterSeconds} seconds`,
+            retryAfterSeconds: outcome.retryAfterSeconds,
+          },
+          HttpStatus.TOO_MANY_REQUESTS,
+        );
+      }
       if (!outcome.created) return this.replayed(outcome.score);
       this.metrics.scoresAccepted.inc();
       await this.publish(outcome.score, userId);
       return { body: toSubmitted(outcome.score, 'Score submitted successfully'), replayed: false };
     }
+  }
+
+  /** The player a submission is for: the token's own, or the one an API key names. */
+  private async player(
+    submitter: Submitter,
+    named: string | number | null | undefined,
+  ): Promise<string> {
+    if (submitter.kind === 'player') {
+      if (named !== undefined) {
+        throw new ValidationFailed([
+          { field: 'user_id', message: 'user_id is only accepted with an API key' },
+        ]);
+      }
+      return submitter.userId;
+    }
+    if (named === undefined || named === null) {
+      throw new ValidationFailed([
+        { field: 'user_id', message: 'user_id is required with an API key' },
+      ]);
+    }
+    const userId = String(named);
+    const access = /^\d{1,18}$/.test(userId) ? await this.users.access(userId) : null;
+    if (!access) throw new NotFoundException('User not found');
+    if (access.suspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
+    return userId;
   }
 
   private replayed(score: StoredScore): { body: SubmittedScoreDto; replayed: boolean } {

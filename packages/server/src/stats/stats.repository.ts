@@ -17,7 +17,7 @@ export class StatsRepository {
 
   /**
    * One round trip: the player's standing in the period (absent before their first applied score
-   * in it) and how many of their scores in it are still pending.
+   * in it, and when every one was removed) and how many of their scores in it are still pending.
    */
   async forUser(userId: string, periodId: string): Promise<UserStatsRow> {
     const [row]: Array<{
@@ -32,9 +32,11 @@ export class StatsRepository {
               s.high_score, s.high_score_updated_at AS high_updated_at,
               (SELECT count(*) FROM scores p
                 WHERE p.user_id = $1 AND p.period_id = $2
-                  AND p.applied_at IS NULL AND p.dead_at IS NULL) AS pending
+                  AND p.applied_at IS NULL AND p.dead_at IS NULL
+                  AND p.removed_at IS NULL) AS pending
          FROM (SELECT $1::bigint AS user_id) u
-         LEFT JOIN user_stats s ON s.user_id = u.user_id AND s.period_id = $2`,
+         LEFT JOIN user_stats s
+           ON s.user_id = u.user_id AND s.period_id = $2 AND s.total_scores > 0`,
       [userId, periodId],
     );
     return {
@@ -47,10 +49,10 @@ export class StatsRepository {
     };
   }
 
-  /** The boards the player has submitted a score to. */
+  /** The boards the player has a score on (not counting removed ones). */
   async boardsWithScores(userId: string): Promise<string[]> {
     const rows: Array<{ board_id: string }> = await this.dataSource.query(
-      `SELECT DISTINCT board_id FROM scores WHERE user_id = $1`,
+      `SELECT DISTINCT board_id FROM scores WHERE user_id = $1 AND removed_at IS NULL`,
       [userId],
     );
     return rows.map((row) => row.board_id);

@@ -18,7 +18,7 @@ export class UsersRepository {
     try {
       const [row] = await this.users.query(
         `INSERT INTO users (email, password_hash, display_name) VALUES ($1, $2, $3)
-         RETURNING id, email, display_name, role, created_at`,
+         RETURNING ${USER_COLUMNS}`,
         [email, passwordHash, displayName],
       );
       return toUser(row);
@@ -35,19 +35,44 @@ export class UsersRepository {
 
   async findWithPasswordHash(email: string): Promise<User | null> {
     const [row] = await this.users.query(
-      `SELECT id, email, display_name, role, created_at, password_hash FROM users WHERE lower(email) = lower($1)`,
+      `SELECT ${USER_COLUMNS}, password_hash FROM users WHERE lower(email) = lower($1)`,
       [email],
     );
     return row ? { ...toUser(row), passwordHash: row.password_hash } : null;
   }
 
-  /** The user's role, or null when there is no such user. */
-  async role(id: string): Promise<Role | null> {
-    const [row]: Array<{ role: Role }> = await this.users.query(
-      'SELECT role FROM users WHERE id = $1',
+  /** The user's role and whether they are suspended, or null when there is no such user. */
+  async access(id: string): Promise<{ role: Role; suspended: boolean } | null> {
+    const [row]: Array<{ role: Role; suspended: boolean }> = await this.users.query(
+      'SELECT role, banned_at IS NOT NULL AS suspended FROM users WHERE id = $1',
       [id],
     );
-    return row?.role ?? null;
+    return row ?? null;
+  }
+
+  /** The user's password hash, or null when there is no such user. */
+  async passwordHash(id: string): Promise<string | null> {
+    const [row]: Array<{ password_hash: string }> = await this.users.query(
+      'SELECT password_hash FROM users WHERE id = $1',
+      [id],
+    );
+    return row?.password_hash ?? null;
+  }
+
+  /**
+   * A page of users, newest first, whose email or display name starts with `query` (ignoring
+   * case); `beforeId` is the last id of the previous page.
+   */
+  async search(query: string, limit: number, beforeId: string | undefined): Promise<User[]> {
+    const prefix = `${query.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const rows: UserRow[] = await this.users.query(
+      `SELECT ${USER_COLUMNS} FROM users
+        WHERE (lower(email) LIKE $1 OR lower(display_name) LIKE $1)
+          AND ($2::bigint IS NULL OR id < $2::bigint)
+        ORDER BY users.id DESC LIMIT $3`,
+      [prefix, beforeId ?? null, limit],
+    );
+    return rows.map(toUser);
   }
 
   /**
@@ -91,7 +116,16 @@ export class UsersRepository {
   }
 }
 
-type UserRow = { id: string; email: string; display_name: string; role: Role; created_at: Date };
+const USER_COLUMNS = 'id::text, email, display_name, role, created_at, banned_at';
+
+type UserRow = {
+  id: string;
+  email: string;
+  display_name: string;
+  role: Role;
+  created_at: Date;
+  banned_at: Date | null;
+};
 
 function toUser(row: UserRow): User {
   return Object.assign(new User(), {
@@ -100,5 +134,6 @@ function toUser(row: UserRow): User {
     displayName: row.display_name,
     role: row.role,
     createdAt: row.created_at,
+    bannedAt: row.banned_at,
   });
 }

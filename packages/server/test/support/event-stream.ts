@@ -72,6 +72,24 @@ export class EventStreamClient {
     });
   }
 
+  /** Resolves with why the stream ended, once it has; fails after `timeoutMs`. */
+  whenEnded(timeoutMs = 30_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!this.ended) return;
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        resolve(this.ended);
+      };
+      const timer = setTimeout(() => {
+        this.listeners.delete(check);
+        reject(new Error(`The stream did not end in ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.listeners.add(check);
+      check();
+    });
+  }
+
   async close(): Promise<void> {
     this.controller.abort();
     await this.done;

@@ -73,7 +73,7 @@ export async function globalLeaderboardKeys(
   const [period] = await app.sql<{ id: string }>(
     `SELECT id::text FROM board_periods WHERE board_id = 'global'`,
   );
-  const zset = `${app.config.redisKeyPrefix}{board:global}:period:${period!.id}:leaderboard`;
+  const zset = `${app.config.redisKeyPrefix}{board:global}:period:${period!.id}:ranking`;
   return { zset, ready: `${zset}:ready` };
 }
 
@@ -105,13 +105,16 @@ export async function startWorkerProcess(
   return Object.assign(worker, { metricsUrl });
 }
 
-/** Waits, for as long as scores keep being applied, until none of the app's is pending. */
+/**
+ * Waits, for as long as scores keep being applied, until none of the app's is pending (a removed
+ * score never is).
+ */
 export function allScoresApplied(app: Pick<TestApp, 'sql'>): Promise<void> {
   return waitForProgress(
     async () => {
       const [row] = await app.sql<{ applied: string; pending: string }>(
         `SELECT count(*) FILTER (WHERE applied_at IS NOT NULL) AS applied,
-                count(*) FILTER (WHERE applied_at IS NULL) AS pending
+                count(*) FILTER (WHERE applied_at IS NULL AND removed_at IS NULL) AS pending
            FROM scores`,
       );
       return {

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 
-export type ScoreStatus = 'pending' | 'processed' | 'dead';
+export type ScoreStatus = 'pending' | 'processed' | 'dead' | 'removed';
 
 class StoredScoreDto {
   @ApiProperty({ example: '1001' })
@@ -24,7 +24,10 @@ export class ScoreItemDto extends StoredScoreDto {
   @ApiProperty({ example: 'global' })
   board: string;
 
-  @ApiProperty({ enum: ['pending', 'processed', 'dead'] })
+  @ApiProperty({
+    enum: ['pending', 'processed', 'dead', 'removed'],
+    description: 'removed: taken off by an admin; it no longer counts',
+  })
   status: ScoreStatus;
 }
 

@@ -1,5 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDefined, IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import {
+  IsDefined,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateBy,
+} from 'class-validator';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key';
 
 export class SubmitScoreDto {
@@ -27,4 +35,21 @@ export class SubmitScoreDto {
   @IsString({ message: 'board must be a string' })
   @MaxLength(64, { message: 'board must be at most 64 characters' })
   board?: string;
+
+  @ApiPropertyOptional({
+    description: 'With an API key only (and then required): the player the score is for',
+    example: '42',
+    oneOf: [{ type: 'string' }, { type: 'integer' }],
+  })
+  @IsOptional()
+  @ValidateBy({
+    name: 'isUserId',
+    validator: {
+      validate: (value: unknown) =>
+        (typeof value === 'string' && /^[\x21-\x7e]{1,64}$/.test(value)) ||
+        (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0),
+      defaultMessage: () => 'user_id must be a user id (a string or a non-negative integer)',
+    },
+  })
+  user_id?: string | number | null;
 }

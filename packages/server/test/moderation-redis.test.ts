@@ -1,0 +1,265 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresLeaderboardStore } from '../src/leaderboard/postgres-leaderboard.store';
+import { RedisLeaderboardStore } from '../src/leaderboard/redis-leaderboard.store';
+import { RedisClients } from '../src/redis/redis-clients';
+import { makeAdmin } from './support/admin';
+import { ApiClient } from './support/api-client';
+import { EventStreamClient } from './support/event-stream';
+import { PrivateRedis, runNode } from './support/processes';
+import { allScoresApplied, startTestApp, type TestApp } from './support/test-app';
+import { waitFor } from './support/wait-for';
+
+/**
+ * Moderation with the Redis leaderboards (one process, ROLE=all, over a private Redis): bans,
+ * removals and deletions reach the sorted sets, whatever order the writes arrive in, and a ban, a
+ * removal and new submissions of one player at once leave every standing equal to its
+ * recomputation.
+ */
+let redis: PrivateRedis;
+let app: TestApp;
+let api: ApiClient;
+let admin: { token: string; email: string; user: { id: string } };
+
+const TEST_TIMEOUT_MS = 4 * 60_000;
+
+beforeAll(async () => {
+  redis = await PrivateRedis.start();
+  app = await startTestApp('moderation_redis', {
+    REDIS_URL: redis.url,
+    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+    WORKER_BATCH_SIZE: '5',
+    SWEEP_DELAY_MS: '500',
+    LOG_LEVEL: 'error',
+  });
+  api = new ApiClient(app.baseUrl);
+  admin = await api.signup();
+  await makeAdmin(app, admin.email);
+});
+afterAll(async () => {
+  await app?.close();
+  await redis?.stop();
+});
+
+async function createBoard(body: Record<string, unknown> = {}): Promise<string> {
+  const id = `r-${randomUUID().slice(0, 8)}`;
+  const created = await api.request('POST', '/api/admin/boards', {
+    token: admin.token,
+    body: { id, name: id, ...body },
+  });
+  expect(created.status).toBe(201);
+  return id;
+}
+
+const submit = (token: string, board: string, value: number) =>
+  api.request('POST', '/api/scores', {
+    token,
+    body: { value, idempotency_key: randomUUID(), board },
+  });
+
+/** The board's current period and the Redis keys of its ranking. */
+async function rankingKeys(board: string) {
+  const [period] = await app.sql<{ id: string }>(
+    `SELECT id::text FROM board_periods WHERE board_id = $1 ORDER BY starts_at DESC LIMIT 1`,
+    [board],
+  );
+  const zset = `${app.config.redisKeyPrefix}{board:${board}}:period:${period!.id}:ranking`;
+  return { periodId: period!.id, zset, ready: `${zset}:ready` };
+}
+
+/** The user ids of Redis' sorted set, in its order (the set must be built). */
+async function redisOrder(board: string): Promise<string[]> {
+  const { zset, ready } = await rankingKeys(board);
+  await waitFor(() => redis.command((client) => client.exists(ready)), {
+    what: `the Redis ranking of ${board} to be built`,
+  });
+  const members = await redis.command((client) => client.zrange(zset, 0, -1));
+  return members.map((member) => member.split(':')[1]!.replace(/^0+(?=\d)/, ''));
+}
+
+/** PostgreSQL's ranking of the board's current period: its ranked standings in order. */
+async function postgresOrder(board: string): Promise<string[]> {
+  const { periodId } = await rankingKeys(board);
+  const rows = await app.sql<{ user_id: string }>(
+    `SELECT s.user_id::text AS user_id FROM user_stats s WHERE s.period_id = $1 AND s.ranked
+      ORDER BY s.rank_score, s.achieved_at, s.user_id`,
+    [periodId],
+  );
+  return rows.map((row) => row.user_id);
+}
+
+/** Redis ends up equal to PostgreSQL (within the leaderboard upkeep's few seconds). */
+async function expectRedisEqualsPostgres(board: string): Promise<string[]> {
+  const expected = await postgresOrder(board);
+  await waitFor(async () => JSON.stringify(await redisOrder(board)) === JSON.stringify(expected), {
+    what: `Redis' ranking of ${board} to equal PostgreSQL's`,
+    timeoutMs: 30_000,
+  });
+  return expected;
+}
+
+async function reconcile(): Promise<{ code: number | null; output: string }> {
+  const run = runNode(
+    'cli.js',
+    { DATABASE_URL: app.config.databaseUrl!, DATA_DIR: app.config.dataDir },
+    ['reconcile'],
+  );
+  const code = await run.exited;
+  return { code, output: run.output() };
+}
+
+describe('the Redis leaderboards', () => {
+  it('follow a ban, an unban, a removal and a deletion, with live leaderboard events', async () => {
+    const board = await createBoard();
+    const players = await Promise.all([1, 2, 3, 4].map(() => api.signup()));
+    const values = [60, 80, 70, 50];
+    const accepted = await Promise.all(players.map((p, i) => submit(p.token, board, values[i]!)));
+    await allScoresApplied(app);
+    const ids = players.map((p) => p.user.id);
+    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[2], ids[0], ids[3]]);
+
+    const watcher = await EventStreamClient.open(app.baseUrl, admin.token, `?boards=${board}`);
+    const ban = await api.request('POST', `/api/admin/users/${ids[1]}/ban`, {
+      token: admin.token,
+      body: { reason: 'bot' },
+    });
+    expect(ban.status).toBe(200);
+    const pushed = await watcher.next(
+      'leaderboard',
+      (data) => data.board === board && data.items[0]?.user_id === ids[2],
+    );
+    expect(pushed.data.total_players).toBe(3);
+    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[2], ids[0], ids[3]]);
+    const page = await api.request('GET', `/api/boards/${board}/leaderboard`);
+    expect(page.body.items.map((e: { rank: number }) => e.rank)).toEqual([1, 2, 3]);
+    expect(page.body.total_players).toBe(3);
+
+    const removed = await api.request('DELETE', `/api/admin/scores/${accepted[2]!.body.id}`, {
+      token: admin.token,
+      body: { reason: 'glitch' },
+    });
+    expect(removed.status).toBe(204);
+    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[0], ids[3]]);
+
+    expect(
+      (await api.request('POST', `/api/admin/users/${ids[1]}/unban`, { token: admin.token }))
+        .status,
+    ).toBe(200);
+    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[0], ids[3]]);
+
+    const deleted = await api.request('DELETE', `/api/admin/users/${ids[0]}`, {
+      token: admin.token,
+    });
+    expect(deleted.status).toBe(204);
+    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[3]]);
+    const me = await api.request('GET', `/api/boards/${board}/leaderboard/me`, {
+      token: players[3]!.token,
+    });
+    expect(me.body.rank).toBe(2);
+    await watcher.close();
+  });
+
+  it('keep the newest version of a standing, whatever order its writes arrive in', async () => {
+    const clients = new RedisClients(app.config);
+    await clients.onModuleInit();
+    try {
+      const fallback = new PostgresLeaderboardStore(app.app.get(DataSource));
+      const store = new RedisLeaderboardStore(clients, fallback);
+      const period = { boardId: `v-${randomUUID().slice(0, 8)}`, periodId: '1' };
+      const standing = (userId: string, version: string, ranked: boolean, rankScore: number) => ({
+        ...period,
+        userId,
+        version,
+        ranked,
+        rankScore,
+        achievedAtMicros: '1000',
+      });
+      expect(await store.rebuild(period, async () => [], null)).toBe(true);
+      // A ban (version 3, unranked) arrives before the apply it came after (version 2).
+      await store.record([standing('7', '3', false, -90)]);
+      await store.record([standing('7', '2', true, -90)]);
+      // A removal that made a best worse (version 5) arrives before the apply of version 4.
+      await store.record([standing('8', '5', true, -40)]);
+      await store.record([standing('8', '4', true, -95)]);
+      // A deleted account outlives any write of its standing.
+      await store.record([standing('9', '9007199254740991', false, 0)]);
+      await store.record([standing('9', '6', true, -100)]);
+      const page = await store.page(period, 10, 0);
+      expect(page.total).toBe(1);
+      expect(page.standings).toEqual([expect.objectContaining({ userId: '8', rankScore: -40 })]);
+      expect(await store.around(period, '7', 1)).toBeNull();
+    } finally {
+      await clients.onApplicationShutdown();
+    }
+  });
+});
+
+describe('a ban, a removal and new submissions of one player at once', () => {
+  it(
+    'leave every standing equal to its recomputation, and Redis equal to PostgreSQL',
+    async () => {
+      const board = await createBoard({ reset: 'never' });
+      const keyed = await api.request('POST', '/api/admin/api-keys', {
+        token: admin.token,
+        body: { name: 'race', scopes: ['scores:write'] },
+      });
+      const others = await Promise.all([1, 2, 3].map(() => api.signup()));
+      for (const [i, other] of others.entries()) {
+        expect((await submit(other.token, board, 40 + i * 10)).status).toBe(201);
+      }
+      for (let round = 0; round < 12; round++) {
+        const player = await api.signup();
+        const early = await Promise.all(
+          [90, 85, 30].map((value) => submit(player.token, board, value)),
+        );
+        expect(early.map((r) => r.status)).toEqual([201, 201, 201]);
+        const target = early[round % 2]!.body.id as string;
+        const viaKey = (value: number) =>
+          api.request('POST', '/api/scores', {
+            headers: { 'x-api-key': keyed.body.key },
+            body: { value, idempotency_key: randomUUID(), board, user_id: player.user.id },
+          });
+        // Submissions (some are accepted before the ban, the rest refused), the ban and the
+        // removal race; then the player is unbanned, so that their standing must be exact.
+        const answers = await Promise.all([
+          ...Array.from({ length: 12 }, (_, i) =>
+            i % 2 ? submit(player.token, board, 50 + i) : viaKey(95 - i),
+          ),
+          api.request('POST', `/api/admin/users/${player.user.id}/ban`, {
+            token: admin.token,
+            body: { reason: `round ${round}` },
+          }),
+          api.request('DELETE', `/api/admin/scores/${target}`, {
+            token: admin.token,
+            body: { reason: `round ${round}` },
+          }),
+        ]);
+        for (const answer of answers) expect([200, 201, 204, 403]).toContain(answer.status);
+        expect(answers.at(-2)!.status).toBe(200);
+        expect(answers.at(-1)!.status).toBe(204);
+        await allScoresApplied(app);
+        expect(await postgresOrder(board)).not.toContain(player.user.id);
+        await expectRedisEqualsPostgres(board);
+        const unban = await api.request('POST', `/api/admin/users/${player.user.id}/unban`, {
+          token: admin.token,
+        });
+        expect(unban.status).toBe(200);
+        expect(await postgresOrder(board)).toContain(player.user.id);
+        await expectRedisEqualsPostgres(board);
+      }
+      await allScoresApplied(app);
+      const report = await reconcile();
+      expect(report.output).toContain('No drift');
+      expect(report.code).toBe(0);
+      const [counts] = await app.sql<{ stored: string; ranked: string }>(
+        `SELECT (SELECT sum(players) FROM leaderboard_counts c JOIN board_periods p
+                  ON p.id = c.period_id WHERE p.board_id = $1)::text AS stored,
+                (SELECT count(*) FROM user_stats WHERE board_id = $1 AND ranked)::text AS ranked`,
+        [board],
+      );
+      expect(counts!.stored).toBe(counts!.ranked);
+    },
+    TEST_TIMEOUT_MS,
+  );
+});
