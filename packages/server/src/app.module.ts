@@ -3,7 +3,7 @@ import { ServeStaticModule } from '@nestjs/serve-static';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApiKeysModule } from './api-keys/api-keys.module';
-import { AuditModule } from './audit/audit.module';
+import { AuditApiModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { BoardsApiModule } from './boards/boards.module';
 import { LifecycleModule } from './common/lifecycle';
@@ -61,7 +61,7 @@ export class AppModule {
         ScoresModule,
         ApiKeysModule,
         ModerationModule,
-        AuditModule,
+        AuditApiModule,
         StatsModule,
         LeaderboardModule,
         LiveModule,

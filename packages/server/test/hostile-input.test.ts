@@ -176,7 +176,7 @@ describe('requests the HTTP layer refuses', () => {
   });
 
   it('answers an unknown route or method without echoing the URL, and a bad percent-encoding with 400', async () => {
-    const unknown = await api.request('DELETE', '/api/me?%00junk');
+    const unknown = await api.request('PUT', '/api/me?%00junk');
     expect(unknown.status).toBe(404);
     expect(unknown.body.message).toBe('No such route (check the path and the method)');
     const { token } = await api.signup();

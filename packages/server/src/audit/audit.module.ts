@@ -2,10 +2,16 @@ import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
 import { AuditRepository } from './audit.repository';
 
-/** The append-only audit log: written by every admin action, read at /api/admin/audit-log. */
+/** The append-only audit log, written by every admin action (every role has it). */
 @Module({
-  controllers: [AuditController],
   providers: [AuditRepository],
   exports: [AuditRepository],
 })
 export class AuditModule {}
+
+/** GET /api/admin/audit-log. */
+@Module({
+  imports: [AuditModule],
+  controllers: [AuditController],
+})
+export class AuditApiModule {}
