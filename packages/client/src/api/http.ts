@@ -15,6 +15,10 @@ export class ApiError extends Error {
 
 type Listener = () => void;
 const unauthorizedListeners = new Set<Listener>();
+const suspendedListeners = new Set<Listener>();
+
+/** The server's message (403) for a request of, or a login to, a banned account. */
+const ACCOUNT_SUSPENDED = 'Account suspended';
 
 /** Called when the server refuses the session's token (expired, revoked, tampered). */
 export function onUnauthorized(listener: Listener): () => void {
@@ -22,8 +26,14 @@ export function onUnauthorized(listener: Listener): () => void {
   return () => unauthorizedListeners.delete(listener);
 }
 
+/** Called when the server refuses the session's account: an admin banned it. */
+export function onSuspended(listener: Listener): () => void {
+  suspendedListeners.add(listener);
+  return () => suspendedListeners.delete(listener);
+}
+
 export type RequestOptions = {
-  method?: 'GET' | 'POST' | 'PATCH';
+  method?: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   body?: unknown;
   token?: string | null;
   headers?: Record<string, string>;
@@ -56,6 +66,9 @@ export async function apiFetch<T>(
         : `Request failed (${response.status})`;
     if (response.status === 401 && options.token)
       unauthorizedListeners.forEach((listener) => listener());
+    // Other 403s (a player on an admin route, a wrong password) leave the session as it is.
+    if (response.status === 403 && options.token && message === ACCOUNT_SUSPENDED)
+      suspendedListeners.forEach((listener) => listener());
     const retryAfter = Number(response.headers.get('retry-after'));
     throw new ApiError(
       response.status,

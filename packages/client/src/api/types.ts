@@ -83,3 +83,38 @@ export type MyBoards = { items: MyBoardStanding[] };
 
 /** What an admin may set on a board (POST /api/admin/boards; PATCH takes all but id and sort). */
 export type BoardSettings = Omit<Board, 'created_at' | 'current_period'>;
+
+/** A player as the admin routes list them; `banned_at` is set while they are banned. */
+export type AdminUser = Account & { banned_at: string | null };
+export type AdminUserPage = { items: AdminUser[]; next_cursor: string | null };
+/** A player's score as an admin sees it: a removed one carries when and why. */
+export type AdminScore = ScoreItem & { removed_at: string | null; removed_reason: string | null };
+export type AdminScorePage = { items: AdminScore[]; next_cursor: string | null };
+
+export type ApiKeyScope = 'scores:write';
+/** `boards` null: the key may submit to every board. */
+export type ApiKey = {
+  id: string;
+  name: string;
+  scopes: ApiKeyScope[];
+  boards: string[] | null;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+};
+export type ApiKeyList = { items: ApiKey[] };
+/** The answer to creating a key: the only one that holds the key itself. */
+export type CreatedApiKey = Pick<ApiKey, 'id' | 'name' | 'scopes' | 'boards' | 'created_at'> & {
+  key: string;
+};
+
+/** `actor_id` null: no account is recorded as the actor (the command-line tool has none). */
+export type AuditEntry = {
+  id: string;
+  at: string;
+  actor_id: string | null;
+  action: string;
+  target: string;
+  reason: string | null;
+};
+export type AuditPage = { items: AuditEntry[]; next_cursor: string | null };

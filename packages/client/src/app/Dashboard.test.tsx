@@ -125,6 +125,9 @@ function fakeServer(role: 'player' | 'admin' = 'player') {
       period: raceTop.period,
     }),
     '/api/boards/race/periods?limit=5': () => ({ items: [], next_cursor: null }),
+    '/api/admin/users?limit=20': () => ({ items: [], next_cursor: null }),
+    '/api/admin/api-keys': () => ({ items: [] }),
+    '/api/admin/audit-log?limit=20': () => ({ items: [], next_cursor: null }),
   };
   vi.stubGlobal(
     'fetch',
@@ -274,5 +277,44 @@ describe('the admin page', () => {
     expect(within(nav).getByRole('link', { name: 'Admin' }).getAttribute('aria-current')).toBe(
       'page',
     );
+  });
+
+  it('is a console of sections, each at an address of its own', async () => {
+    const server = await renderDashboard('admin');
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('link', { name: 'Admin' }));
+    const sections = await screen.findByRole('navigation', { name: 'Admin sections' });
+    const current = () =>
+      within(sections)
+        .getAllByRole('link')
+        .filter((link) => link.getAttribute('aria-current') === 'page')
+        .map((link) => link.textContent);
+    expect(current()).toEqual(['Boards']);
+
+    await user.click(within(sections).getByRole('link', { name: 'Players' }));
+    expect(window.location.hash).toBe('#/admin/players');
+    expect(await screen.findByLabelText('Search players')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Create a board' })).toBeNull();
+    expect(current()).toEqual(['Players']);
+    await waitFor(() => expect(server.requests('/api/admin/users?limit=20')).toBe(1));
+
+    await user.click(within(sections).getByRole('link', { name: 'API keys' }));
+    expect(await screen.findByRole('heading', { name: 'Create an API key' })).toBeTruthy();
+    await user.click(within(sections).getByRole('link', { name: 'Audit log' }));
+    expect(await screen.findByText('Nothing recorded yet.')).toBeTruthy();
+    expect(current()).toEqual(['Audit log']);
+    expect(
+      within(screen.getByRole('navigation', { name: 'Pages' }))
+        .getByRole('link', { name: 'Admin' })
+        .getAttribute('aria-current'),
+    ).toBe('page');
+  });
+
+  it('keeps its sections from a player too', async () => {
+    window.location.hash = '#/admin/players';
+    const server = await renderDashboard('player');
+    expect(screen.queryByRole('navigation', { name: 'Admin sections' })).toBeNull();
+    expect(screen.queryByLabelText('Search players')).toBeNull();
+    expect(server.requests('/api/admin/users?limit=20')).toBe(0);
   });
 });

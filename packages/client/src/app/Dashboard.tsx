@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { queries, queryKeys } from '../api/queries';
 import type { PeriodSelection } from '../api/types';
+import { AccountPage } from '../features/account/components/AccountPage';
 import { AdminPage } from '../features/admin/components/AdminPage';
 import { sessionStore, type Session } from '../features/auth/session-store';
 import { BoardPicker } from '../features/boards/components/BoardPicker';
@@ -24,7 +25,7 @@ const ROLLOVER_RETRY_MS = 1000;
 
 /**
  * The signed-in app: the chosen board (global by default) and period, live updates for that
- * board, and for admins the boards administration page.
+ * board, the account page, and for admins the admin console.
  */
 export function Dashboard({ session }: { session: Session }) {
   const queryClient = useQueryClient();
@@ -72,13 +73,17 @@ export function Dashboard({ session }: { session: Session }) {
   return (
     <>
       <header className="topbar">
-        <h1>Scoreboard</h1>
+        <h1>
+          <a href="#/" className="home">
+            Scoreboard
+          </a>
+        </h1>
         {isAdmin && (
           <nav aria-label="Pages" className="pages">
-            <a href="#/" aria-current={route === 'dashboard' ? 'page' : undefined}>
+            <a href="#/" aria-current={route.page === 'dashboard' ? 'page' : undefined}>
               Dashboard
             </a>
-            <a href="#/admin" aria-current={route === 'admin' ? 'page' : undefined}>
+            <a href="#/admin" aria-current={route.page === 'admin' ? 'page' : undefined}>
               Admin
             </a>
           </nav>
@@ -87,13 +92,22 @@ export function Dashboard({ session }: { session: Session }) {
           {live ? 'Live' : 'Reconnecting…'}
         </span>
         <span className="who">{session.user.display_name}</span>
+        <a
+          href="#/account"
+          className="account-link"
+          aria-current={route.page === 'account' ? 'page' : undefined}
+        >
+          My account
+        </a>
         <button type="button" onClick={logOut}>
           Log out
         </button>
       </header>
-      {route === 'admin' && isAdmin ? (
-        <AdminPage token={session.token} />
-      ) : (route === 'admin' && account.isPending) || !board ? (
+      {route.page === 'admin' && isAdmin ? (
+        <AdminPage token={session.token} userId={session.user.id} section={route.section} />
+      ) : route.page === 'account' ? (
+        <AccountPage token={session.token} />
+      ) : (route.page === 'admin' && account.isPending) || !board ? (
         <main className="dashboard">
           <p className="hint">{boards.isError ? 'The boards could not be loaded.' : 'Loading…'}</p>
         </main>

@@ -45,7 +45,9 @@ export function useLiveUpdates(token: string, userId: string, board: string): bo
           headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
           signal: controller.signal,
         });
-        if (response.status === 401) {
+        // 401: the token was refused; 403: the account was suspended.
+        if (response.status === 401 || response.status === 403) {
+          void response.body?.cancel();
           endSession(queryClient);
           return;
         }
@@ -81,7 +83,10 @@ export function useLiveUpdates(token: string, userId: string, board: string): bo
   return connected;
 }
 
-/** The token is no longer accepted: the next query gets a 401, which ends the session. */
+/**
+ * The token or its account is no longer accepted: the next query hears why (401, or 403 Account
+ * suspended), which ends the session with the matching notice.
+ */
 function endSession(queryClient: QueryClient): void {
   void queryClient.invalidateQueries({ queryKey: queryKeys.account });
 }

@@ -1,18 +1,52 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
+import { adminSections, type AdminSection } from '../admin-sections';
+import { ApiKeysSection } from './ApiKeysSection';
+import { AuditLog } from './AuditLog';
 import { CreateBoard } from './CreateBoard';
 import { EditBoard } from './EditBoard';
+import { PlayersSection } from './PlayersSection';
 
-/** Board administration, for admins only (the server refuses anyone else with 403). */
-export function AdminPage({ token }: { token: string }) {
+/**
+ * The admin console, for admins only (the server refuses anyone else with 403): boards, players
+ * and their scores, API keys and the audit log, one section at a time.
+ */
+export function AdminPage({
+  token,
+  userId,
+  section,
+}: {
+  token: string;
+  userId: string;
+  section: AdminSection;
+}) {
   const boards = useQuery(queries.boards());
+  const boardList = boards.data?.items ?? [];
   return (
     <main className="admin" aria-labelledby="admin-title">
       <h2 id="admin-title" className="page-title">
-        Boards administration
+        Administration
       </h2>
-      <CreateBoard token={token} />
-      <EditBoard token={token} boards={boards.data?.items ?? []} />
+      <nav aria-label="Admin sections" className="pages sections">
+        {adminSections.map((s) => (
+          <a
+            key={s.id}
+            href={`#/admin/${s.id}`}
+            aria-current={s.id === section ? 'page' : undefined}
+          >
+            {s.label}
+          </a>
+        ))}
+      </nav>
+      {section === 'boards' && (
+        <>
+          <CreateBoard token={token} />
+          <EditBoard token={token} boards={boardList} />
+        </>
+      )}
+      {section === 'players' && <PlayersSection token={token} userId={userId} />}
+      {section === 'api-keys' && <ApiKeysSection token={token} boards={boardList} />}
+      {section === 'audit' && <AuditLog token={token} />}
     </main>
   );
 }

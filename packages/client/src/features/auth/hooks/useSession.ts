@@ -1,15 +1,20 @@
 import { useEffect, useSyncExternalStore } from 'react';
-import { onUnauthorized } from '../../../api/http';
+import { onSuspended, onUnauthorized } from '../../../api/http';
 import { sessionStore, type Session } from '../session-store';
 
 const EXPIRED = 'Your session has expired or was refused. Please log in again.';
+const SUSPENDED = 'Your account is suspended.';
 
-/** The current session; ends it (back to the login page) when the server refuses its token. */
+/**
+ * The current session; ends it (back to the login page) when the server refuses its token or
+ * its account (banned).
+ */
 export function useSession(): { session: Session | null; notice: string | null } {
   const session = useSyncExternalStore(sessionStore.subscribe, () => sessionStore.current);
   const notice = useSyncExternalStore(sessionStore.subscribe, () => sessionStore.message);
 
   useEffect(() => onUnauthorized(() => sessionStore.end(EXPIRED)), []);
+  useEffect(() => onSuspended(() => sessionStore.end(SUSPENDED)), []);
 
   useEffect(() => {
     if (!session) return;

@@ -1,15 +1,12 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
-import type { Board, ScoreStatus } from '../../../api/types';
+import type { Board } from '../../../api/types';
+import { scoreStatusLabel } from '../score-status-label';
 
-const STATUS_LABEL: Record<ScoreStatus, string> = {
-  pending: 'Pending',
-  processed: 'Counted',
-  dead: 'Failed',
-  removed: 'Removed',
-};
-
-/** My latest scores on the selected board, with whether each has counted yet. */
+/**
+ * My latest scores on the selected board, with whether each has counted yet (or was removed by
+ * an admin: struck through, it no longer counts).
+ */
 export function RecentScores({
   token,
   board,
@@ -37,12 +34,12 @@ export function RecentScores({
           </thead>
           <tbody>
             {items.map((score) => (
-              <tr key={score.id}>
+              <tr key={score.id} className={score.status === 'removed' ? 'removed' : undefined}>
                 <td>{new Date(score.created_at).toLocaleString()}</td>
-                <td>{score.value}</td>
+                <td className="value">{score.value}</td>
                 <td>
                   <span className={`status status-${score.status}`}>
-                    {STATUS_LABEL[score.status]}
+                    {scoreStatusLabel[score.status]}
                   </span>
                 </td>
               </tr>

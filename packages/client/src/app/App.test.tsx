@@ -1,0 +1,231 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Board } from '../api/types';
+import { sessionStore } from '../features/auth/session-store';
+import { App } from './App';
+
+const USER = { id: '7', email: 'me@example.com', display_name: 'Me' };
+const ACCOUNT = { ...USER, role: 'player', created_at: '2026-11-01T10:00:00.000Z' };
+const GLOBAL: Board = {
+  id: 'global',
+  name: 'Global',
+  sort: 'desc',
+  score_min: 0,
+  score_max: 100,
+  reset: 'never',
+  timezone: 'UTC',
+  authoritative: false,
+  max_submissions_per_minute: 0,
+  archived: false,
+  created_at: '2026-11-01T00:00:00.000Z',
+  current_period: { id: '1', starts_at: '2026-11-01T00:00:00.000Z', ends_at: null },
+};
+
+const suspended = () =>
+  Response.json(
+    { statusCode: 403, error: 'Forbidden', message: 'Account suspended' },
+    { status: 403 },
+  );
+
+/** A live stream that stays open until the page lets it go. */
+function openStream(signal: AbortSignal | null | undefined): Response {
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      signal?.addEventListener('abort', () =>
+        controller.error(new DOMException('aborted', 'AbortError')),
+      );
+    },
+  });
+  return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+}
+
+type Route = (body: unknown, init?: RequestInit) => Response;
+
+/** The routes the account page needs (it is the page with the fewest), by method and URL. */
+function fakeServer(routes: Record<string, Route>) {
+  const calls: string[] = [];
+  const all: Record<string, Route> = {
+    'GET /api/me': () => Response.json(ACCOUNT),
+    'GET /api/boards': () => Response.json({ items: [GLOBAL] }),
+    'GET /api/stream?boards=global': (_body, init) => openStream(init?.signal),
+    ...routes,
+  };
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init?: RequestInit) => {
+      const key = `${init?.method ?? 'GET'} ${url}`;
+      calls.push(key);
+      const route = all[key];
+      if (!route) throw new Error(`unexpected request ${key}`);
+      return route(init?.body ? JSON.parse(String(init.body)) : undefined, init);
+    }),
+  );
+  return calls;
+}
+
+function renderApp() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <App />
+    </QueryClientProvider>,
+  );
+  return client;
+}
+
+const loginForm = () => screen.getByRole('form', { name: 'Log in' });
+
+describe('a suspended account', () => {
+  beforeEach(() => {
+    window.location.hash = '#/account';
+    sessionStore.start({
+      access_token: 'token',
+      token_type: 'Bearer',
+      expires_in: 3600,
+      user: USER,
+    });
+  });
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+    sessionStore.end();
+    window.location.hash = '';
+  });
+
+  it('is sent to the login page, which says why, when a request answers 403 Account suspended', async () => {
+    fakeServer({
+      'GET /api/me': suspended,
+      'POST /api/auth/login': suspended,
+    });
+    renderApp();
+    expect(await screen.findByText('Your account is suspended.')).toBeTruthy();
+    expect(sessionStore.current).toBeNull();
+    expect(localStorage.getItem('scoreboard.session')).toBeNull();
+
+    // Logging in again is refused with the server's word for it.
+    const user = userEvent.setup();
+    await user.type(within(loginForm()).getByLabelText('Email'), USER.email);
+    await user.type(within(loginForm()).getByLabelText('Password'), 'correct horse battery');
+    await user.click(within(loginForm()).getByRole('button', { name: 'Log in' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Account suspended');
+    expect(sessionStore.current).toBeNull();
+  });
+
+  it('is sent to the login page when a ban ends the live stream and its reconnection is refused', async () => {
+    let banned = false;
+    let endStream = () => {};
+    const calls = fakeServer({
+      'GET /api/me': () => (banned ? suspended() : Response.json(ACCOUNT)),
+      'GET /api/stream?boards=global': () => {
+        if (banned) return suspended();
+        return new Response(
+          new ReadableStream<Uint8Array>({
+            start(controller) {
+              endStream = () => controller.close();
+              controller.enqueue(new TextEncoder().encode('event: heartbeat\ndata: {}\n\n'));
+            },
+          }),
+          { headers: { 'content-type': 'text/event-stream' } },
+        );
+      },
+    });
+    renderApp();
+    await screen.findByText('Live');
+    await screen.findByText('me@example.com');
+
+    banned = true;
+    endStream();
+    expect(
+      await screen.findByText('Your account is suspended.', {}, { timeout: 5000 }),
+    ).toBeTruthy();
+    // The refused stream was not retried: the account was asked again instead, and said why.
+    expect(calls.filter((c) => c === 'GET /api/stream?boards=global')).toHaveLength(2);
+    expect(calls.filter((c) => c === 'GET /api/me')).toHaveLength(2);
+  });
+
+  it('keeps the session for any other 403', async () => {
+    fakeServer({
+      'DELETE /api/me': () =>
+        Response.json(
+          { statusCode: 403, error: 'Forbidden', message: 'Invalid password' },
+          { status: 403 },
+        ),
+    });
+    renderApp();
+    const user = userEvent.setup();
+    await user.type(await screen.findByLabelText('Password'), 'wrong password');
+    await user.click(screen.getByLabelText(/I understand/));
+    await user.click(screen.getByRole('button', { name: 'Delete my account' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Invalid password');
+    expect(sessionStore.current?.token).toBe('token');
+    expect(screen.getByRole('heading', { name: 'My account' })).toBeTruthy();
+  });
+});
+
+describe('deleting my account', () => {
+  beforeEach(() => {
+    window.location.hash = '#/account';
+    sessionStore.start({
+      access_token: 'token',
+      token_type: 'Bearer',
+      expires_in: 3600,
+      user: USER,
+    });
+  });
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+    sessionStore.end();
+    window.location.hash = '';
+  });
+
+  it('is reached from the top bar, and ends on the login page with a notice and nothing cached', async () => {
+    window.location.hash = '';
+    fakeServer({
+      'GET /api/me/boards': () => Response.json({ items: [] }),
+      'GET /api/me/stats?board=global&period=current': () =>
+        Response.json({
+          user_id: USER.id,
+          total_scores: 0,
+          average: 0,
+          high_score: 0,
+          pending_scores: 0,
+          updated_at: null,
+        }),
+      'GET /api/me/scores?limit=50&board=global': () =>
+        Response.json({ items: [], next_cursor: null }),
+      'GET /api/boards/global/leaderboard?period=current&limit=10': () =>
+        Response.json({
+          items: [],
+          total_players: 0,
+          period: { ...GLOBAL.current_period, final: false },
+        }),
+      'GET /api/boards/global/leaderboard/me?period=current&radius=3': () =>
+        Response.json({
+          rank: null,
+          items: [],
+          period: { ...GLOBAL.current_period, final: false },
+        }),
+      'DELETE /api/me': () => new Response(null, { status: 204 }),
+    });
+    const client = renderApp();
+    const user = userEvent.setup();
+    await screen.findByRole('heading', { name: 'Submit a score' });
+    // No Pages menu for a player, but the account is linked for everyone.
+    expect(screen.queryByRole('navigation', { name: 'Pages' })).toBeNull();
+    await user.click(screen.getByRole('link', { name: 'My account' }));
+    expect(screen.getByRole('link', { name: 'My account' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
+    await user.type(await screen.findByLabelText('Password'), 'correct horse battery');
+    await user.click(screen.getByLabelText(/I understand/));
+    await user.click(screen.getByRole('button', { name: 'Delete my account' }));
+
+    expect(await screen.findByText('Your account was deleted.')).toBeTruthy();
+    expect(loginForm()).toBeTruthy();
+    expect(window.location.hash).toBe('#/');
+    expect(client.getQueryCache().getAll()).toEqual([]);
+  });
+});

@@ -1,0 +1,33 @@
+import { useQuery } from '@tanstack/react-query';
+import { useId } from 'react';
+import { errorMessage } from '../../../api/error-message';
+import { queries } from '../../../api/queries';
+
+/** GET /api/me as the user sees it. */
+export function AccountDetails({ token }: { token: string }) {
+  const titleId = useId();
+  const account = useQuery(queries.account(token));
+  return (
+    <section className="card" aria-labelledby={titleId}>
+      <h2 id={titleId}>Account details</h2>
+      {account.isError && (
+        <p className="error" role="alert">
+          {errorMessage(account.error)}
+        </p>
+      )}
+      {account.isPending && <p className="hint">Loading…</p>}
+      {account.data && (
+        <dl className="details">
+          <dt>Email</dt>
+          <dd>{account.data.email}</dd>
+          <dt>Display name</dt>
+          <dd>{account.data.display_name}</dd>
+          <dt>Role</dt>
+          <dd>{account.data.role === 'admin' ? 'Admin' : 'Player'}</dd>
+          <dt>Created</dt>
+          <dd>{new Date(account.data.created_at).toLocaleString()}</dd>
+        </dl>
+      )}
+    </section>
+  );
+}

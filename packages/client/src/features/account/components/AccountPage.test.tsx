@@ -1,0 +1,163 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { sessionStore } from '../../auth/session-store';
+import { AccountPage } from './AccountPage';
+
+type Call = { method: string; url: string; body: unknown; authorization: string | null };
+type Route = (body: unknown) => Response;
+
+const ACCOUNT = {
+  id: '7',
+  email: 'me@example.com',
+  display_name: 'Me',
+  role: 'player',
+  created_at: '2026-11-01T10:00:00.000Z',
+};
+const EXPORT = {
+  exported_at: '2026-11-25T12:00:00.000Z',
+  account: ACCOUNT,
+  scores: [{ id: '1', value: 42, board: 'global', created_at: '2026-11-02T10:00:00.000Z' }],
+  standings: [],
+};
+
+function fakeServer(routes: Record<string, Route>) {
+  const calls: Call[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init?: RequestInit) => {
+      const method = init?.method ?? 'GET';
+      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+      calls.push({
+        method,
+        url,
+        body,
+        authorization: new Headers(init?.headers).get('authorization'),
+      });
+      const route = routes[`${method} ${url}`];
+      if (!route) throw new Error(`unexpected request ${method} ${url}`);
+      return route(body);
+    }),
+  );
+  return calls;
+}
+
+function renderPage() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <AccountPage token="token" />
+    </QueryClientProvider>,
+  );
+  return client;
+}
+
+describe('the account page', () => {
+  beforeEach(() =>
+    sessionStore.start({
+      access_token: 'token',
+      token_type: 'Bearer',
+      expires_in: 3600,
+      user: { id: ACCOUNT.id, email: ACCOUNT.email, display_name: ACCOUNT.display_name },
+    }),
+  );
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+    sessionStore.end();
+  });
+
+  it('shows the account’s details', async () => {
+    fakeServer({ 'GET /api/me': () => Response.json(ACCOUNT) });
+    renderPage();
+    const details = screen.getByRole('region', { name: 'Account details' });
+    await within(details).findByText('me@example.com');
+    const terms = within(details)
+      .getAllByRole('term')
+      .map((term) => `${term.textContent}: ${term.nextElementSibling?.textContent}`);
+    expect(terms).toEqual([
+      'Email: me@example.com',
+      'Display name: Me',
+      'Role: Player',
+      `Created: ${new Date(ACCOUNT.created_at).toLocaleString()}`,
+    ]);
+  });
+
+  it('exports my data with my token, as a JSON file to download', async () => {
+    const files: Blob[] = [];
+    vi.spyOn(URL, 'createObjectURL').mockImplementation((file) => {
+      files.push(file as Blob);
+      return `blob:export-${files.length}`;
+    });
+    const revoked = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
+    const calls = fakeServer({
+      'GET /api/me': () => Response.json(ACCOUNT),
+      'GET /api/me/export': () =>
+        Response.json(EXPORT, {
+          headers: { 'content-disposition': 'attachment; filename="scoreboard-export.json"' },
+        }),
+    });
+    renderPage();
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Export my data' }));
+
+    const link = await screen.findByRole('link', { name: 'Download scoreboard-export.json' });
+    expect(link.getAttribute('download')).toBe('scoreboard-export.json');
+    expect(link.getAttribute('href')).toBe('blob:export-1');
+    expect(files[0]!.type).toBe('application/json');
+    expect(JSON.parse(await files[0]!.text())).toEqual(EXPORT);
+    expect(calls.find((c) => c.url === '/api/me/export')!.authorization).toBe('Bearer token');
+
+    // A second export replaces the first, whose file is let go.
+    await user.click(screen.getByRole('button', { name: 'Export my data' }));
+    await waitFor(() =>
+      expect(
+        screen.getByRole('link', { name: 'Download scoreboard-export.json' }).getAttribute('href'),
+      ).toBe('blob:export-2'),
+    );
+    expect(revoked).toHaveBeenCalledWith('blob:export-1');
+  });
+
+  it('keeps the session when the password is wrong, and ends it once the account is deleted', async () => {
+    const calls = fakeServer({
+      'GET /api/me': () => Response.json(ACCOUNT),
+      'DELETE /api/me': (body) =>
+        (body as { password: string }).password === 'correct horse battery'
+          ? new Response(null, { status: 204 })
+          : Response.json(
+              { statusCode: 403, error: 'Forbidden', message: 'Invalid password' },
+              { status: 403 },
+            ),
+    });
+    const client = renderPage();
+    await screen.findByText('me@example.com');
+    const user = userEvent.setup();
+    const form = screen.getByRole('region', { name: 'Delete my account' });
+    const password = within(form).getByLabelText('Password');
+    expect(password.getAttribute('type')).toBe('password');
+    const submit = within(form).getByRole('button', { name: 'Delete my account' });
+    await user.type(password, 'wrong password');
+    // Not without the confirmation.
+    expect((submit as HTMLButtonElement).disabled).toBe(true);
+    await user.click(within(form).getByLabelText(/I understand/));
+    await user.click(submit);
+
+    expect((await within(form).findByRole('alert')).textContent).toBe('Invalid password');
+    expect(sessionStore.current?.token).toBe('token');
+    expect(calls.at(-1)).toMatchObject({
+      method: 'DELETE',
+      url: '/api/me',
+      body: { password: 'wrong password' },
+      authorization: 'Bearer token',
+    });
+
+    await user.clear(password);
+    await user.type(password, 'correct horse battery');
+    await user.click(submit);
+    await waitFor(() => expect(sessionStore.current).toBeNull());
+    expect(sessionStore.message).toBe('Your account was deleted.');
+    expect(client.getQueryCache().getAll()).toEqual([]);
+  });
+});

@@ -1,0 +1,17 @@
+import { AccountDetails } from './AccountDetails';
+import { DeleteAccount } from './DeleteAccount';
+import { ExportData } from './ExportData';
+
+/** The signed-in user's own account: its details, a copy of its data, and its deletion. */
+export function AccountPage({ token }: { token: string }) {
+  return (
+    <main className="account" aria-labelledby="account-title">
+      <h2 id="account-title" className="page-title">
+        My account
+      </h2>
+      <AccountDetails token={token} />
+      <ExportData token={token} />
+      <DeleteAccount token={token} />
+    </main>
+  );
+}

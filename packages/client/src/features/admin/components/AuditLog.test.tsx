@@ -1,0 +1,92 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AuditEntry } from '../../../api/types';
+import { AuditLog } from './AuditLog';
+
+const entry = (id: string, action: string, target: string, reason: string | null = null) =>
+  ({
+    id,
+    at: `2026-11-${10 + Number(id)}T10:00:00.000Z`,
+    actor_id: '1',
+    action,
+    target,
+    reason,
+  }) satisfies AuditEntry;
+
+function fakeServer(pages: Record<string, { items: AuditEntry[]; next_cursor: string | null }>) {
+  const urls: string[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init?: RequestInit) => {
+      urls.push(url);
+      expect(new Headers(init?.headers).get('authorization')).toBe('Bearer token');
+      const page = pages[url];
+      if (!page) throw new Error(`unexpected request ${url}`);
+      return Response.json(page);
+    }),
+  );
+  return urls;
+}
+
+const rows = () =>
+  within(screen.getByRole('table'))
+    .getAllByRole('row')
+    .slice(1)
+    .map((row) =>
+      within(row)
+        .getAllByRole('cell')
+        .map((cell) => cell.textContent),
+    );
+
+describe('the audit log', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('shows the newest entries first, and older pages on “Load more” until there are none', async () => {
+    const urls = fakeServer({
+      '/api/admin/audit-log?limit=20': {
+        items: [
+          entry('4', 'scores.remove', 'score:7', 'Impossible time'),
+          entry('3', 'users.ban', 'user:12', 'Cheating'),
+        ],
+        next_cursor: 'older',
+      },
+      '/api/admin/audit-log?limit=20&cursor=older': {
+        items: [
+          entry('2', 'api-keys.create', 'api-key:3'),
+          { ...entry('1', 'users.set-role', 'user:1'), actor_id: null },
+        ],
+        next_cursor: null,
+      },
+    });
+    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+    render(
+      <QueryClientProvider client={client}>
+        <AuditLog token="token" />
+      </QueryClientProvider>,
+    );
+    await screen.findByRole('table');
+    const when = (id: string) => new Date(entry(id, '', '').at).toLocaleString();
+    expect(rows()).toEqual([
+      [when('4'), 'user:1', 'scores.remove', 'score:7', 'Impossible time'],
+      [when('3'), 'user:1', 'users.ban', 'user:12', 'Cheating'],
+    ]);
+
+    const user = userEvent.setup();
+    await user.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(rows()).toHaveLength(4));
+    expect(rows().slice(2)).toEqual([
+      [when('2'), 'user:1', 'api-keys.create', 'api-key:3', ''],
+      [when('1'), 'None', 'users.set-role', 'user:1', ''],
+    ]);
+    expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
+    expect(urls).toEqual([
+      '/api/admin/audit-log?limit=20',
+      '/api/admin/audit-log?limit=20&cursor=older',
+    ]);
+  });
+});

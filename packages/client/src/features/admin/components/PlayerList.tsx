@@ -1,0 +1,204 @@
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { Fragment, useId, useState, type FormEvent } from 'react';
+import { errorMessage } from '../../../api/error-message';
+import { apiFetch } from '../../../api/http';
+import type { AdminUser } from '../../../api/types';
+import { adminKeys, adminQueries } from '../api/admin-queries';
+import { ReasonForm } from './ReasonForm';
+
+const COLUMNS = 6;
+
+/**
+ * Players found by the start of their email or display name (everyone when the search is
+ * empty), newest first, with Ban (for a reason) and Unban. The admin's own row has no Ban.
+ */
+export function PlayerList({
+  token,
+  userId,
+  opened,
+  onOpen,
+}: {
+  token: string;
+  userId: string;
+  opened: string | null;
+  onOpen: (player: AdminUser) => void;
+}) {
+  const queryClient = useQueryClient();
+  const ids = { title: useId(), search: useId(), hint: useId() };
+  const [typed, setTyped] = useState('');
+  const [search, setSearch] = useState('');
+  const [banning, setBanning] = useState<AdminUser | null>(null);
+  const [outcome, setOutcome] = useState<string | null>(null);
+  const players = useInfiniteQuery(adminQueries.users(token, search));
+  const items = players.data?.pages.flatMap((page) => page.items) ?? [];
+
+  const refresh = () => {
+    void queryClient.invalidateQueries({ queryKey: adminKeys.users });
+    void queryClient.invalidateQueries({ queryKey: adminKeys.auditLog });
+  };
+  const ban = useMutation({
+    mutationFn: async ({ player, reason }: { player: AdminUser; reason: string }) =>
+      (
+        await apiFetch<AdminUser>(`/api/admin/users/${player.id}/ban`, {
+          method: 'POST',
+          token,
+          body: { reason },
+        })
+      ).body,
+    onSuccess: (player) => {
+      setBanning(null);
+      setOutcome(`Banned ${player.email}.`);
+      refresh();
+    },
+  });
+  const unban = useMutation({
+    mutationFn: async (player: AdminUser) =>
+      (
+        await apiFetch<AdminUser>(`/api/admin/users/${player.id}/unban`, {
+          method: 'POST',
+          token,
+          body: {},
+        })
+      ).body,
+    onSuccess: (player) => {
+      setOutcome(`Unbanned ${player.email}.`);
+      refresh();
+    },
+  });
+
+  const submitSearch = (event: FormEvent) => {
+    event.preventDefault();
+    setSearch(typed.trim());
+  };
+  const startBan = (player: AdminUser) => {
+    ban.reset();
+    unban.reset();
+    setOutcome(null);
+    setBanning(player);
+  };
+  const doUnban = (player: AdminUser) => {
+    setBanning(null);
+    setOutcome(null);
+    unban.mutate(player);
+  };
+
+  return (
+    <section className="card wide" aria-labelledby={ids.title}>
+      <h2 id={ids.title}>Players</h2>
+      <form role="search" aria-label="Find players" className="search-form" onSubmit={submitSearch}>
+        <label htmlFor={ids.search}>Search players</label>
+        <input
+          id={ids.search}
+          type="search"
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby={ids.hint}
+          value={typed}
+          onChange={(e) => setTyped(e.target.value)}
+        />
+        <button type="submit">Search</button>
+      </form>
+      <p id={ids.hint} className="hint">
+        The start of an email or a display name; empty lists everyone, newest first.
+      </p>
+      {players.isError && (
+        <p className="error" role="alert">
+          {errorMessage(players.error)}
+        </p>
+      )}
+      {players.isPending && <p className="hint">Loading…</p>}
+      {players.isSuccess && items.length === 0 && (
+        <p className="empty">{search ? `No player matches “${search}”.` : 'No players yet.'}</p>
+      )}
+      {items.length > 0 && (
+        <div className="table-scroll">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Display name</th>
+                <th scope="col">Role</th>
+                <th scope="col">Status</th>
+                <th scope="col">Created</th>
+                <th scope="col">Actions</th>
+              </tr>
+            </thead>
+            <tbody>
+              {items.map((player) => (
+                <Fragment key={player.id}>
+                  <tr aria-current={player.id === opened ? 'true' : undefined}>
+                    <td>
+                      <button type="button" className="link" onClick={() => onOpen(player)}>
+                        {player.email}
+                      </button>
+                    </td>
+                    <td>{player.display_name}</td>
+                    <td>{player.role === 'admin' ? 'Admin' : 'Player'}</td>
+                    <td>
+                      {player.banned_at ? (
+                        <span className="status status-banned">
+                          Banned {new Date(player.banned_at).toLocaleString()}
+                        </span>
+                      ) : (
+                        'Active'
+                      )}
+                    </td>
+                    <td>{new Date(player.created_at).toLocaleString()}</td>
+                    <td>
+                      {player.id === userId ? (
+                        <span className="hint">You</span>
+                      ) : player.banned_at ? (
+                        <button
+                          type="button"
+                          disabled={unban.isPending}
+                          onClick={() => doUnban(player)}
+                        >
+                          Unban
+                        </button>
+                      ) : (
+                        <button type="button" onClick={() => startBan(player)}>
+                          Ban
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                  {banning?.id === player.id && (
+                    <tr>
+                      <td colSpan={COLUMNS}>
+                        <ReasonForm
+                          title={`Ban ${player.email}`}
+                          submitLabel="Ban player"
+                          pending={ban.isPending}
+                          error={ban.error}
+                          onConfirm={(reason) => ban.mutate({ player, reason })}
+                          onCancel={() => setBanning(null)}
+                        />
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {players.hasNextPage && (
+        <button
+          type="button"
+          onClick={() => void players.fetchNextPage()}
+          disabled={players.isFetchingNextPage}
+        >
+          {players.isFetchingNextPage ? 'Loading…' : 'Load more'}
+        </button>
+      )}
+      <div aria-live="polite" className="feedback">
+        {outcome && <p className="success">{outcome}</p>}
+      </div>
+      {unban.isError && (
+        <p className="error" role="alert">
+          {errorMessage(unban.error)}
+        </p>
+      )}
+    </section>
+  );
+}

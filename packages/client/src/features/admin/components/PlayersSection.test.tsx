@@ -1,0 +1,264 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { AdminScore, AdminUser } from '../../../api/types';
+import { PlayersSection } from './PlayersSection';
+
+const ME = '1';
+type Call = { method: string; url: string; body: unknown };
+type Route = (body: unknown) => Response;
+
+/** The admin routes, by method and URL; the calls are kept for the test to read. */
+function fakeServer(routes: Record<string, Route>) {
+  const calls: Call[] = [];
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async (url: string, init?: RequestInit) => {
+      const method = init?.method ?? 'GET';
+      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
+      calls.push({ method, url, body });
+      expect(new Headers(init?.headers).get('authorization')).toBe('Bearer token');
+      const route = routes[`${method} ${url}`];
+      if (!route) throw new Error(`unexpected request ${method} ${url}`);
+      return route(body);
+    }),
+  );
+  return {
+    calls,
+    count: (method: string, url: string) =>
+      calls.filter((c) => c.method === method && c.url === url).length,
+  };
+}
+
+const player = (id: string, email: string, overrides: Partial<AdminUser> = {}): AdminUser => ({
+  id,
+  email,
+  display_name: email.split('@')[0]!,
+  role: 'player',
+  banned_at: null,
+  created_at: '2026-11-0' + id + 'T10:00:00.000Z',
+  ...overrides,
+});
+const page = <T,>(items: T[], next_cursor: string | null = null) => ({ items, next_cursor });
+const refused = (status: number, message: string) => () =>
+  Response.json({ statusCode: status, error: 'Error', message }, { status });
+
+function renderSection() {
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
+  render(
+    <QueryClientProvider client={client}>
+      <PlayersSection token="token" userId={ME} />
+    </QueryClientProvider>,
+  );
+}
+
+const rowOf = (text: string) => screen.getByRole('cell', { name: text }).closest('tr')!;
+const cells = (row: HTMLElement) =>
+  within(row)
+    .getAllByRole('cell')
+    .map((cell) => cell.textContent);
+
+describe('the players section', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('lists everyone at first, then the players whose email or name starts with the search', async () => {
+    const ana = player('2', 'ana@example.com', { display_name: 'Ana' });
+    const admin = player(ME, 'me@example.com', { role: 'admin' });
+    const banned = player('3', 'bob@example.com', { banned_at: '2026-11-20T08:00:00.000Z' });
+    const server = fakeServer({
+      'GET /api/admin/users?limit=20': () => Response.json(page([banned, ana, admin])),
+      'GET /api/admin/users?query=an&limit=20': () => Response.json(page([ana])),
+      'GET /api/admin/users?query=zed&limit=20': () => Response.json(page([])),
+    });
+    renderSection();
+    await screen.findByRole('button', { name: 'ana@example.com' });
+    expect(cells(rowOf('Ana'))).toEqual([
+      'ana@example.com',
+      'Ana',
+      'Player',
+      'Active',
+      new Date(ana.created_at).toLocaleString(),
+      'Ban',
+    ]);
+    expect(cells(rowOf('bob'))[3]).toBe(`Banned ${new Date(banned.banned_at!).toLocaleString()}`);
+    expect(within(rowOf('bob')).getByRole('button', { name: 'Unban' })).toBeTruthy();
+    // No Ban button on the admin's own row.
+    expect(cells(rowOf('me'))).toContain('Admin');
+    expect(within(rowOf('me')).queryByRole('button', { name: 'Ban' })).toBeNull();
+
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Search players'), ' an ');
+    await user.click(screen.getByRole('button', { name: 'Search' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'bob@example.com' })).toBeNull(),
+    );
+    expect(screen.getByRole('button', { name: 'ana@example.com' })).toBeTruthy();
+    expect(server.count('GET', '/api/admin/users?query=an&limit=20')).toBe(1);
+
+    await user.clear(screen.getByLabelText('Search players'));
+    await user.type(screen.getByLabelText('Search players'), 'zed{Enter}');
+    expect(await screen.findByText('No player matches “zed”.')).toBeTruthy();
+  });
+
+  it('bans a player only with a reason, and the list then shows them banned', async () => {
+    let ana = player('2', 'ana@example.com');
+    const server = fakeServer({
+      'GET /api/admin/users?limit=20': () => Response.json(page([ana])),
+      'POST /api/admin/users/2/ban': (body) => {
+        ana = { ...ana, banned_at: '2026-11-25T12:00:00.000Z' };
+        expect(body).toEqual({ reason: 'Impossible scores' });
+        return Response.json(ana);
+      },
+    });
+    renderSection();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Ban' }));
+
+    const form = screen.getByRole('form', { name: 'Ban ana@example.com' });
+    const reason = within(form).getByLabelText('Reason');
+    expect(document.activeElement).toBe(reason);
+    expect(reason.hasAttribute('required')).toBe(true);
+    const confirm = within(form).getByRole('button', { name: 'Ban player' });
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    await user.type(reason, '   ');
+    expect((confirm as HTMLButtonElement).disabled).toBe(true);
+    await user.type(reason, 'Impossible scores ');
+    await user.click(confirm);
+
+    expect(await screen.findByText('Banned ana@example.com.')).toBeTruthy();
+    expect(screen.queryByRole('form', { name: 'Ban ana@example.com' })).toBeNull();
+    await waitFor(() =>
+      expect(cells(rowOf('ana'))[3]).toBe(
+        `Banned ${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}`,
+      ),
+    );
+    expect(server.count('POST', '/api/admin/users/2/ban')).toBe(1);
+    expect(server.count('GET', '/api/admin/users?limit=20')).toBe(2);
+  });
+
+  it('shows a refused ban in the form, and cancelling sends nothing', async () => {
+    const server = fakeServer({
+      'GET /api/admin/users?limit=20': () => Response.json(page([player('2', 'ana@example.com')])),
+      'POST /api/admin/users/2/ban': refused(404, 'User not found'),
+    });
+    renderSection();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Ban' }));
+    await user.type(screen.getByLabelText('Reason'), 'Spam');
+    await user.click(screen.getByRole('button', { name: 'Ban player' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('User not found');
+
+    await user.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('form')).toBeNull();
+    expect(server.count('POST', '/api/admin/users/2/ban')).toBe(1);
+  });
+
+  it('unbans a player, and the list then shows them active', async () => {
+    let bob = player('3', 'bob@example.com', { banned_at: '2026-11-20T08:00:00.000Z' });
+    const server = fakeServer({
+      'GET /api/admin/users?limit=20': () => Response.json(page([bob])),
+      'POST /api/admin/users/3/unban': () => {
+        bob = { ...bob, banned_at: null };
+        return Response.json(bob);
+      },
+    });
+    renderSection();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'Unban' }));
+    expect(await screen.findByText('Unbanned bob@example.com.')).toBeTruthy();
+    await waitFor(() => expect(cells(rowOf('bob'))[3]).toBe('Active'));
+    expect(within(rowOf('bob')).getByRole('button', { name: 'Ban' })).toBeTruthy();
+    expect(server.calls.find((c) => c.method === 'POST')).toEqual({
+      method: 'POST',
+      url: '/api/admin/users/3/unban',
+      body: {},
+    });
+  });
+
+  it('opens a player’s scores, newest first and paged, and removes one for a reason', async () => {
+    const score = (id: string, value: number, overrides: Partial<AdminScore> = {}): AdminScore => ({
+      id,
+      value,
+      board: 'global',
+      created_at: `2026-11-2${id}T10:00:00.000Z`,
+      status: 'processed',
+      removed_at: null,
+      removed_reason: null,
+      ...overrides,
+    });
+    let best = score('4', 980);
+    const older = score('3', 40, { board: 'race' });
+    const removedBefore = score('2', 1000, {
+      status: 'removed',
+      removed_at: '2026-11-23T09:00:00.000Z',
+      removed_reason: 'Duplicate',
+    });
+    const oldest = score('1', 12);
+    const server = fakeServer({
+      'GET /api/admin/users?limit=20': () => Response.json(page([player('2', 'ana@example.com')])),
+      'GET /api/admin/users/2/scores?limit=20': () =>
+        Response.json(page([best, older, removedBefore], 'next')),
+      'GET /api/admin/users/2/scores?limit=20&cursor=next': () => Response.json(page([oldest])),
+      'DELETE /api/admin/scores/4': (body) => {
+        expect(body).toEqual({ reason: 'Impossible time' });
+        best = {
+          ...best,
+          status: 'removed',
+          removed_at: '2026-11-25T12:00:00.000Z',
+          removed_reason: 'Impossible time',
+        };
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderSection();
+    const user = userEvent.setup();
+    await user.click(await screen.findByRole('button', { name: 'ana@example.com' }));
+
+    const scores = await screen.findByRole('region', { name: 'Scores of ana (ana@example.com)' });
+    await within(scores).findByRole('cell', { name: '980' });
+    const values = () =>
+      within(scores)
+        .getAllByRole('row')
+        .slice(1)
+        .map((row) => within(row).getAllByRole('cell')[2]!.textContent);
+    expect(values()).toEqual(['980', '40', '1000']);
+    expect(cells(within(scores).getByRole('cell', { name: '1000' }).closest('tr')!)).toEqual([
+      new Date(removedBefore.created_at).toLocaleString(),
+      'global',
+      '1000',
+      `Removed${new Date(removedBefore.removed_at!).toLocaleString()}: Duplicate`,
+      '',
+    ]);
+    await user.click(within(scores).getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(values()).toEqual(['980', '40', '1000', '12']));
+    expect(within(scores).queryByRole('button', { name: 'Load more' })).toBeNull();
+
+    const bestRow = within(scores).getByRole('cell', { name: '980' }).closest('tr')!;
+    expect(cells(bestRow)[3]).toBe('Counted');
+    await user.click(within(bestRow).getByRole('button', { name: 'Remove' }));
+    const form = screen.getByRole('form', { name: 'Remove the score 980 on global' });
+    expect(
+      (within(form).getByRole('button', { name: 'Remove score' }) as HTMLButtonElement).disabled,
+    ).toBe(true);
+    await user.type(within(form).getByLabelText('Reason'), 'Impossible time');
+    await user.click(within(form).getByRole('button', { name: 'Remove score' }));
+
+    expect(await within(scores).findByText('Removed the score 980 on global.')).toBeTruthy();
+    await waitFor(() =>
+      expect(cells(within(scores).getByRole('cell', { name: '980' }).closest('tr')!)[3]).toBe(
+        `Removed${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}: Impossible time`,
+      ),
+    );
+    expect(server.count('DELETE', '/api/admin/scores/4')).toBe(1);
+    // Both pages fetched again, so that the list stays whole.
+    expect(server.count('GET', '/api/admin/users/2/scores?limit=20')).toBe(2);
+    expect(server.count('GET', '/api/admin/users/2/scores?limit=20&cursor=next')).toBe(2);
+
+    await user.click(within(scores).getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: /^Scores of/ })).toBeNull();
+  });
+});
