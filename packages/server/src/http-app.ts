@@ -67,6 +67,15 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
       .setDescription('Idempotent score submission, exact per-user aggregates and leaderboards.')
       .setVersion('1')
       .addBearerAuth()
+      .addApiKey(
+        {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Api-Key',
+          description: 'A game server’s API key (POST /api/scores, with user_id)',
+        },
+        'api-key',
+      )
       .build(),
   );
   SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });

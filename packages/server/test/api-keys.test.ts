@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeAdmin } from './support/admin';
+import { makeAdmin } from './support/cli';
 import { ApiClient } from './support/api-client';
 import { startTestApp, type TestApp } from './support/test-app';
 
@@ -92,7 +92,7 @@ describe('API keys', () => {
       last_used_at: null,
       revoked_at: null,
     });
-    const secret = (created.body.key as string).split('_')[2]!;
+    const secret = /^sbk_\d+_(.+)$/.exec(created.body.key as string)![1]!;
     const [row] = await app.sql<{ key_hash: Buffer; text: string }>(
       `SELECT key_hash, row(id, name, scopes, boards)::text AS text FROM api_keys WHERE id = $1`,
       [created.body.id],

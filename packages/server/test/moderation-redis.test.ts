@@ -4,10 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PostgresLeaderboardStore } from '../src/leaderboard/postgres-leaderboard.store';
 import { RedisLeaderboardStore } from '../src/leaderboard/redis-leaderboard.store';
 import { RedisClients } from '../src/redis/redis-clients';
-import { makeAdmin } from './support/admin';
+import { makeAdmin, runCli } from './support/cli';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { PrivateRedis, runNode } from './support/processes';
+import { PrivateRedis } from './support/processes';
 import { allScoresApplied, startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
@@ -97,16 +97,6 @@ async function expectRedisEqualsPostgres(board: string): Promise<string[]> {
     timeoutMs: 30_000,
   });
   return expected;
-}
-
-async function reconcile(): Promise<{ code: number | null; output: string }> {
-  const run = runNode(
-    'cli.js',
-    { DATABASE_URL: app.config.databaseUrl!, DATA_DIR: app.config.dataDir },
-    ['reconcile'],
-  );
-  const code = await run.exited;
-  return { code, output: run.output() };
 }
 
 describe('the Redis leaderboards', () => {
@@ -249,7 +239,7 @@ describe('a ban, a removal and new submissions of one player at once', () => {
         await expectRedisEqualsPostgres(board);
       }
       await allScoresApplied(app);
-      const report = await reconcile();
+      const report = await runCli(app, ['reconcile']);
       expect(report.output).toContain('No drift');
       expect(report.code).toBe(0);
       const [counts] = await app.sql<{ stored: string; ranked: string }>(

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeAdmin } from './support/admin';
+import { makeAdmin, runCli } from './support/cli';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { runNode } from './support/processes';
 import { allScoresApplied, startTestApp, type TestApp } from './support/test-app';
 
 /**
@@ -56,16 +55,6 @@ const unban = (userId: string) =>
   api.request('POST', `/api/admin/users/${userId}/unban`, { token: admin.token });
 const removeScore = (scoreId: string, reason = 'modified client') =>
   api.request('DELETE', `/api/admin/scores/${scoreId}`, { token: admin.token, body: { reason } });
-
-async function reconcile(): Promise<{ code: number | null; output: string }> {
-  const run = runNode(
-    'cli.js',
-    { DATABASE_URL: app.config.databaseUrl!, DATA_DIR: app.config.dataDir },
-    ['reconcile'],
-  );
-  const code = await run.exited;
-  return { code, output: run.output() };
-}
 
 describe('the admin routes', () => {
   it('answer 401 without a token and 403 for a player', async () => {
@@ -122,6 +111,9 @@ describe('the admin routes', () => {
       token: admin.token,
     });
     expect(wildcard.body.items).toEqual([]);
+    const nul = await api.request('GET', '/api/admin/users?query=a%00b', { token: admin.token });
+    expect(nul.status).toBe(400);
+    expect(nul.body.message).toBe('query must not contain control characters');
   });
 });
 
@@ -550,7 +542,7 @@ describe('privacy', () => {
 describe('reconcile after moderation', () => {
   it('finds every standing equal to its recomputation (removed scores not counted)', async () => {
     await allScoresApplied(app);
-    const report = await reconcile();
+    const report = await runCli(app, ['reconcile']);
     expect(report.output).toContain('No drift');
     expect(report.code).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { BoardsService } from '../boards/boards.service';
 import { ValidationFailed } from '../common/api-exception.filter';
@@ -24,6 +24,7 @@ const hashOf = (secret: string) => createHash('sha256').update(secret).digest();
  */
 @Injectable()
 export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
   private readonly touchedAt = new Map<string, number>();
 
   constructor(
@@ -39,6 +40,7 @@ export class ApiKeysService {
       { name: dto.name, scopes: dto.scopes, boards, keyHash: hashOf(secret) },
       actorId,
     );
+    this.logger.log({ apiKeyId: row.id, actorId, boards }, 'API key created');
     return {
       id: row.id,
       name: row.name,
@@ -56,6 +58,7 @@ export class ApiKeysService {
   async revoke(id: string, actorId: string): Promise<void> {
     const found = /^\d{1,18}$/.test(id) && (await this.keys.revoke(id, actorId));
     if (!found) throw new NotFoundException('API key not found');
+    this.logger.log({ apiKeyId: id, actorId }, 'API key revoked');
   }
 
   /** The key's rights, or null for a key that is malformed, unknown, wrong or revoked. */

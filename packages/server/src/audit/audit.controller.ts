@@ -3,6 +3,7 @@ import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@ne
 import { AdminGuard } from '../auth/admin.guard';
 import { AuditRepository } from './audit.repository';
 import { AuditPageDto, AuditQuery } from './dto/audit.dto';
+import { keysetPage } from '../common/keyset-page';
 
 @ApiTags('admin')
 @ApiBearerAuth()
@@ -18,7 +19,7 @@ export class AuditController {
   async page(@Query() query: AuditQuery): Promise<AuditPageDto> {
     const limit = query.limit ?? 50;
     const rows = await this.audit.page(limit + 1, query.cursor);
-    const items = rows.slice(0, limit).map((entry) => ({
+    return keysetPage(rows, limit, (entry) => ({
       id: entry.id,
       at: entry.at.toISOString(),
       actor_id: entry.actorId,
@@ -26,6 +27,5 @@ export class AuditController {
       target: entry.target,
       reason: entry.reason,
     }));
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 }

@@ -3,8 +3,10 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { AuditRepository } from '../audit/audit.repository';
 import { queryRows } from '../database/sql';
 import { DELETED_VERSION, type Standing } from '../leaderboard/leaderboard-store';
+import { toStanding, type StandingRow } from '../leaderboard/standing-row';
 import { NO_SCORE_RANK } from '../processing/processing.repository';
 import type { ScoreStatus } from '../scores/dto/score.dto';
+import { scoreStatus } from '../scores/score-status';
 
 /**
  * Standings a moderation changed, for the leaderboards to learn after the commit, and the outbox
@@ -72,16 +74,6 @@ export type ModeratedScore = {
   userId: string;
   boardId: string;
   periodId: string;
-};
-
-type StandingJson = {
-  board_id: string;
-  period_id: string;
-  user_id: string;
-  rank_score: number;
-  achieved_us: string;
-  version: string;
-  ranked: boolean;
 };
 
 /** A changed standing rendered as JSON (exact: bigints as text). */
@@ -228,7 +220,7 @@ export class ModerationRepository {
         [userId],
       );
       if (!user) return null;
-      const [row] = await queryRows<{ standings: StandingJson[]; change_ids: string[] }>(
+      const [row] = await queryRows<{ standings: StandingRow[]; change_ids: string[] }>(
         manager,
         `WITH gone AS (
            DELETE FROM user_stats WHERE user_id = $1
@@ -344,7 +336,7 @@ export class ModerationRepository {
     ranked: boolean,
     track: boolean,
   ): Promise<ChangedStandings> {
-    const [row] = await queryRows<{ standings: StandingJson[]; change_ids: string[] }>(
+    const [row] = await queryRows<{ standings: StandingRow[]; change_ids: string[] }>(
       manager,
       `WITH target AS (
          SELECT period_id, user_id FROM user_stats
@@ -396,7 +388,7 @@ export class ModerationRepository {
       [periodId, userId],
     );
     if (!before) return unchanged();
-    const [row] = await queryRows<{ standings: StandingJson[]; change_ids: string[] }>(
+    const [row] = await queryRows<{ standings: StandingRow[]; change_ids: string[] }>(
       manager,
       `WITH counted_scores AS (
          SELECT s.value, s.created_at,
@@ -452,13 +444,7 @@ function toScoreRecord(row: ScoreRecordRow): ScoreRecord {
     boardId: row.board_id,
     periodId: row.period_id,
     createdAt: row.created_at,
-    status: row.removed_at
-      ? 'removed'
-      : row.applied_at
-        ? 'processed'
-        : row.dead_at
-          ? 'dead'
-          : 'pending',
+    status: scoreStatus(row),
     appliedAt: row.applied_at,
     removedAt: row.removed_at,
     removedReason: row.removed_reason,
@@ -466,17 +452,6 @@ function toScoreRecord(row: ScoreRecordRow): ScoreRecord {
   };
 }
 
-function toChanged(row: { standings: StandingJson[]; change_ids: string[] }): ChangedStandings {
-  return {
-    standings: row.standings.map((s) => ({
-      boardId: s.board_id,
-      periodId: s.period_id,
-      userId: s.user_id,
-      rankScore: s.rank_score,
-      achievedAtMicros: s.achieved_us,
-      version: s.version,
-      ranked: s.ranked,
-    })),
-    changeIds: row.change_ids,
-  };
+function toChanged(row: { standings: StandingRow[]; change_ids: string[] }): ChangedStandings {
+  return { standings: row.standings.map(toStanding), changeIds: row.change_ids };
 }

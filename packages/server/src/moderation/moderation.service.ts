@@ -16,6 +16,7 @@ import {
   type ChangedStandings,
   type ScoreRecord,
 } from './moderation.repository';
+import { keysetPage } from '../common/keyset-page';
 
 const ID = /^\d{1,18}$/;
 
@@ -38,8 +39,7 @@ export class ModerationService {
 
   async searchUsers(query = '', limit = 20, cursor?: string): Promise<AdminUserPageDto> {
     const rows = await this.users.search(query, limit + 1, cursor);
-    const items = rows.slice(0, limit).map(toAdminUser);
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1]!.id : null };
+    return keysetPage(rows, limit, toAdminUser);
   }
 
   async ban(userId: string, actorId: string, reason: string): Promise<AdminUserDto> {
@@ -50,6 +50,7 @@ export class ModerationService {
         )
       : null;
     if (!changed) throw new NotFoundException('User not found');
+    this.logger.log({ userId, actorId, standings: changed.standings.length }, 'Account suspended');
     await this.announce(changed, userId);
     await this.publish({ type: 'account-closed', userId });
     return this.adminUser(userId);
@@ -62,6 +63,7 @@ export class ModerationService {
         )
       : null;
     if (!changed) throw new NotFoundException('User not found');
+    this.logger.log({ userId, actorId, standings: changed.standings.length }, 'Account restored');
     await this.announce(changed, userId);
     return this.adminUser(userId);
   }
@@ -76,8 +78,7 @@ export class ModerationService {
       throw new NotFoundException('User not found');
     }
     const rows = await this.moderation.scoresOf(userId, limit + 1, cursor, boardId);
-    const items = rows.slice(0, limit).map(toAdminScore);
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1]!.id : null };
+    return keysetPage(rows, limit, toAdminScore);
   }
 
   async removeScore(scoreId: string, actorId: string, reason: string): Promise<void> {
@@ -87,6 +88,7 @@ export class ModerationService {
         )
       : null;
     if (!removed) throw new NotFoundException('Score not found');
+    this.logger.log({ scoreId, userId: removed.score.userId, actorId }, 'Score removed');
     await this.announce(removed.changed, removed.score.userId, removed.score.boardId);
   }
 
@@ -103,6 +105,7 @@ export class ModerationService {
         )
       : null;
     if (!changed) throw new NotFoundException('User not found');
+    this.logger.log({ userId, actorId, standings: changed.standings.length }, 'Account deleted');
     await this.announce(changed);
     await this.publish({ type: 'account-closed', userId });
   }

@@ -3,16 +3,7 @@ import { DataSource } from 'typeorm';
 import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
 import { DELETED_VERSION, type Standing } from '../leaderboard/leaderboard-store';
-
-type StandingRow = {
-  board_id: string;
-  period_id: string;
-  user_id: string;
-  rank_score: number;
-  achieved_us: string;
-  version: string;
-  ranked: boolean;
-};
+import { toStanding, type StandingRow } from '../leaderboard/standing-row';
 
 /**
  * Output columns are text, under the same names as the table's: an ORDER BY must name the table's
@@ -107,16 +98,4 @@ export class StandingsRepository {
       return changes.length;
     });
   }
-}
-
-function toStanding(row: StandingRow): Standing {
-  return {
-    boardId: row.board_id,
-    periodId: row.period_id,
-    userId: row.user_id,
-    rankScore: row.rank_score,
-    achievedAtMicros: row.achieved_us,
-    version: row.version,
-    ranked: row.ranked,
-  };
 }

@@ -3,6 +3,7 @@ import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Period } from '../boards/boards.repository';
 import { queryRows } from '../database/sql';
 import type { ScoreStatus } from './dto/score.dto';
+import { scoreStatus } from './score-status';
 
 export type StoredScore = {
   id: string;
@@ -192,13 +193,7 @@ function toScore(row: ScoreRow): StoredScore {
     boardId: row.board_id,
     value: row.value,
     createdAt: row.created_at,
-    status: row.removed_at
-      ? 'removed'
-      : row.applied_at
-        ? 'processed'
-        : row.dead_at
-          ? 'dead'
-          : 'pending',
+    status: scoreStatus(row),
   };
 }
 

@@ -25,6 +25,7 @@ import {
   type Submission,
 } from './scores.repository';
 import type { Submitter } from './submitter.guard';
+import { keysetPage } from '../common/keyset-page';
 
 export type SubmitInput = {
   value: number;
@@ -177,8 +178,7 @@ export class ScoresService {
   ): Promise<ScorePageDto> {
     // One extra row tells whether another page follows.
     const rows = await this.scores.listForUser(userId, limit + 1, cursor, boardId);
-    const items = rows.slice(0, limit).map(toItem);
-    return { items, next_cursor: rows.length > limit ? items[items.length - 1]!.id : null };
+    return keysetPage(rows, limit, toItem);
   }
 
   async get(userId: string, id: string): Promise<ScoreItemDto> {

@@ -55,8 +55,9 @@ export class AdminUserPageDto {
 export class UserSearchQuery {
   @ApiPropertyOptional({ description: 'A prefix of the email or the display name (any case)' })
   @IsOptional()
-  @IsString({ message: 'query must be a string' })
+  @Matches(/^[^\p{Cc}]*$/u, { message: 'query must not contain control characters' })
   @MaxLength(254, { message: 'query must be at most 254 characters' })
+  @IsString({ message: 'query must be a string' })
   query?: string;
 
   @IntegerQueryParam('limit', 1, 100, 20)
