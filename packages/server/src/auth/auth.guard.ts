@@ -31,14 +31,28 @@ export class AuthGuard implements CanActivate {
     const request = context
       .switchToHttp()
       .getRequest<{ headers: Record<string, string | undefined>; user?: AuthenticatedUser }>();
-    const [scheme, token] = (request.headers.authorization ?? '').split(' ');
+    const token = this.verify(request.headers.authorization);
+    const access = await this.users.access(token.userId);
+    if (!access) throw new UnauthorizedException('Invalid or expired token');
+    if (access.suspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
+    request.user = { id: token.userId, role: access.role, tokenExpiresAt: token.expiresAt };
+    return true;
+  }
+
+  /**
+   * The user a bearer token names, if it is ours, unexpired and has an `exp` (401 otherwise),
+   * without asking whether the user still exists or is suspended: a caller that does not go on
+   * to canActivate's check must make it itself (see SubmitterGuard).
+   */
+  verify(authorization: string | undefined): { userId: string; expiresAt: number } {
+    const [scheme, token] = (authorization ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) {
       throw new UnauthorizedException('Missing bearer token');
     }
     let claims: TokenClaims;
     try {
       // The algorithm is pinned in JwtModule's verifyOptions: "none" and others are refused.
-      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+      claims = this.jwt.verify<TokenClaims>(token);
     } catch {
       throw new UnauthorizedException('Invalid or expired token');
     }
@@ -48,10 +62,7 @@ export class AuthGuard implements CanActivate {
       typeof sub === 'string' &&
       /^\d{1,19}$/.test(sub) &&
       BigInt(sub) <= MAX_USER_ID;
-    const access = valid ? await this.users.access(sub) : null;
-    if (!access) throw new UnauthorizedException('Invalid or expired token');
-    if (access.suspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
-    request.user = { id: sub as string, role: access.role, tokenExpiresAt: (exp as number) * 1000 };
-    return true;
+    if (!valid) throw new UnauthorizedException('Invalid or expired token');
+    return { userId: sub as string, expiresAt: (exp as number) * 1000 };
   }
 }

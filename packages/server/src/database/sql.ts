@@ -1,4 +1,6 @@
+import type { Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 
 /**
  * Runs SQL and returns its rows. TypeORM's postgres driver answers UPDATE and DELETE with
@@ -19,4 +21,12 @@ export async function queryRows<T>(
     return result[0] as T[];
   }
   return result as T[];
+}
+
+/**
+ * The data source's pg pool, for a hot path that sends its own prepared statement: the same
+ * connections, settings (timeouts) and error handling, without the ORM's work per query.
+ */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
 }

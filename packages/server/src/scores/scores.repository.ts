@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Period } from '../boards/boards.repository';
-import { queryRows } from '../database/sql';
+import type { Pool } from 'pg';
+import { poolOf, queryRows } from '../database/sql';
 import type { ScoreStatus } from './dto/score.dto';
 import { scoreStatus } from './score-status';
 
@@ -26,6 +27,118 @@ type ScoreRow = {
 const COLUMNS = 'id, board_id, value, created_at, applied_at, dead_at, removed_at';
 const FOREIGN_KEY_VIOLATION = '23503';
 const WINDOW_SECONDS = 60;
+/** Board ranges are within ±10^9 (PostgreSQL integers hold them). */
+const SCORE_LIMIT = 1_000_000_000;
+
+/**
+ * One submission, one round trip. Each part is at most one row: the player (whether they exist
+ * and are suspended), the score already stored under the key, the board (its range resolved,
+ * its current period if materialized: the one holding the statement's clock, which is also the
+ * new score's created_at), and the insert, made only when no rule refuses it (a player that
+ * exists and is not suspended, no score under the key, an open board with a current period, a
+ * value in range, an API key on an authoritative board, no per-minute limit: those take
+ * insertWithinRate). Concurrent copies of one submission are settled by the unique constraint:
+ * the losers insert nothing, see no existing row in their snapshot, and read the winner's after.
+ */
+const SUBMIT = `
+  WITH player AS (
+    SELECT banned_at IS NOT NULL AS suspended FROM users WHERE id = $1::bigint
+  ),
+  existing AS (
+    SELECT ${COLUMNS} FROM scores WHERE user_id = $1::bigint AND idempotency_key = $2::varchar
+  ),
+  board AS (
+    SELECT b.id, b.archived, b.authoritative, b.max_submissions_per_minute,
+           coalesce(b.score_min, $6::int) AS score_min, coalesce(b.score_max, $7::int) AS score_max,
+           (SELECT p.id FROM board_periods p
+             WHERE p.board_id = b.id AND p.starts_at <= now()
+               AND (p.ends_at IS NULL OR now() < p.ends_at)) AS period_id
+      FROM boards b WHERE b.id = $3::varchar
+  ),
+  inserted AS (
+    INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, api_key_id, retry_at)
+    SELECT $1::bigint, $2::varchar, $4::int, b.id, b.period_id, $5::bigint,
+           now() + make_interval(secs => $8::double precision / 1000)
+      FROM board b, player u
+     WHERE NOT u.suspended AND NOT EXISTS (SELECT 1 FROM existing)
+       AND NOT b.archived AND b.period_id IS NOT NULL
+       AND $4::int BETWEEN b.score_min AND b.score_max
+       AND (NOT b.authoritative OR $5::bigint IS NOT NULL)
+       AND b.max_submissions_per_minute = 0
+    ON CONFLICT (user_id, idempotency_key) DO NOTHING
+    RETURNING ${COLUMNS}
+  )
+  SELECT EXISTS (SELECT 1 FROM player) AS player_found,
+         (SELECT suspended FROM player) AS suspended,
+         e.id::text AS e_id, e.board_id AS e_board_id, e.value AS e_value,
+         e.created_at AS e_created_at, e.applied_at AS e_applied_at, e.dead_at AS e_dead_at,
+         e.removed_at AS e_removed_at,
+         b.id AS b_id, b.archived AS b_archived, b.authoritative AS b_authoritative,
+         b.max_submissions_per_minute AS b_max_per_minute, b.score_min AS b_score_min,
+         b.score_max AS b_score_max, b.period_id::text AS b_period_id,
+         i.id::text AS i_id, i.board_id AS i_board_id, i.value AS i_value,
+         i.created_at AS i_created_at, i.applied_at AS i_applied_at, i.dead_at AS i_dead_at,
+         i.removed_at AS i_removed_at
+    FROM (SELECT 1) AS one
+    LEFT JOIN existing e ON true
+    LEFT JOIN board b ON true
+    LEFT JOIN inserted i ON true`;
+
+export type SubmitAttempt = {
+  userId: string;
+  idempotencyKey: string;
+  boardId: string;
+  value: number;
+  /** The API key that sends it; null for the player's own token. */
+  apiKeyId: string | null;
+  /** The configured SCORE_MIN..SCORE_MAX, for a board without a range of its own (global). */
+  defaultRange: { min: number; max: number };
+  sweepAfterMs: number;
+};
+
+export type SubmitOutcome = {
+  player: 'missing' | 'suspended' | 'active';
+  existing: StoredScore | null;
+  board: {
+    id: string;
+    archived: boolean;
+    authoritative: boolean;
+    maxSubmissionsPerMinute: number;
+    scoreMin: number;
+    scoreMax: number;
+    /** Null until the board's current period is materialized. */
+    periodId: string | null;
+  } | null;
+  inserted: StoredScore | null;
+};
+
+type Prefixed<P extends string> = { [K in keyof ScoreRow as `${P}${K}`]: ScoreRow[K] | null };
+type SubmitRow = Prefixed<'e_'> &
+  Prefixed<'i_'> & {
+    player_found: boolean;
+    suspended: boolean | null;
+    b_id: string | null;
+    b_archived: boolean | null;
+    b_authoritative: boolean | null;
+    b_max_per_minute: number | null;
+    b_score_min: number | null;
+    b_score_max: number | null;
+    b_period_id: string | null;
+  };
+
+function prefixed(row: SubmitRow, prefix: 'e_' | 'i_'): ScoreRow {
+  const get = <K extends keyof ScoreRow>(key: K) =>
+    (row as unknown as Record<string, unknown>)[`${prefix}${key}`] as ScoreRow[K];
+  return {
+    id: get('id'),
+    board_id: get('board_id'),
+    value: get('value'),
+    created_at: get('created_at'),
+    applied_at: get('applied_at'),
+    dead_at: get('dead_at'),
+    removed_at: get('removed_at'),
+  };
+}
 
 /** A valid token whose user no longer exists. */
 export class UnknownUserError extends Error {}
@@ -52,6 +165,11 @@ export type InsertOutcome =
 export class ScoresRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The request pool itself, for the submission's prepared statement (no ORM on this path). */
+  private get pool(): Pool {
+    return poolOf(this.dataSource);
+  }
+
   async findByKey(userId: string, idempotencyKey: string): Promise<StoredScore | null> {
     const [row]: ScoreRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM scores WHERE user_id = $1 AND idempotency_key = $2`,
@@ -61,20 +179,52 @@ export class ScoresRepository {
   }
 
   /**
-   * Inserts the score unless this user already has one under the key, into `period` if the
-   * database's clock (which also sets created_at) is inside it. Returns the stored score and
-   * whether this call created it, or PERIOD_ENDED. Concurrent calls with one key are settled by
-   * the unique constraint: the losers wait for the winner's commit, find no row inserted, and read
-   * the winner's.
+   * A submission in one round trip, as one prepared statement on the pool (see SUBMIT): what the
+   * answer depends on (the player, a score already stored under the key, the board with its
+   * current period) and, when every rule lets it, the insert. The caller decides from these what
+   * to answer, in SPEC's order.
    */
-  async insertIfAbsent(submission: Submission): Promise<InsertOutcome> {
-    const inserted = await this.insert(this.dataSource, submission);
-    if (inserted) return { score: inserted, created: true };
-    return this.existing(submission);
+  async submit(attempt: SubmitAttempt): Promise<SubmitOutcome> {
+    // A value outside PostgreSQL's integer is out of every board's range: it is not sent.
+    const value = Math.abs(attempt.value) <= SCORE_LIMIT ? attempt.value : null;
+    const { rows } = await this.pool
+      .query<SubmitRow>({
+        name: 'scores.submit',
+        text: SUBMIT,
+        values: [
+          attempt.userId,
+          attempt.idempotencyKey,
+          attempt.boardId,
+          value,
+          attempt.apiKeyId,
+          attempt.defaultRange.min,
+          attempt.defaultRange.max,
+          attempt.sweepAfterMs,
+        ],
+      })
+      .catch(unknownUser(attempt.userId));
+    const row = rows[0]!;
+    return {
+      player: row.player_found ? (row.suspended ? 'suspended' : 'active') : 'missing',
+      existing: row.e_id === null ? null : toScore(prefixed(row, 'e_')),
+      board:
+        row.b_id === null
+          ? null
+          : {
+              id: row.b_id,
+              archived: row.b_archived!,
+              authoritative: row.b_authoritative!,
+              maxSubmissionsPerMinute: row.b_max_per_minute!,
+              scoreMin: row.b_score_min!,
+              scoreMax: row.b_score_max!,
+              periodId: row.b_period_id,
+            },
+      inserted: row.i_id === null ? null : toScore(prefixed(row, 'i_')),
+    };
   }
 
   /**
-   * As insertIfAbsent, on a board that accepts `limit` submissions per player in any 60 seconds:
+   * The insert on a board that accepts `limit` submissions per player in any 60 seconds:
    * the player's window (the times of their accepted submissions within the last minute) is
    * locked, and the score inserted only if the window has room, in one transaction; the window
    * then holds the score's created_at. A replay, found by the insert, takes no room (its
@@ -140,13 +290,6 @@ export class ScoresRepository {
     return row ? toScore(row) : null;
   }
 
-  /** Nothing was inserted: the key's score, or PERIOD_ENDED when there is none. */
-  private async existing(submission: Submission): Promise<InsertOutcome> {
-    // A separate statement: its snapshot is taken after a conflicting insert committed.
-    const existing = await this.findByKey(submission.userId, submission.idempotencyKey);
-    return existing ? { score: existing, created: false } : PERIOD_ENDED;
-  }
-
   /** Forgets the submission windows that hold nothing within the last minute. */
   async purgeWindows(): Promise<number> {
     const rows = await queryRows(
@@ -200,8 +343,8 @@ function toScore(row: ScoreRow): StoredScore {
 /** A foreign-key violation on the insert: the player's account no longer exists. */
 function unknownUser(userId: string) {
   return (error: unknown): never => {
-    const code =
-      error instanceof QueryFailedError ? (error.driverError as { code?: string }).code : undefined;
+    const driverError = error instanceof QueryFailedError ? error.driverError : error;
+    const code = (driverError as { code?: unknown } | undefined)?.code;
     throw code === FOREIGN_KEY_VIOLATION ? new UnknownUserError(userId) : error;
   };
 }

@@ -16,13 +16,11 @@ import { ScoreEventTransport } from '../events/score-event-transport';
 import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
-import { UsersRepository } from '../users/users.repository';
 import {
   PERIOD_ENDED,
   ScoresRepository,
   UnknownUserError,
   type StoredScore,
-  type Submission,
 } from './scores.repository';
 import type { Submitter } from './submitter.guard';
 import { keysetPage } from '../common/keyset-page';
@@ -46,7 +44,6 @@ export class ScoresService {
     private readonly events: ScoreEventTransport,
     private readonly updates: UpdatesBus,
     private readonly boards: BoardsService,
-    private readonly users: UsersRepository,
     private readonly metrics: Metrics,
     private readonly config: AppConfig,
   ) {}
@@ -67,14 +64,29 @@ export class ScoresService {
     submitter: Submitter,
     { value, idempotencyKey, boardId = GLOBAL_BOARD, userId: named }: SubmitInput,
   ): Promise<{ body: SubmittedScoreDto; replayed: boolean }> {
-    const userId = await this.player(submitter, named);
+    const userId = this.player(submitter, named);
     if (submitter.kind === 'api-key' && submitter.key.boards?.includes(boardId) === false) {
       throw new ForbiddenException(`This API key may not submit to board ${boardId}`);
     }
-    const original = await this.scores.findByKey(userId, idempotencyKey);
-    if (original) return this.replayed(original);
+    const apiKeyId = submitter.kind === 'api-key' ? submitter.key.id : null;
     for (let attempt = 1; ; attempt++) {
-      const { board, period } = await this.boards.forSubmission(boardId);
+      const outcome = await this.scores
+        .submit({
+          userId,
+          idempotencyKey,
+          boardId,
+          value,
+          apiKeyId,
+          defaultRange: { min: this.config.scoreMin, max: this.config.scoreMax },
+          sweepAfterMs: this.config.sweepDelayMs,
+        })
+        .catch((error: unknown) => this.refuseUnknownUser(submitter, error));
+      if (outcome.player === 'missing')
+        this.refuseUnknownUser(submitter, new UnknownUserError(userId));
+      if (outcome.player === 'suspended') throw new ForbiddenException(ACCOUNT_SUSPENDED);
+      if (outcome.existing) return this.replayed(outcome.existing);
+      const { board } = outcome;
+      if (!board || board.archived) throw new NotFoundException('Board not found');
       if (value < board.scoreMin || value > board.scoreMax) {
         const message = `value must be between ${board.scoreMin} and ${board.scoreMax}`;
         throw new ValidationFailed([{ field: 'value', message }]);
@@ -82,54 +94,74 @@ export class ScoresService {
       if (board.authoritative && submitter.kind === 'player') {
         throw new ForbiddenException('This board accepts scores from trusted servers only');
       }
-      const submission: Submission = {
-        userId,
-        idempotencyKey,
-        value,
-        period,
-        apiKeyId: submitter.kind === 'api-key' ? submitter.key.id : null,
-        sweepAfterMs: this.config.sweepDelayMs,
-      };
-      const outcome = await (
-        board.maxSubmissionsPerMinute > 0
-          ? this.scores.insertWithinRate(submission, board.maxSubmissionsPerMinute)
-          : this.scores.insertIfAbsent(submission)
-      ).catch((error: unknown) => {
-        if (!(error instanceof UnknownUserError)) throw error;
-        // The account was deleted meanwhile: as if its token, or the user_id, named nobody.
-        throw submitter.kind === 'player'
-          ? new UnauthorizedException('Invalid or expired token')
-          : new NotFoundException('User not found');
-      });
-      // The board reset between choosing the period and inserting: choose again.
-      if (outcome === PERIOD_ENDED) {
-        if (attempt < 3) continue;
-        throw new ServiceUnavailableException({
-          message: 'The board is changing periods; try again',
-          retryAfterSeconds: 1,
-        });
+      let inserted = outcome.inserted;
+      if (board.maxSubmissionsPerMinute > 0) {
+        const { period } = await this.boards.forSubmission(boardId);
+        const limited = await this.scores
+          .insertWithinRate(
+            {
+              userId,
+              idempotencyKey,
+              value,
+              period,
+              apiKeyId,
+              sweepAfterMs: this.config.sweepDelayMs,
+            },
+            board.maxSubmissionsPerMinute,
+          )
+          .catch((error: unknown) => this.refuseUnknownUser(submitter, error));
+        if (limited === PERIOD_ENDED) {
+          if (attempt < 3) continue;
+          throw this.changingPeriods();
+        }
+        if ('limited' in limited) {
+          throw new HttpException(
+            {
+              message: `At most ${board.maxSubmissionsPerMinute} submissions per minute on this board; try again in ${limited.retryAfterSeconds} seconds`,
+              retryAfterSeconds: limited.retryAfterSeconds,
+            },
+            HttpStatus.TOO_MANY_REQUESTS,
+          );
+        }
+        if (!limited.created) return this.replayed(limited.score);
+        inserted = limited.score;
+      } else if (!inserted) {
+        // A concurrent copy of this submission won the insert: answer with its score.
+        const winner = await this.scores.findByKey(userId, idempotencyKey);
+        if (winner) return this.replayed(winner);
+        // The board's current period is not materialized yet: create it, then try again.
+        if (board.periodId === null && attempt < 3) {
+          await this.boards.forSubmission(boardId);
+          continue;
+        }
+        throw this.changingPeriods();
       }
-      if ('limited' in outcome) {
-        throw new HttpException(
-          {
-            message: `At most ${board.maxSubmissionsPerMinute} submissions per minute on this board; try again in ${outcome.retryAfterSeconds} seconds`,
-            retryAfterSeconds: outcome.retryAfterSeconds,
-          },
-          HttpStatus.TOO_MANY_REQUESTS,
-        );
-      }
-      if (!outcome.created) return this.replayed(outcome.score);
       this.metrics.scoresAccepted.inc();
-      await this.publish(outcome.score, userId);
-      return { body: toSubmitted(outcome.score, 'Score submitted successfully'), replayed: false };
+      await this.publish(inserted, userId);
+      return { body: toSubmitted(inserted, 'Score submitted successfully'), replayed: false };
     }
   }
 
-  /** The player a submission is for: the token's own, or the one an API key names. */
-  private async player(
-    submitter: Submitter,
-    named: string | number | null | undefined,
-  ): Promise<string> {
+  /** The account was deleted (or never was): as if its token, or the user_id, named nobody. */
+  private refuseUnknownUser(submitter: Submitter, error: unknown): never {
+    if (!(error instanceof UnknownUserError)) throw error;
+    throw submitter.kind === 'player'
+      ? new UnauthorizedException('Invalid or expired token')
+      : new NotFoundException('User not found');
+  }
+
+  private changingPeriods(): ServiceUnavailableException {
+    return new ServiceUnavailableException({
+      message: 'The board is changing periods; try again',
+      retryAfterSeconds: 1,
+    });
+  }
+
+  /**
+   * The player a submission is for: the token's own, or the one an API key names (whether they
+   * exist, 404, and are suspended, 403, the submission's statement tells).
+   */
+  private player(submitter: Submitter, named: string | number | null | undefined): string {
     if (submitter.kind === 'player') {
       if (named !== undefined) {
         throw new ValidationFailed([
@@ -144,9 +176,7 @@ export class ScoresService {
       ]);
     }
     const userId = String(named);
-    const access = /^\d{1,18}$/.test(userId) ? await this.users.access(userId) : null;
-    if (!access) throw new NotFoundException('User not found');
-    if (access.suspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
+    if (!/^\d{1,18}$/.test(userId)) throw new NotFoundException('User not found');
     return userId;
   }
 

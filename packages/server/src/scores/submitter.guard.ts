@@ -9,22 +9,18 @@ import {
 } from '@nestjs/common';
 import { ApiKeysService, type VerifiedApiKey } from '../api-keys/api-keys.service';
 import { AuthGuard } from '../auth/auth.guard';
-import type { AuthenticatedUser } from '../common/current-user';
 
 /** Who sends a score: a player for themselves, or a trusted server's API key for a player. */
 export type Submitter =
   { kind: 'player'; userId: string } | { kind: 'api-key'; key: VerifiedApiKey };
 
-type SubmitRequest = {
-  headers: Record<string, string | undefined>;
-  user?: AuthenticatedUser;
-  submitter?: Submitter;
-};
+type SubmitRequest = { headers: Record<string, string | undefined>; submitter?: Submitter };
 
 /**
- * POST /api/scores takes a player's bearer token (as AuthGuard: 401, or 403 for a suspended
- * account) or an `X-Api-Key` with the scores:write scope (401 for a key that is unknown, wrong or
- * revoked; 403 without the scope); both at once is a 400.
+ * POST /api/scores takes a player's bearer token (401 when it is not valid; whether its account
+ * still exists, 401, or is suspended, 403, ScoresService learns with the submission) or an
+ * `X-Api-Key` with the scores:write scope (401 for a key that is unknown, wrong or revoked; 403
+ * without the scope); both at once is a 400.
  */
 @Injectable()
 export class SubmitterGuard implements CanActivate {
@@ -37,8 +33,10 @@ export class SubmitterGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<SubmitRequest>();
     const presented = request.headers['x-api-key'];
     if (presented === undefined) {
-      await this.auth.canActivate(context);
-      request.submitter = { kind: 'player', userId: request.user!.id };
+      request.submitter = {
+        kind: 'player',
+        userId: this.auth.verify(request.headers.authorization).userId,
+      };
       return true;
     }
     if (request.headers.authorization !== undefined) {
