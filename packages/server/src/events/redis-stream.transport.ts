@@ -43,7 +43,7 @@ export class RedisStreamTransport extends ScoreEventTransport {
   }
 
   async publish(event: ScoreEvent): Promise<void> {
-    await this.commands.xadd(
+    await this.redis.publisher.xadd(
       this.stream,
       'MAXLEN',
       '~',

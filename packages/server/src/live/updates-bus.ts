@@ -60,7 +60,7 @@ export class RedisUpdatesBus extends UpdatesBus {
   constructor(private readonly redis: RedisClients) {
     super();
     this.channel = redis.key('updates');
-    this.publisher = redis.commands;
+    this.publisher = redis.publisher;
   }
 
   async publish(update: Update): Promise<void> {

@@ -15,6 +15,7 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisClients.name);
   private readonly clients: Redis[] = [];
   private shared: Redis | undefined;
+  private publishing: Redis | undefined;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -34,6 +35,20 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
+   * The connection that publishes (score events, live updates): auto-pipelined, so the commands
+   * issued in one turn of the event loop (a submission's event and update, and those of the
+   * other requests of that turn) go to Redis in one write and one round trip. No scripts run on
+   * it.
+   */
+  get publisher(): Redis {
+    this.publishing ??= this.create('publisher', {
+      commandTimeout: 2000,
+      enableAutoPipelining: true,
+    });
+    return this.publishing;
+  }
+
+  /**
    * A Lua script for the shared connection, defined once (ioredis' defineCommand): it is called
    * by its SHA (EVALSHA), and sent whole only when Redis does not know it yet (after a restart).
    */
@@ -45,20 +60,13 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Connects the shared connection at start, so that the first commands do not find it still
-   * connecting. A Redis that is down does not stop the start: it is waited for 2 s at most.
+   * Connects the shared and publishing connections at start, so that the first commands do not
+   * find them still connecting. A Redis that is down does not stop the start: it is waited for
+   * 2 s at most.
    */
   async onModuleInit(): Promise<void> {
     if (!this.enabled) return;
-    const client = this.commands;
-    if (client.status === 'ready') return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2000);
-      client.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    await Promise.all([this.commands, this.publisher].map((client) => whenReady(client, 2000)));
   }
 
   /** A connection of its own, for blocking reads or subscriptions. */
@@ -86,4 +94,15 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
       ),
     );
   }
+}
+
+function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    client.once('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }

@@ -185,18 +185,27 @@ export class ScoresService {
     return { body: toSubmitted(score, 'Score already submitted'), replayed: true };
   }
 
+  /**
+   * The event for the workers and, at the same time (one round trip with Redis), the update that
+   * gives the owner's open streams their new pending count.
+   */
   private async publish(score: StoredScore, userId: string): Promise<void> {
-    try {
-      await this.events.publish({ scoreId: score.id, userId });
+    const [event, update] = await Promise.allSettled([
+      this.events.publish({ scoreId: score.id, userId }),
+      this.updates.publish({ type: 'stats', userId, boardId: score.boardId }),
+    ]);
+    if (event.status === 'fulfilled') {
       this.metrics.eventsPublished.inc();
-      // The owner's pending count changed: their open streams get fresh stats.
-      await this.updates.publish({ type: 'stats', userId, boardId: score.boardId });
-    } catch (error) {
+    } else {
       this.metrics.eventsPublishFailed.inc();
       this.logger.warn(
-        { err: error, scoreId: score.id },
+        { err: event.reason, scoreId: score.id },
         'Publishing a score failed; the sweeper will deliver it',
       );
+    }
+    // Live updates are best effort: the state itself is committed and readable.
+    if (update.status === 'rejected') {
+      this.logger.debug({ err: update.reason, scoreId: score.id }, 'Publishing an update failed');
     }
   }
 
