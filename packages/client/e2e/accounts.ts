@@ -3,7 +3,8 @@ import type { Page } from 'playwright-core';
 
 export type Account = { email: string; name: string; token: string };
 
-const PASSWORD = 'correct horse battery';
+/** Every test account's, so that a test can log in again. */
+export const PASSWORD = 'correct horse battery';
 
 /** Signs up through the page, and waits for the dashboard. */
 export async function signUpInPage(

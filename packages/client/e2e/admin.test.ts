@@ -1,41 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { callApi, signUpInPage } from './accounts';
-import { launchBrowser, watchConsole } from './browser';
-import { startServer, type RunningServer } from './server';
+import { browserSuite } from './browser-suite';
 
 /** A server of this file's own: its tests make admins and boards. */
-let server: RunningServer;
-let browser: Browser;
-let page: Page;
-let consoleProblems: string[];
-/** Console lines a test expects (the browser logs the refusals it provoked on purpose). */
-let expectedConsole: RegExp[];
+const { server, page, expectConsole, screenshot } = browserSuite();
 
-const ARTIFACTS = 'test-results';
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  consoleProblems = watchConsole(page);
-  expectedConsole = [];
-});
-afterEach(async () => {
-  await page.close();
-  expect(
-    consoleProblems.filter((line) => !expectedConsole.some((pattern) => pattern.test(line))),
-  ).toEqual([]);
-});
-
-const createForm = () => page.getByRole('region', { name: 'Create a board' });
-const editForm = () => page.getByRole('region', { name: 'Edit a board' });
+const createForm = () => page().getByRole('region', { name: 'Create a board' });
+const editForm = () => page().getByRole('region', { name: 'Edit a board' });
 
 /** A field's accessible description: its hint and, after a refusal, the server's error. */
 const descriptionOf = (label: string) =>
@@ -53,22 +25,22 @@ describe('the admin page in a real browser', () => {
   it('is not there for a player, not even at its address', async () => {
     /** The page's GET /api/me, which tells it the role: only then is the absence telling. */
     const accountLoaded = () =>
-      page.waitForResponse((r) => new URL(r.url()).pathname === '/api/me' && r.ok());
+      page().waitForResponse((r) => new URL(r.url()).pathname === '/api/me' && r.ok());
     let account = accountLoaded();
-    const player = await signUpInPage(page, server.baseUrl);
+    const player = await signUpInPage(page(), server().baseUrl);
     expect(await (await account).json()).toMatchObject({ role: 'player' });
-    await page.getByText('Live', { exact: true }).waitFor();
-    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page().getByText('Live', { exact: true }).waitFor();
+    expect(await page().getByRole('link', { name: 'Admin' }).count()).toBe(0);
 
     account = accountLoaded();
-    await page.goto(`${server.baseUrl}/#/admin`);
-    await page.reload();
+    await page().goto(`${server().baseUrl}/#/admin`);
+    await page().reload();
     await account;
-    await page.getByRole('heading', { name: 'Submit a score' }).waitFor();
-    expect(await page.getByRole('heading', { name: 'Create a board' }).count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Admin' }).count()).toBe(0);
+    await page().getByRole('heading', { name: 'Submit a score' }).waitFor();
+    expect(await page().getByRole('heading', { name: 'Create a board' }).count()).toBe(0);
+    expect(await page().getByRole('link', { name: 'Admin' }).count()).toBe(0);
     // Nor would the server take a board from them.
-    const refused = await callApi(server.baseUrl, player.token, 'POST', '/api/admin/boards', {
+    const refused = await callApi(server().baseUrl, player.token, 'POST', '/api/admin/boards', {
       id: 'sneaky',
       name: 'Sneaky',
     });
@@ -76,11 +48,11 @@ describe('the admin page in a real browser', () => {
   });
 
   it('lets an admin create a board, with the server’s field errors next to the fields, and edit it', async () => {
-    const me = await signUpInPage(page, server.baseUrl);
-    await server.makeAdmin(me.email);
+    const me = await signUpInPage(page(), server().baseUrl);
+    await server().makeAdmin(me.email);
     // The same session, now an admin: the page learns the role from GET /api/me.
-    await page.reload();
-    await page
+    await page().reload();
+    await page()
       .getByRole('navigation', { name: 'Pages' })
       .getByRole('link', { name: 'Admin' })
       .click();
@@ -123,7 +95,7 @@ describe('the admin page in a real browser', () => {
     await createForm().getByLabel('Cron expression').press('Enter');
     await createForm().getByText(`Created the board “Sprint” (${id}).`).waitFor();
 
-    const [stored] = await server.sql(
+    const [stored] = await server().sql(
       `SELECT name, sort, score_min, score_max, reset, timezone, authoritative,
               max_submissions_per_minute, archived FROM boards WHERE id = $1`,
       [id],
@@ -139,7 +111,7 @@ describe('the admin page in a real browser', () => {
       max_submissions_per_minute: 30,
       archived: false,
     });
-    await page.screenshot({ path: `${ARTIFACTS}/admin.png`, fullPage: true });
+    await screenshot('admin');
 
     // Edit it: a refused name stays next to the name; then a new name and schedule.
     await editForm().getByLabel('Board to edit').selectOption(id);
@@ -153,15 +125,15 @@ describe('the admin page in a real browser', () => {
     await editForm().getByLabel('Reset', { exact: true }).selectOption('daily');
     await editForm().getByRole('button', { name: 'Save changes' }).click();
     await editForm().getByText('Saved the board “Sprint (daily)”.').waitFor();
-    const [edited] = await server.sql('SELECT name, reset FROM boards WHERE id = $1', [id]);
+    const [edited] = await server().sql('SELECT name, reset FROM boards WHERE id = $1', [id]);
     expect(edited).toEqual({ name: 'Sprint (daily)', reset: 'daily' });
 
     // Players see it on the dashboard, as an asc board.
-    await page.getByRole('link', { name: 'Dashboard' }).click();
-    await page.getByLabel('Board', { exact: true }).selectOption(id);
-    await page.getByText('To Sprint (daily), current period. Lower is better.').waitFor();
-    await page.getByText('Resets daily at midnight (Europe/Paris).', { exact: false }).waitFor();
-    await page.getByRole('timer', { name: 'Time until the next reset' }).waitFor();
-    expectedConsole.push(/status of 400/);
+    await page().getByRole('link', { name: 'Dashboard' }).click();
+    await page().getByLabel('Board', { exact: true }).selectOption(id);
+    await page().getByText('To Sprint (daily), current period. Lower is better.').waitFor();
+    await page().getByText('Resets daily at midnight (Europe/Paris).', { exact: false }).waitFor();
+    await page().getByRole('timer', { name: 'Time until the next reset' }).waitFor();
+    expectConsole(/status of 400/);
   });
 });

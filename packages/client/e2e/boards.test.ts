@@ -1,24 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { callApi, signUpByApi, signUpInPage, type Account } from './accounts';
-import { launchBrowser, watchConsole } from './browser';
-import { startServer, type RunningServer } from './server';
+import { browserSuite } from './browser-suite';
 
 /** A server of this file's own, with an asc board (race times) besides global. */
-let server: RunningServer;
-let browser: Browser;
-let page: Page;
-let consoleProblems: string[];
+const { server, page, screenshot } = browserSuite();
 let admin: Account;
 
-const ARTIFACTS = 'test-results';
-
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  admin = await signUpByApi(server.baseUrl, 'Admin');
-  await server.makeAdmin(admin.email);
-  const created = await callApi(server.baseUrl, admin.token, 'POST', '/api/admin/boards', {
+  admin = await signUpByApi(server().baseUrl, 'Admin');
+  await server().makeAdmin(admin.email);
+  const created = await callApi(server().baseUrl, admin.token, 'POST', '/api/admin/boards', {
     id: 'race',
     name: 'Race',
     sort: 'asc',
@@ -29,21 +21,9 @@ beforeAll(async () => {
   });
   expect(created.status).toBe(201);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  consoleProblems = watchConsole(page);
-});
-afterEach(async () => {
-  await page.close();
-  expect(consoleProblems).toEqual([]);
-});
 
 async function scoresByBoard(email: string): Promise<Record<string, number>> {
-  const rows = await server.sql<{ board: string; n: string }>(
+  const rows = await server().sql<{ board: string; n: string }>(
     `SELECT s.board_id AS board, count(*) AS n FROM scores s JOIN users u ON u.id = s.user_id
       WHERE u.email = $1 GROUP BY s.board_id`,
     [email],
@@ -52,12 +32,12 @@ async function scoresByBoard(email: string): Promise<Record<string, number>> {
 }
 
 async function submitInUi(value: number): Promise<void> {
-  await page.getByLabel('Score', { exact: true }).fill(String(value));
-  await page.getByRole('button', { name: 'Submit' }).click();
-  await page.getByText(`Submitted: ${value}.`).waitFor();
+  await page().getByLabel('Score', { exact: true }).fill(String(value));
+  await page().getByRole('button', { name: 'Submit' }).click();
+  await page().getByText(`Submitted: ${value}.`).waitFor();
 }
 
-const leaderboard = () => page.getByRole('region', { name: 'Leaderboard' });
+const leaderboard = () => page().getByRole('region', { name: 'Leaderboard' });
 /** The leaderboard's rows as the page shows them: rank, player, best. */
 const leaderboardRows = () =>
   leaderboard()
@@ -68,37 +48,37 @@ const leaderboardRows = () =>
 
 describe('boards in a real browser', () => {
   it('submits to the board picked, and shows that board’s leaderboard, lowest first on an asc board', async () => {
-    const me = await signUpInPage(page, server.baseUrl, `Racer ${randomUUID().slice(0, 4)}`);
-    const myBoards = page.getByRole('region', { name: 'My boards', exact: true });
+    const me = await signUpInPage(page(), server().baseUrl, `Racer ${randomUUID().slice(0, 4)}`);
+    const myBoards = page().getByRole('region', { name: 'My boards', exact: true });
     /** My standing on a board, as its row in "My boards" shows it: rank, best, count, average. */
     const standing = (board: string) =>
       myBoards
         .getByRole('row')
-        .filter({ has: page.getByRole('button', { name: board }) })
+        .filter({ has: page().getByRole('button', { name: board }) })
         .locator('td')
         .allTextContents();
-    await page.getByText('Live', { exact: true }).waitFor();
-    await page.getByLabel('Board', { exact: true }).selectOption('race');
-    await page.getByText('To Race, current period. Lower is better.').waitFor();
-    await page.getByText('A whole number from 1 to 600000.').waitFor();
+    await page().getByText('Live', { exact: true }).waitFor();
+    await page().getByLabel('Board', { exact: true }).selectOption('race');
+    await page().getByText('To Race, current period. Lower is better.').waitFor();
+    await page().getByText('A whole number from 1 to 600000.').waitFor();
     await leaderboard().getByText('No scores in this period yet.').waitFor();
-    await page.getByRole('timer', { name: 'Time until the next reset' }).waitFor();
+    await page().getByRole('timer', { name: 'Time until the next reset' }).waitFor();
 
     await submitInUi(31_000);
     await submitInUi(29_500);
-    await expect.poll(() => page.getByTestId('total-scores').textContent()).toBe('2');
+    await expect.poll(() => page().getByTestId('total-scores').textContent()).toBe('2');
     // On an asc board my best is my lowest score.
-    expect(await page.getByTestId('high-score').textContent()).toBe('29500');
-    await page.getByText('Best (lowest)', { exact: true }).first().waitFor();
+    expect(await page().getByTestId('high-score').textContent()).toBe('29500');
+    await page().getByText('Best (lowest)', { exact: true }).first().waitFor();
 
     // Another racer, slower, shows up live below me; a faster one above me.
-    const slower = await signUpByApi(server.baseUrl, 'Slower');
-    const faster = await signUpByApi(server.baseUrl, 'Faster');
+    const slower = await signUpByApi(server().baseUrl, 'Slower');
+    const faster = await signUpByApi(server().baseUrl, 'Faster');
     for (const [racer, value] of [
       [slower, 30_000],
       [faster, 28_000],
     ] as const) {
-      const sent = await callApi(server.baseUrl, racer.token, 'POST', '/api/scores', {
+      const sent = await callApi(server().baseUrl, racer.token, 'POST', '/api/scores', {
         value,
         board: 'race',
         idempotency_key: randomUUID(),
@@ -118,14 +98,14 @@ describe('boards in a real browser', () => {
     await leaderboard().getByText('3 players. You are #2.').waitFor();
     // Pushed down by another player's score, not by one of mine.
     await expect.poll(() => standing('Race')).toEqual(['#2', '29500 (lowest)', '2', '30250.00']);
-    await page.screenshot({ path: `${ARTIFACTS}/boards-race.png`, fullPage: true });
+    await screenshot('boards-race');
 
     // Back on global: none of that is there, and a score goes to global.
-    await page.getByLabel('Board', { exact: true }).selectOption('global');
-    await page.getByText('To Global, current period. Higher is better.').waitFor();
+    await page().getByLabel('Board', { exact: true }).selectOption('global');
+    await page().getByText('To Global, current period. Higher is better.').waitFor();
     await leaderboard().getByText('No scores in this period yet.').waitFor();
-    await page.getByText('Never resets.').waitFor();
-    expect(await page.getByTestId('total-scores').textContent()).toBe('0');
+    await page().getByText('Never resets.').waitFor();
+    expect(await page().getByTestId('total-scores').textContent()).toBe('0');
     await submitInUi(64);
     await expect.poll(leaderboardRows).toEqual([['1', `${me.name} (you)`, '64']]);
     expect(await scoresByBoard(me.email)).toEqual({ race: 2, global: 1 });
@@ -135,19 +115,19 @@ describe('boards in a real browser', () => {
     expect(await standing('Race')).toEqual(['#2', '29500 (lowest)', '2', '30250.00']);
     // A board's name there picks it.
     await myBoards.getByRole('button', { name: 'Race' }).click();
-    await page.getByText('To Race, current period. Lower is better.').waitFor();
+    await page().getByText('To Race, current period. Lower is better.').waitFor();
     await leaderboard().getByText('3 players. You are #2.').waitFor();
   });
 
   it('follows the picked board live: another player’s score there shows without a reload', async () => {
     const streams: string[] = [];
-    page.on('request', (request) => {
+    page().on('request', (request) => {
       if (new URL(request.url()).pathname === '/api/stream') streams.push(request.url());
     });
-    await signUpInPage(page, server.baseUrl);
-    await page.getByLabel('Board', { exact: true }).selectOption('race');
-    await page.getByText('To Race, current period. Lower is better.').waitFor();
-    await page.getByText('Live', { exact: true }).waitFor();
+    await signUpInPage(page(), server().baseUrl);
+    await page().getByLabel('Board', { exact: true }).selectOption('race');
+    await page().getByText('To Race, current period. Lower is better.').waitFor();
+    await page().getByText('Live', { exact: true }).waitFor();
     const playersBefore = await leaderboard()
       .getByText(/players?\./)
       .textContent();
@@ -155,12 +135,12 @@ describe('boards in a real browser', () => {
     expect(new URL(streams.at(-1)!).searchParams.get('boards')).toBe('race');
 
     // A score on global does not touch the race board's leaderboard; one on race does, live.
-    const other = await signUpByApi(server.baseUrl, 'Newcomer');
+    const other = await signUpByApi(server().baseUrl, 'Newcomer');
     for (const [board, value] of [
       ['global', 50],
       ['race', 45_000],
     ] as const) {
-      const sent = await callApi(server.baseUrl, other.token, 'POST', '/api/scores', {
+      const sent = await callApi(server().baseUrl, other.token, 'POST', '/api/scores', {
         value,
         board,
         idempotency_key: randomUUID(),

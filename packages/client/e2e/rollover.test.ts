@@ -1,71 +1,51 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { callApi, signUpByApi, signUpInPage } from './accounts';
-import { launchBrowser, watchConsole } from './browser';
-import { startServer, type RunningServer } from './server';
+import { browserSuite } from './browser-suite';
 
 /** A server of this file's own, with a board that resets every minute. */
-let server: RunningServer;
-let browser: Browser;
-let page: Page;
-let consoleProblems: string[];
-
-const ARTIFACTS = 'test-results';
+const { server, page, screenshot } = browserSuite();
 
 type BoardAnswer = { current_period: { id: string; ends_at: string } };
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-  const admin = await signUpByApi(server.baseUrl, 'Admin');
-  await server.makeAdmin(admin.email);
-  const created = await callApi(server.baseUrl, admin.token, 'POST', '/api/admin/boards', {
+  const admin = await signUpByApi(server().baseUrl, 'Admin');
+  await server().makeAdmin(admin.email);
+  const created = await callApi(server().baseUrl, admin.token, 'POST', '/api/admin/boards', {
     id: 'minute',
     name: 'Minute',
     reset: '* * * * *',
   });
   expect(created.status).toBe(201);
 });
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-beforeEach(async () => {
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  consoleProblems = watchConsole(page);
-});
-afterEach(async () => {
-  await page.close();
-  expect(consoleProblems).toEqual([]);
-});
 
-const leaderboard = () => page.getByRole('region', { name: 'Leaderboard' });
-const periodLine = () => page.getByTestId('leaderboard-period').textContent();
-const timer = () => page.getByRole('timer', { name: 'Time until the next reset' });
+const leaderboard = () => page().getByRole('region', { name: 'Leaderboard' });
+const periodLine = () => page().getByTestId('leaderboard-period').textContent();
+const timer = () => page().getByRole('timer', { name: 'Time until the next reset' });
 const seconds = (clock: string) => {
   const [h, m, s] = clock.split(':').map(Number);
   return h! * 3600 + m! * 60 + s!;
 };
 async function currentPeriod(): Promise<{ id: string; endsAt: number }> {
-  const { body } = await callApi(server.baseUrl, null, 'GET', '/api/boards/minute');
+  const { body } = await callApi(server().baseUrl, null, 'GET', '/api/boards/minute');
   const { id, ends_at } = (body as BoardAnswer).current_period;
   return { id, endsAt: Date.parse(ends_at) };
 }
 
 describe('a board that resets every minute, in a real browser', () => {
   it('counts down to the reset, then shows an empty new period and keeps the score in the previous one', async () => {
-    const me = await signUpInPage(page, server.baseUrl, `Sprinter ${randomUUID().slice(0, 4)}`);
-    await page.getByLabel('Board', { exact: true }).selectOption('minute');
-    await page.getByText('To Minute, current period. Higher is better.').waitFor();
-    await page.getByText('Live', { exact: true }).waitFor();
+    const me = await signUpInPage(page(), server().baseUrl, `Sprinter ${randomUUID().slice(0, 4)}`);
+    await page().getByLabel('Board', { exact: true }).selectOption('minute');
+    await page().getByText('To Minute, current period. Higher is better.').waitFor();
+    await page().getByText('Live', { exact: true }).waitFor();
     // Too near the boundary, the score might land in the next minute: wait for that one instead.
     await expect
       .poll(async () => seconds((await timer().textContent())!), { timeout: 70_000 })
       .toBeGreaterThan(8);
 
-    await page.getByLabel('Score', { exact: true }).fill('77');
-    await page.getByRole('button', { name: 'Submit' }).click();
-    await page.getByText('Submitted: 77.').waitFor();
+    await page().getByLabel('Score', { exact: true }).fill('77');
+    await page().getByRole('button', { name: 'Submit' }).click();
+    await page().getByText('Submitted: 77.').waitFor();
     await leaderboard().getByText('1 player. You are #1.').waitFor();
     const scoredIn = await currentPeriod();
     const scoredPeriod = await periodLine();
@@ -83,7 +63,7 @@ describe('a board that resets every minute, in a real browser', () => {
     // The minute boundary itself is the one wait of this test that is not for progress.
     await expect.poll(periodLine, { timeout: 75_000, interval: 250 }).not.toBe(scoredPeriod);
     expect(Date.now()).toBeGreaterThanOrEqual(scoredIn.endsAt);
-    const shown = await page.evaluate(
+    const shown = await page().evaluate(
       () => (window as unknown as { countdown: string[] }).countdown,
     );
     const reachedZero = shown.indexOf('00:00:00');
@@ -98,26 +78,26 @@ describe('a board that resets every minute, in a real browser', () => {
     expect(await periodLine()).toContain('(current)');
     await leaderboard().getByText('No scores in this period yet.').waitFor();
     await leaderboard().getByText('0 players. Submit a score to get ranked.').waitFor();
-    await expect.poll(() => page.getByTestId('total-scores').textContent()).toBe('0');
+    await expect.poll(() => page().getByTestId('total-scores').textContent()).toBe('0');
 
     // The previous period still has the score, final now that it has ended.
-    await page
+    await page()
       .getByRole('group', { name: 'Period' })
       .getByRole('button', { name: 'Previous' })
       .click();
     await leaderboard().getByText('1 player. You are #1.').waitFor();
     expect(await leaderboard().locator('tr.me').textContent()).toBe(`1${me.name} (you)77`);
     await expect.poll(periodLine).toMatch(/\(final\)/);
-    expect(await page.getByTestId('total-scores').textContent()).toBe('1');
-    expect(await page.getByTestId('high-score').textContent()).toBe('77');
+    expect(await page().getByTestId('total-scores').textContent()).toBe('1');
+    expect(await page().getByTestId('high-score').textContent()).toBe('77');
 
     // The archive lists it with its players, state and top 3, and shows it when chosen.
-    const archived = page
+    const archived = page()
       .getByRole('region', { name: 'Periods' })
       .getByRole('listitem')
       .filter({ hasText: '1 player · Final' });
     await archived.getByRole('list', { name: 'Top 3' }).getByText(`${me.name} 77`).waitFor();
-    await page
+    await page()
       .getByRole('group', { name: 'Period' })
       .getByRole('button', { name: 'Current' })
       .click();
@@ -125,6 +105,6 @@ describe('a board that resets every minute, in a real browser', () => {
     await archived.getByRole('button').click();
     await leaderboard().getByText('1 player. You are #1.').waitFor();
     expect(await archived.getByRole('button').getAttribute('aria-pressed')).toBe('true');
-    await page.screenshot({ path: `${ARTIFACTS}/boards-rollover.png`, fullPage: true });
+    await screenshot('boards-rollover');
   }, 180_000);
 });

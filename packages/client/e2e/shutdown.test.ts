@@ -1,37 +1,27 @@
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser } from './browser';
-import { startServer, type RunningServer } from './server';
+import { describe, expect, it } from 'vitest';
+import { browserSuite } from './browser-suite';
 
 /** A server of this file's own: the test stops it. */
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const { server, page, expectConsole } = browserSuite();
 
 describe('stopping the server with the dashboard open', () => {
   it('exits within 5 s of Ctrl-C although the page keeps reconnecting its live stream', async () => {
-    const page = await browser.newPage();
-    await page.goto(server.baseUrl);
-    await page.getByRole('button', { name: 'Sign up' }).click();
-    await page.getByLabel('Email').fill(`e2e-${randomUUID()}@example.com`);
-    await page.getByLabel('Password').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Create account' }).click();
-    await page.getByText('Live', { exact: true }).waitFor();
+    await page().goto(server().baseUrl);
+    await page().getByRole('button', { name: 'Sign up' }).click();
+    await page().getByLabel('Email').fill(`e2e-${randomUUID()}@example.com`);
+    await page().getByLabel('Password').fill('correct horse battery');
+    await page().getByRole('button', { name: 'Create account' }).click();
+    await page().getByText('Live', { exact: true }).waitFor();
 
-    const exitCode = server.interrupt();
+    const exitCode = server().interrupt();
+    // With the server gone, the browser logs each reconnection it refuses.
+    expectConsole(/net::ERR_CONNECTION_REFUSED/);
     const deadline = new Promise<'still running'>((resolve) =>
       setTimeout(() => resolve('still running'), 5000),
     );
     expect(await Promise.race([exitCode, deadline])).toBe(0);
     // The page saw the server go: it says so instead of claiming to be live.
-    await page.getByText('Reconnecting…').waitFor();
+    await page().getByText('Reconnecting…').waitFor();
   });
 });

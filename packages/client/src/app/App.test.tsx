@@ -1,27 +1,15 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Board } from '../api/types';
 import { sessionStore } from '../features/auth/session-store';
+import { fakeServer } from '../test/fake-server';
+import { makeBoard } from '../test/make-board';
+import { renderWithClient } from '../test/render-with-client';
 import { App } from './App';
 
 const USER = { id: '7', email: 'me@example.com', display_name: 'Me' };
 const ACCOUNT = { ...USER, role: 'player', created_at: '2026-11-01T10:00:00.000Z' };
-const GLOBAL: Board = {
-  id: 'global',
-  name: 'Global',
-  sort: 'desc',
-  score_min: 0,
-  score_max: 100,
-  reset: 'never',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-11-01T00:00:00.000Z',
-  current_period: { id: '1', starts_at: '2026-11-01T00:00:00.000Z', ends_at: null },
-};
+const GLOBAL = makeBoard();
 
 const suspended = () =>
   Response.json(
@@ -41,61 +29,38 @@ function openStream(signal: AbortSignal | null | undefined): Response {
   return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
 }
 
-type Route = (body: unknown, init?: RequestInit) => Response;
-
-/** The routes the account page needs (it is the page with the fewest), by method and URL. */
-function fakeServer(routes: Record<string, Route>) {
-  const calls: string[] = [];
-  const all: Record<string, Route> = {
+/** The routes the account page needs (it is the page with the fewest), and the test's own. */
+const accountPageServer = (routes: Parameters<typeof fakeServer>[0]) =>
+  fakeServer({
     'GET /api/me': () => Response.json(ACCOUNT),
     'GET /api/boards': () => Response.json({ items: [GLOBAL] }),
     'GET /api/stream?boards=global': (_body, init) => openStream(init?.signal),
     ...routes,
-  };
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const key = `${init?.method ?? 'GET'} ${url}`;
-      calls.push(key);
-      const route = all[key];
-      if (!route) throw new Error(`unexpected request ${key}`);
-      return route(init?.body ? JSON.parse(String(init.body)) : undefined, init);
-    }),
-  );
-  return calls;
-}
+  });
 
-function renderApp() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <App />
-    </QueryClientProvider>,
-  );
-  return client;
-}
+const renderApp = () => renderWithClient(<App />);
 
 const loginForm = () => screen.getByRole('form', { name: 'Log in' });
 
-describe('a suspended account', () => {
-  beforeEach(() => {
-    window.location.hash = '#/account';
-    sessionStore.start({
-      access_token: 'token',
-      token_type: 'Bearer',
-      expires_in: 3600,
-      user: USER,
-    });
+beforeEach(() => {
+  window.location.hash = '#/account';
+  sessionStore.start({
+    access_token: 'token',
+    token_type: 'Bearer',
+    expires_in: 3600,
+    user: USER,
   });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-    sessionStore.end();
-    window.location.hash = '';
-  });
+});
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+  sessionStore.end();
+  window.location.hash = '';
+});
 
+describe('a suspended account', () => {
   it('is sent to the login page, which says why, when a request answers 403 Account suspended', async () => {
-    fakeServer({
+    accountPageServer({
       'GET /api/me': suspended,
       'POST /api/auth/login': suspended,
     });
@@ -116,7 +81,7 @@ describe('a suspended account', () => {
   it('is sent to the login page when a ban ends the live stream and its reconnection is refused', async () => {
     let banned = false;
     let endStream = () => {};
-    const calls = fakeServer({
+    const server = accountPageServer({
       'GET /api/me': () => (banned ? suspended() : Response.json(ACCOUNT)),
       'GET /api/stream?boards=global': () => {
         if (banned) return suspended();
@@ -141,12 +106,12 @@ describe('a suspended account', () => {
       await screen.findByText('Your account is suspended.', {}, { timeout: 5000 }),
     ).toBeTruthy();
     // The refused stream was not retried: the account was asked again instead, and said why.
-    expect(calls.filter((c) => c === 'GET /api/stream?boards=global')).toHaveLength(2);
-    expect(calls.filter((c) => c === 'GET /api/me')).toHaveLength(2);
+    expect(server.count('GET', '/api/stream?boards=global')).toBe(2);
+    expect(server.count('GET', '/api/me')).toBe(2);
   });
 
   it('keeps the session for any other 403', async () => {
-    fakeServer({
+    accountPageServer({
       'DELETE /api/me': () =>
         Response.json(
           { statusCode: 403, error: 'Forbidden', message: 'Invalid password' },
@@ -165,25 +130,9 @@ describe('a suspended account', () => {
 });
 
 describe('deleting my account', () => {
-  beforeEach(() => {
-    window.location.hash = '#/account';
-    sessionStore.start({
-      access_token: 'token',
-      token_type: 'Bearer',
-      expires_in: 3600,
-      user: USER,
-    });
-  });
-  afterEach(() => {
-    cleanup();
-    vi.unstubAllGlobals();
-    sessionStore.end();
-    window.location.hash = '';
-  });
-
   it('is reached from the top bar, and ends on the login page with a notice and nothing cached', async () => {
     window.location.hash = '';
-    fakeServer({
+    accountPageServer({
       'GET /api/me/boards': () => Response.json({ items: [] }),
       'GET /api/me/stats?board=global&period=current': () =>
         Response.json({

@@ -1,9 +1,10 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Board, LeaderboardEntry, LeaderboardPage, Stats } from '../api/types';
+import type { LeaderboardEntry, LeaderboardPage, Stats } from '../api/types';
 import type { Session } from '../features/auth/session-store';
+import { makeBoard } from '../test/make-board';
+import { renderWithClient } from '../test/render-with-client';
 import { Dashboard } from './Dashboard';
 
 const ME = '7';
@@ -13,23 +14,10 @@ const session: Session = {
   expiresAt: Date.now() + 3_600_000,
 };
 
-const board = (id: string, overrides: Partial<Board> = {}): Board => ({
-  id,
-  name: id[0]!.toUpperCase() + id.slice(1),
-  sort: 'desc',
-  score_min: 0,
-  score_max: 100,
-  reset: 'never',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-01-01T00:00:00.000Z',
-  current_period: { id: '1', starts_at: '2026-01-01T00:00:00.000Z', ends_at: null },
-  ...overrides,
-});
-const GLOBAL = board('global');
-const RACE = board('race', {
+const GLOBAL = makeBoard();
+const RACE = makeBoard({
+  id: 'race',
+  name: 'Race',
   sort: 'asc',
   score_min: 1,
   score_max: 100_000,
@@ -156,12 +144,7 @@ function fakeServer(role: 'player' | 'admin' = 'player') {
 /** Renders the dashboard and waits until its queries have loaded and the stream is open. */
 async function renderDashboard(role: 'player' | 'admin' = 'player') {
   const server = fakeServer(role);
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <Dashboard session={session} />
-    </QueryClientProvider>,
-  );
+  renderWithClient(<Dashboard session={session} />);
   await screen.findByText(/You are #15\./);
   expect((await screen.findByTestId('high-score')).textContent).toBe('40');
   await waitFor(() => expect(server.rankRequests).toBe(1));

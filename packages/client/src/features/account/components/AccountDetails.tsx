@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
-import { errorMessage } from '../../../api/error-message';
 import { queries } from '../../../api/queries';
+import { QueryState } from '../../../components/QueryState';
 
 /** GET /api/me as the user sees it. */
 export function AccountDetails({ token }: { token: string }) {
@@ -10,12 +10,7 @@ export function AccountDetails({ token }: { token: string }) {
   return (
     <section className="card" aria-labelledby={titleId}>
       <h2 id={titleId}>Account details</h2>
-      {account.isError && (
-        <p className="error" role="alert">
-          {errorMessage(account.error)}
-        </p>
-      )}
-      {account.isPending && <p className="hint">Loading…</p>}
+      <QueryState query={account} />
       {account.data && (
         <dl className="details">
           <dt>Email</dt>

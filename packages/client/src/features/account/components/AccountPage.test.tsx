@@ -1,12 +1,10 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeServer } from '../../../test/fake-server';
+import { renderWithClient } from '../../../test/render-with-client';
 import { sessionStore } from '../../auth/session-store';
 import { AccountPage } from './AccountPage';
-
-type Call = { method: string; url: string; body: unknown; authorization: string | null };
-type Route = (body: unknown) => Response;
 
 const ACCOUNT = {
   id: '7',
@@ -22,36 +20,7 @@ const EXPORT = {
   standings: [],
 };
 
-function fakeServer(routes: Record<string, Route>) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const method = init?.method ?? 'GET';
-      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({
-        method,
-        url,
-        body,
-        authorization: new Headers(init?.headers).get('authorization'),
-      });
-      const route = routes[`${method} ${url}`];
-      if (!route) throw new Error(`unexpected request ${method} ${url}`);
-      return route(body);
-    }),
-  );
-  return calls;
-}
-
-function renderPage() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <AccountPage token="token" />
-    </QueryClientProvider>,
-  );
-  return client;
-}
+const renderPage = () => renderWithClient(<AccountPage token="token" />);
 
 describe('the account page', () => {
   beforeEach(() =>
@@ -92,7 +61,7 @@ describe('the account page', () => {
       return `blob:export-${files.length}`;
     });
     const revoked = vi.spyOn(URL, 'revokeObjectURL').mockImplementation(() => undefined);
-    const calls = fakeServer({
+    const { calls } = fakeServer({
       'GET /api/me': () => Response.json(ACCOUNT),
       'GET /api/me/export': () =>
         Response.json(EXPORT, {
@@ -121,7 +90,7 @@ describe('the account page', () => {
   });
 
   it('keeps the session when the password is wrong, and ends it once the account is deleted', async () => {
-    const calls = fakeServer({
+    const { calls } = fakeServer({
       'GET /api/me': () => Response.json(ACCOUNT),
       'DELETE /api/me': (body) =>
         (body as { password: string }).password === 'correct horse battery'

@@ -1,17 +1,21 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Fragment, useId, useState } from 'react';
 import { errorMessage } from '../../../api/error-message';
 import { apiFetch } from '../../../api/http';
 import type { ApiKey } from '../../../api/types';
+import { QueryState } from '../../../components/QueryState';
 import { adminKeys, adminQueries } from '../api/admin-queries';
+import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
+import { AdminTable } from './AdminTable';
+import { Outcome } from './Outcome';
 
-const COLUMNS = 7;
+const COLUMNS = ['Name', 'Scopes', 'Boards', 'Created', 'Last used', 'Status', 'Actions'];
 
 const dateOrNever = (at: string | null) => (at ? new Date(at).toLocaleString() : 'Never');
 
 /** The keys made so far, revoked ones included; revoking one asks first. */
 export function ApiKeyList({ token }: { token: string }) {
-  const queryClient = useQueryClient();
+  const refreshAfterAction = useRefreshAfterAction();
   const ids = { title: useId(), confirm: useId() };
   const [revoking, setRevoking] = useState<ApiKey | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
@@ -26,8 +30,7 @@ export function ApiKeyList({ token }: { token: string }) {
     onSuccess: (key) => {
       setRevoking(null);
       setOutcome(`Revoked the key “${key.name}”.`);
-      void queryClient.invalidateQueries({ queryKey: adminKeys.apiKeys });
-      void queryClient.invalidateQueries({ queryKey: adminKeys.auditLog });
+      refreshAfterAction(adminKeys.apiKeys);
     },
   });
 
@@ -40,93 +43,70 @@ export function ApiKeyList({ token }: { token: string }) {
   return (
     <section className="card wide" aria-labelledby={ids.title}>
       <h2 id={ids.title}>API keys</h2>
-      {keys.isError && (
-        <p className="error" role="alert">
-          {errorMessage(keys.error)}
-        </p>
-      )}
-      {keys.isPending && <p className="hint">Loading…</p>}
-      {keys.isSuccess && items.length === 0 && <p className="empty">No API keys yet.</p>}
+      <QueryState query={keys} empty={items.length === 0 && 'No API keys yet.'} />
       {items.length > 0 && (
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
+        <AdminTable columns={COLUMNS}>
+          {items.map((key) => (
+            <Fragment key={key.id}>
               <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Scopes</th>
-                <th scope="col">Boards</th>
-                <th scope="col">Created</th>
-                <th scope="col">Last used</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((key) => (
-                <Fragment key={key.id}>
-                  <tr>
-                    <td>{key.name}</td>
-                    <td>{key.scopes.join(', ')}</td>
-                    <td>{key.boards ? key.boards.join(', ') : 'All boards'}</td>
-                    <td>{new Date(key.created_at).toLocaleString()}</td>
-                    <td>{dateOrNever(key.last_used_at)}</td>
-                    <td>
-                      {key.revoked_at ? (
-                        <span className="status status-revoked">
-                          Revoked {new Date(key.revoked_at).toLocaleString()}
-                        </span>
-                      ) : (
-                        'Active'
-                      )}
-                    </td>
-                    <td>
-                      {!key.revoked_at && (
-                        <button type="button" onClick={() => startRevoking(key)}>
-                          Revoke
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                  {revoking?.id === key.id && (
-                    <tr>
-                      <td colSpan={COLUMNS}>
-                        <div className="reason-form" role="group" aria-labelledby={ids.confirm}>
-                          <p id={ids.confirm}>
-                            Revoke the key “{key.name}”? Whatever uses it is refused from then on;
-                            this cannot be undone.
-                          </p>
-                          {revoke.isError && (
-                            <p className="error" role="alert">
-                              {errorMessage(revoke.error)}
-                            </p>
-                          )}
-                          <div className="actions">
-                            <button
-                              type="button"
-                              className="danger"
-                              autoFocus
-                              disabled={revoke.isPending}
-                              onClick={() => revoke.mutate(key)}
-                            >
-                              {revoke.isPending ? 'Revoking…' : 'Revoke key'}
-                            </button>
-                            <button type="button" onClick={() => setRevoking(null)}>
-                              Cancel
-                            </button>
-                          </div>
-                        </div>
-                      </td>
-                    </tr>
+                <td>{key.name}</td>
+                <td>{key.scopes.join(', ')}</td>
+                <td>{key.boards ? key.boards.join(', ') : 'All boards'}</td>
+                <td>{new Date(key.created_at).toLocaleString()}</td>
+                <td>{dateOrNever(key.last_used_at)}</td>
+                <td>
+                  {key.revoked_at ? (
+                    <span className="status status-revoked">
+                      Revoked {new Date(key.revoked_at).toLocaleString()}
+                    </span>
+                  ) : (
+                    'Active'
                   )}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+                <td>
+                  {!key.revoked_at && (
+                    <button type="button" onClick={() => startRevoking(key)}>
+                      Revoke
+                    </button>
+                  )}
+                </td>
+              </tr>
+              {revoking?.id === key.id && (
+                <tr>
+                  <td colSpan={COLUMNS.length}>
+                    <div className="reason-form" role="group" aria-labelledby={ids.confirm}>
+                      <p id={ids.confirm}>
+                        Revoke the key “{key.name}”? Whatever uses it is refused from then on; this
+                        cannot be undone.
+                      </p>
+                      {revoke.isError && (
+                        <p className="error" role="alert">
+                          {errorMessage(revoke.error)}
+                        </p>
+                      )}
+                      <div className="actions">
+                        <button
+                          type="button"
+                          className="danger"
+                          autoFocus
+                          disabled={revoke.isPending}
+                          onClick={() => revoke.mutate(key)}
+                        >
+                          {revoke.isPending ? 'Revoking…' : 'Revoke key'}
+                        </button>
+                        <button type="button" onClick={() => setRevoking(null)}>
+                          Cancel
+                        </button>
+                      </div>
+                    </div>
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </AdminTable>
       )}
-      <div aria-live="polite" className="feedback">
-        {outcome && <p className="success">{outcome}</p>}
-      </div>
+      <Outcome message={outcome} />
     </section>
   );
 }

@@ -1,49 +1,18 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ApiKey, Board } from '../../../api/types';
+import type { ApiKey } from '../../../api/types';
+import { cellTexts } from '../../../test/cell-texts';
+import { fakeServer } from '../../../test/fake-server';
+import { makeBoard } from '../../../test/make-board';
+import { renderWithClient } from '../../../test/render-with-client';
 import { ApiKeysSection } from './ApiKeysSection';
 
-type Call = { method: string; url: string; body: unknown };
-type Route = (body: unknown) => Response;
-
-/** The admin routes, by method and URL; the calls are kept for the test to read. */
-function fakeServer(routes: Record<string, Route>) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const method = init?.method ?? 'GET';
-      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ method, url, body });
-      const route = routes[`${method} ${url}`];
-      if (!route) throw new Error(`unexpected request ${method} ${url}`);
-      return route(body);
-    }),
-  );
-  return {
-    calls,
-    count: (method: string, url: string) =>
-      calls.filter((c) => c.method === method && c.url === url).length,
-  };
-}
-
-const board = (id: string, name: string): Board => ({
-  id,
-  name,
-  sort: 'desc',
-  score_min: 0,
-  score_max: 100,
-  reset: 'never',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-11-01T00:00:00.000Z',
-  current_period: { id: '1', starts_at: '2026-11-01T00:00:00.000Z', ends_at: null },
-});
-const BOARDS = [board('global', 'Global'), board('race', 'Race'), board('puzzle', 'Puzzle')];
+const BOARDS = [
+  makeBoard(),
+  makeBoard({ id: 'race', name: 'Race' }),
+  makeBoard({ id: 'puzzle', name: 'Puzzle' }),
+];
 const SECRET = 'sbk_3_4f9c2e8a1b7d6c5e';
 
 const apiKey = (id: string, name: string, overrides: Partial<ApiKey> = {}): ApiKey => ({
@@ -57,22 +26,11 @@ const apiKey = (id: string, name: string, overrides: Partial<ApiKey> = {}): ApiK
   ...overrides,
 });
 
-function renderSection() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <ApiKeysSection token="token" boards={BOARDS} />
-    </QueryClientProvider>,
-  );
-}
+const renderSection = () => renderWithClient(<ApiKeysSection token="token" boards={BOARDS} />);
 
 const keyList = () => screen.getByRole('region', { name: 'API keys' });
 const createForm = () => screen.getByRole('region', { name: 'Create an API key' });
 const rowOf = (name: string) => within(keyList()).getByRole('cell', { name }).closest('tr')!;
-const cells = (row: HTMLElement) =>
-  within(row)
-    .getAllByRole('cell')
-    .map((cell) => cell.textContent);
 
 describe('the API keys section', () => {
   afterEach(() => {
@@ -101,7 +59,7 @@ describe('the API keys section', () => {
     });
     renderSection();
     const user = userEvent.setup();
-    expect(cells(await waitFor(() => rowOf('Old importer')))).toEqual([
+    expect(cellTexts(await waitFor(() => rowOf('Old importer')))).toEqual([
       'Old importer',
       'scores:write',
       'All boards',
@@ -134,7 +92,7 @@ describe('the API keys section', () => {
     });
 
     // The list has it (never the key itself), and the form is blank for the next one.
-    expect(cells(await waitFor(() => rowOf('Game server')))).toEqual([
+    expect(cellTexts(await waitFor(() => rowOf('Game server')))).toEqual([
       'Game server',
       'scores:write',
       'race, puzzle',
@@ -205,7 +163,7 @@ describe('the API keys section', () => {
     await user.click(within(confirm()).getByRole('button', { name: 'Revoke key' }));
     expect(await screen.findByText('Revoked the key “CI”.')).toBeTruthy();
     await waitFor(() =>
-      expect(cells(rowOf('CI'))[5]).toBe(
+      expect(cellTexts(rowOf('CI'))[5]).toBe(
         `Revoked ${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}`,
       ),
     );

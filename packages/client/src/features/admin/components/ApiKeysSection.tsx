@@ -1,8 +1,9 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { apiFetch } from '../../../api/http';
 import type { Board, CreatedApiKey } from '../../../api/types';
 import { adminKeys } from '../api/admin-queries';
+import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
 import { ApiKeyList } from './ApiKeyList';
 import { CreateApiKey, type NewApiKeyRequest } from './CreateApiKey';
 import { NewApiKey } from './NewApiKey';
@@ -12,15 +13,14 @@ import { NewApiKey } from './NewApiKey';
  * blank again), the list of keys, and revoking one.
  */
 export function ApiKeysSection({ token, boards }: { token: string; boards: Board[] }) {
-  const queryClient = useQueryClient();
+  const refreshAfterAction = useRefreshAfterAction();
   const [formKey, setFormKey] = useState(0);
   const create = useMutation({
     mutationFn: async (body: NewApiKeyRequest) =>
       (await apiFetch<CreatedApiKey>('/api/admin/api-keys', { method: 'POST', token, body })).body,
     onSuccess: () => {
       setFormKey((key) => key + 1);
-      void queryClient.invalidateQueries({ queryKey: adminKeys.apiKeys });
-      void queryClient.invalidateQueries({ queryKey: adminKeys.auditLog });
+      refreshAfterAction(adminKeys.apiKeys);
     },
   });
 

@@ -1,8 +1,10 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AuditEntry } from '../../../api/types';
+import { cellTexts } from '../../../test/cell-texts';
+import { fakeServer } from '../../../test/fake-server';
+import { renderWithClient } from '../../../test/render-with-client';
 import { AuditLog } from './AuditLog';
 
 const entry = (id: string, action: string, target: string, reason: string | null = null) =>
@@ -15,30 +17,7 @@ const entry = (id: string, action: string, target: string, reason: string | null
     reason,
   }) satisfies AuditEntry;
 
-function fakeServer(pages: Record<string, { items: AuditEntry[]; next_cursor: string | null }>) {
-  const urls: string[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      urls.push(url);
-      expect(new Headers(init?.headers).get('authorization')).toBe('Bearer token');
-      const page = pages[url];
-      if (!page) throw new Error(`unexpected request ${url}`);
-      return Response.json(page);
-    }),
-  );
-  return urls;
-}
-
-const rows = () =>
-  within(screen.getByRole('table'))
-    .getAllByRole('row')
-    .slice(1)
-    .map((row) =>
-      within(row)
-        .getAllByRole('cell')
-        .map((cell) => cell.textContent),
-    );
+const rows = () => within(screen.getByRole('table')).getAllByRole('row').slice(1).map(cellTexts);
 
 describe('the audit log', () => {
   afterEach(() => {
@@ -47,28 +26,28 @@ describe('the audit log', () => {
   });
 
   it('shows the newest entries first, and older pages on “Load more” until there are none', async () => {
-    const urls = fakeServer({
-      '/api/admin/audit-log?limit=20': {
-        items: [
-          entry('4', 'scores.remove', 'score:7', 'Impossible time'),
-          entry('3', 'users.ban', 'user:12', 'Cheating'),
-        ],
-        next_cursor: 'older',
+    const server = fakeServer(
+      {
+        'GET /api/admin/audit-log?limit=20': () =>
+          Response.json({
+            items: [
+              entry('4', 'scores.remove', 'score:7', 'Impossible time'),
+              entry('3', 'users.ban', 'user:12', 'Cheating'),
+            ],
+            next_cursor: 'older',
+          }),
+        'GET /api/admin/audit-log?limit=20&cursor=older': () =>
+          Response.json({
+            items: [
+              entry('2', 'api-keys.create', 'api-key:3'),
+              { ...entry('1', 'users.set-role', 'user:1'), actor_id: null },
+            ],
+            next_cursor: null,
+          }),
       },
-      '/api/admin/audit-log?limit=20&cursor=older': {
-        items: [
-          entry('2', 'api-keys.create', 'api-key:3'),
-          { ...entry('1', 'users.set-role', 'user:1'), actor_id: null },
-        ],
-        next_cursor: null,
-      },
-    });
-    const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-    render(
-      <QueryClientProvider client={client}>
-        <AuditLog token="token" />
-      </QueryClientProvider>,
+      { token: 'token' },
     );
+    renderWithClient(<AuditLog token="token" />);
     await screen.findByRole('table');
     const when = (id: string) => new Date(entry(id, '', '').at).toLocaleString();
     expect(rows()).toEqual([
@@ -84,7 +63,7 @@ describe('the audit log', () => {
       [when('1'), 'None', 'users.set-role', 'user:1', ''],
     ]);
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
-    expect(urls).toEqual([
+    expect(server.calls.map((c) => c.url)).toEqual([
       '/api/admin/audit-log?limit=20',
       '/api/admin/audit-log?limit=20&cursor=older',
     ]);

@@ -1,8 +1,8 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Board } from '../../../api/types';
+import { makeBoard } from '../../../test/make-board';
+import { renderWithClient } from '../../../test/render-with-client';
 import { CreateBoard } from './CreateBoard';
 import { EditBoard } from './EditBoard';
 
@@ -38,7 +38,7 @@ const refused = (errors: Array<{ field: string; message: string }>) => () =>
     { status: 400 },
   );
 
-const board: Board = {
+const board = makeBoard({
   id: 'race',
   name: 'Race',
   sort: 'asc',
@@ -46,21 +46,12 @@ const board: Board = {
   score_max: 100_000,
   reset: '0 6 * * 1',
   timezone: 'Europe/Paris',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-11-01T00:00:00.000Z',
   current_period: {
     id: '3',
     starts_at: '2026-11-24T05:00:00.000Z',
     ends_at: '2026-12-01T05:00:00.000Z',
   },
-};
-
-function renderWith(ui: React.ReactElement) {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(<QueryClientProvider client={client}>{ui}</QueryClientProvider>);
-}
+});
 
 /** What a screen reader says after a field's name: its hint and its error. */
 function description(element: HTMLElement): string {
@@ -88,7 +79,7 @@ describe('creating a board', () => {
         },
       ]),
     ]);
-    renderWith(<CreateBoard token="token" />);
+    renderWithClient(<CreateBoard token="token" />);
     const user = userEvent.setup();
     await user.type(screen.getByLabelText('Id'), 'Bad Id');
     await user.type(screen.getByLabelText('Name'), 'Bad');
@@ -137,7 +128,7 @@ describe('creating a board', () => {
       ]),
       () => Response.json({ ...board, id: 'sprint', name: 'Sprint' }, { status: 201 }),
     ]);
-    renderWith(<CreateBoard token="token" />);
+    renderWithClient(<CreateBoard token="token" />);
     const user = userEvent.setup();
     await user.type(screen.getByLabelText('Id'), 'sprint');
     await user.type(screen.getByLabelText('Name'), 'Sprint');
@@ -182,7 +173,7 @@ describe('creating a board', () => {
           { status: 409 },
         ),
     ]);
-    renderWith(<CreateBoard token="token" />);
+    renderWithClient(<CreateBoard token="token" />);
     const user = userEvent.setup();
     await user.type(screen.getByLabelText('Id'), 'race');
     await user.type(screen.getByLabelText('Name'), 'Race');
@@ -202,7 +193,7 @@ describe('creating a board', () => {
           { status: 403 },
         ),
     ]);
-    renderWith(<CreateBoard token="token" />);
+    renderWithClient(<CreateBoard token="token" />);
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Create board' }));
     expect((await screen.findByRole('alert')).textContent).toBe('This route is for admins only');
@@ -224,7 +215,7 @@ describe('editing a board', () => {
       refused([{ field: 'name', message: 'name must be 1 to 64 printable characters' }]),
       () => Response.json({ ...board, name: 'Race (weekly)', archived: true }),
     ]);
-    renderWith(<EditBoard token="token" boards={[board]} />);
+    renderWithClient(<EditBoard token="token" boards={[board]} />);
     const user = userEvent.setup();
     expect((screen.getByLabelText('Cron expression') as HTMLInputElement).value).toBe('0 6 * * 1');
     await user.clear(screen.getByLabelText('Name'));
@@ -248,7 +239,7 @@ describe('editing a board', () => {
 
   it('does not call the server when nothing changed', async () => {
     const calls = fakeServer([]);
-    renderWith(<EditBoard token="token" boards={[board]} />);
+    renderWithClient(<EditBoard token="token" boards={[board]} />);
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
     expect(await screen.findByText('Nothing to save: no field changed.')).toBeTruthy();

@@ -1,12 +1,17 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { Fragment, useId, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/error-message';
 import { apiFetch } from '../../../api/http';
 import type { AdminUser } from '../../../api/types';
+import { LoadMore } from '../../../components/LoadMore';
+import { QueryState } from '../../../components/QueryState';
 import { adminKeys, adminQueries } from '../api/admin-queries';
+import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
+import { AdminTable } from './AdminTable';
+import { Outcome } from './Outcome';
 import { ReasonForm } from './ReasonForm';
 
-const COLUMNS = 6;
+const COLUMNS = ['Email', 'Display name', 'Role', 'Status', 'Created', 'Actions'];
 
 /**
  * Players found by the start of their email or display name (everyone when the search is
@@ -23,7 +28,7 @@ export function PlayerList({
   opened: string | null;
   onOpen: (player: AdminUser) => void;
 }) {
-  const queryClient = useQueryClient();
+  const refreshAfterAction = useRefreshAfterAction();
   const ids = { title: useId(), search: useId(), hint: useId() };
   const [typed, setTyped] = useState('');
   const [search, setSearch] = useState('');
@@ -32,10 +37,6 @@ export function PlayerList({
   const players = useInfiniteQuery(adminQueries.users(token, search));
   const items = players.data?.pages.flatMap((page) => page.items) ?? [];
 
-  const refresh = () => {
-    void queryClient.invalidateQueries({ queryKey: adminKeys.users });
-    void queryClient.invalidateQueries({ queryKey: adminKeys.auditLog });
-  };
   const ban = useMutation({
     mutationFn: async ({ player, reason }: { player: AdminUser; reason: string }) =>
       (
@@ -48,7 +49,7 @@ export function PlayerList({
     onSuccess: (player) => {
       setBanning(null);
       setOutcome(`Banned ${player.email}.`);
-      refresh();
+      refreshAfterAction(adminKeys.users);
     },
   });
   const unban = useMutation({
@@ -62,7 +63,7 @@ export function PlayerList({
       ).body,
     onSuccess: (player) => {
       setOutcome(`Unbanned ${player.email}.`);
-      refresh();
+      refreshAfterAction(adminKeys.users);
     },
   });
 
@@ -101,99 +102,72 @@ export function PlayerList({
       <p id={ids.hint} className="hint">
         The start of an email or a display name; empty lists everyone, newest first.
       </p>
-      {players.isError && (
-        <p className="error" role="alert">
-          {errorMessage(players.error)}
-        </p>
-      )}
-      {players.isPending && <p className="hint">Loading…</p>}
-      {players.isSuccess && items.length === 0 && (
-        <p className="empty">{search ? `No player matches “${search}”.` : 'No players yet.'}</p>
-      )}
+      <QueryState
+        query={players}
+        empty={
+          items.length === 0 && (search ? `No player matches “${search}”.` : 'No players yet.')
+        }
+      />
       {items.length > 0 && (
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Email</th>
-                <th scope="col">Display name</th>
-                <th scope="col">Role</th>
-                <th scope="col">Status</th>
-                <th scope="col">Created</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((player) => (
-                <Fragment key={player.id}>
-                  <tr aria-current={player.id === opened ? 'true' : undefined}>
-                    <td>
-                      <button type="button" className="link" onClick={() => onOpen(player)}>
-                        {player.email}
-                      </button>
-                    </td>
-                    <td>{player.display_name}</td>
-                    <td>{player.role === 'admin' ? 'Admin' : 'Player'}</td>
-                    <td>
-                      {player.banned_at ? (
-                        <span className="status status-banned">
-                          Banned {new Date(player.banned_at).toLocaleString()}
-                        </span>
-                      ) : (
-                        'Active'
-                      )}
-                    </td>
-                    <td>{new Date(player.created_at).toLocaleString()}</td>
-                    <td>
-                      {player.id === userId ? (
-                        <span className="hint">You</span>
-                      ) : player.banned_at ? (
-                        <button
-                          type="button"
-                          disabled={unban.isPending}
-                          onClick={() => doUnban(player)}
-                        >
-                          Unban
-                        </button>
-                      ) : (
-                        <button type="button" onClick={() => startBan(player)}>
-                          Ban
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                  {banning?.id === player.id && (
-                    <tr>
-                      <td colSpan={COLUMNS}>
-                        <ReasonForm
-                          title={`Ban ${player.email}`}
-                          submitLabel="Ban player"
-                          pending={ban.isPending}
-                          error={ban.error}
-                          onConfirm={(reason) => ban.mutate({ player, reason })}
-                          onCancel={() => setBanning(null)}
-                        />
-                      </td>
-                    </tr>
+        <AdminTable columns={COLUMNS}>
+          {items.map((player) => (
+            <Fragment key={player.id}>
+              <tr aria-current={player.id === opened ? 'true' : undefined}>
+                <td>
+                  <button type="button" className="link" onClick={() => onOpen(player)}>
+                    {player.email}
+                  </button>
+                </td>
+                <td>{player.display_name}</td>
+                <td>{player.role === 'admin' ? 'Admin' : 'Player'}</td>
+                <td>
+                  {player.banned_at ? (
+                    <span className="status status-banned">
+                      Banned {new Date(player.banned_at).toLocaleString()}
+                    </span>
+                  ) : (
+                    'Active'
                   )}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+                <td>{new Date(player.created_at).toLocaleString()}</td>
+                <td>
+                  {player.id === userId ? (
+                    <span className="hint">You</span>
+                  ) : player.banned_at ? (
+                    <button
+                      type="button"
+                      disabled={unban.isPending}
+                      onClick={() => doUnban(player)}
+                    >
+                      Unban
+                    </button>
+                  ) : (
+                    <button type="button" onClick={() => startBan(player)}>
+                      Ban
+                    </button>
+                  )}
+                </td>
+              </tr>
+              {banning?.id === player.id && (
+                <tr>
+                  <td colSpan={COLUMNS.length}>
+                    <ReasonForm
+                      title={`Ban ${player.email}`}
+                      submitLabel="Ban player"
+                      pending={ban.isPending}
+                      error={ban.error}
+                      onConfirm={(reason) => ban.mutate({ player, reason })}
+                      onCancel={() => setBanning(null)}
+                    />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </AdminTable>
       )}
-      {players.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => void players.fetchNextPage()}
-          disabled={players.isFetchingNextPage}
-        >
-          {players.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
-      <div aria-live="polite" className="feedback">
-        {outcome && <p className="success">{outcome}</p>}
-      </div>
+      <LoadMore pages={players} />
+      <Outcome message={outcome} />
       {unban.isError && (
         <p className="error" role="alert">
           {errorMessage(unban.error)}

@@ -1,13 +1,17 @@
-import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation } from '@tanstack/react-query';
 import { Fragment, useId, useState } from 'react';
-import { errorMessage } from '../../../api/error-message';
 import { apiFetch } from '../../../api/http';
 import type { AdminScore, AdminUser } from '../../../api/types';
+import { LoadMore } from '../../../components/LoadMore';
+import { QueryState } from '../../../components/QueryState';
 import { scoreStatusLabel } from '../../scores/score-status-label';
 import { adminKeys, adminQueries } from '../api/admin-queries';
+import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
+import { AdminTable } from './AdminTable';
+import { Outcome } from './Outcome';
 import { ReasonForm } from './ReasonForm';
 
-const COLUMNS = 5;
+const COLUMNS = ['When', 'Board', 'Score', 'Status', 'Actions'];
 
 /** One player's scores on every board, newest first, each removable for a reason. */
 export function PlayerScores({
@@ -19,7 +23,7 @@ export function PlayerScores({
   player: AdminUser;
   onClose: () => void;
 }) {
-  const queryClient = useQueryClient();
+  const refreshAfterAction = useRefreshAfterAction();
   const titleId = useId();
   const [removing, setRemoving] = useState<AdminScore | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
@@ -38,8 +42,7 @@ export function PlayerScores({
     onSuccess: (score) => {
       setRemoving(null);
       setOutcome(`Removed the score ${score.value} on ${score.board}.`);
-      void queryClient.invalidateQueries({ queryKey: adminKeys.userScores(player.id) });
-      void queryClient.invalidateQueries({ queryKey: adminKeys.auditLog });
+      refreshAfterAction(adminKeys.userScores(player.id));
     },
   });
 
@@ -59,83 +62,54 @@ export function PlayerScores({
           Close
         </button>
       </div>
-      {scores.isError && (
-        <p className="error" role="alert">
-          {errorMessage(scores.error)}
-        </p>
-      )}
-      {scores.isPending && <p className="hint">Loading…</p>}
-      {scores.isSuccess && items.length === 0 && <p className="empty">No scores.</p>}
+      <QueryState query={scores} empty={items.length === 0 && 'No scores.'} />
       {items.length > 0 && (
-        <div className="table-scroll">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">When</th>
-                <th scope="col">Board</th>
-                <th scope="col">Score</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
-              </tr>
-            </thead>
-            <tbody>
-              {items.map((score) => (
-                <Fragment key={score.id}>
-                  <tr className={score.status === 'removed' ? 'removed' : undefined}>
-                    <td>{new Date(score.created_at).toLocaleString()}</td>
-                    <td>{score.board}</td>
-                    <td className="value">{score.value}</td>
-                    <td>
-                      <span className={`status status-${score.status}`}>
-                        {scoreStatusLabel[score.status]}
-                      </span>
-                      {score.status === 'removed' && (
-                        <p className="hint">
-                          {score.removed_at && `${new Date(score.removed_at).toLocaleString()}: `}
-                          {score.removed_reason ?? 'no reason recorded'}
-                        </p>
-                      )}
-                    </td>
-                    <td>
-                      {score.status !== 'removed' && (
-                        <button type="button" onClick={() => startRemoving(score)}>
-                          Remove
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                  {removing?.id === score.id && (
-                    <tr>
-                      <td colSpan={COLUMNS}>
-                        <ReasonForm
-                          title={`Remove the score ${score.value} on ${score.board}`}
-                          submitLabel="Remove score"
-                          pending={remove.isPending}
-                          error={remove.error}
-                          onConfirm={(reason) => remove.mutate({ score, reason })}
-                          onCancel={() => setRemoving(null)}
-                        />
-                      </td>
-                    </tr>
+        <AdminTable columns={COLUMNS}>
+          {items.map((score) => (
+            <Fragment key={score.id}>
+              <tr className={score.status === 'removed' ? 'removed' : undefined}>
+                <td>{new Date(score.created_at).toLocaleString()}</td>
+                <td>{score.board}</td>
+                <td className="value">{score.value}</td>
+                <td>
+                  <span className={`status status-${score.status}`}>
+                    {scoreStatusLabel[score.status]}
+                  </span>
+                  {score.status === 'removed' && (
+                    <p className="hint">
+                      {score.removed_at && `${new Date(score.removed_at).toLocaleString()}: `}
+                      {score.removed_reason ?? 'no reason recorded'}
+                    </p>
                   )}
-                </Fragment>
-              ))}
-            </tbody>
-          </table>
-        </div>
+                </td>
+                <td>
+                  {score.status !== 'removed' && (
+                    <button type="button" onClick={() => startRemoving(score)}>
+                      Remove
+                    </button>
+                  )}
+                </td>
+              </tr>
+              {removing?.id === score.id && (
+                <tr>
+                  <td colSpan={COLUMNS.length}>
+                    <ReasonForm
+                      title={`Remove the score ${score.value} on ${score.board}`}
+                      submitLabel="Remove score"
+                      pending={remove.isPending}
+                      error={remove.error}
+                      onConfirm={(reason) => remove.mutate({ score, reason })}
+                      onCancel={() => setRemoving(null)}
+                    />
+                  </td>
+                </tr>
+              )}
+            </Fragment>
+          ))}
+        </AdminTable>
       )}
-      {scores.hasNextPage && (
-        <button
-          type="button"
-          onClick={() => void scores.fetchNextPage()}
-          disabled={scores.isFetchingNextPage}
-        >
-          {scores.isFetchingNextPage ? 'Loading…' : 'Load more'}
-        </button>
-      )}
-      <div aria-live="polite" className="feedback">
-        {outcome && <p className="success">{outcome}</p>}
-      </div>
+      <LoadMore pages={scores} />
+      <Outcome message={outcome} />
     </section>
   );
 }

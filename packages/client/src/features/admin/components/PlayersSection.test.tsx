@@ -1,35 +1,17 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { AdminScore, AdminUser } from '../../../api/types';
+import { cellTexts } from '../../../test/cell-texts';
+import { fakeServer } from '../../../test/fake-server';
+import { renderWithClient } from '../../../test/render-with-client';
 import { PlayersSection } from './PlayersSection';
 
 const ME = '1';
-type Call = { method: string; url: string; body: unknown };
-type Route = (body: unknown) => Response;
 
-/** The admin routes, by method and URL; the calls are kept for the test to read. */
-function fakeServer(routes: Record<string, Route>) {
-  const calls: Call[] = [];
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string, init?: RequestInit) => {
-      const method = init?.method ?? 'GET';
-      const body = init?.body ? JSON.parse(String(init.body)) : undefined;
-      calls.push({ method, url, body });
-      expect(new Headers(init?.headers).get('authorization')).toBe('Bearer token');
-      const route = routes[`${method} ${url}`];
-      if (!route) throw new Error(`unexpected request ${method} ${url}`);
-      return route(body);
-    }),
-  );
-  return {
-    calls,
-    count: (method: string, url: string) =>
-      calls.filter((c) => c.method === method && c.url === url).length,
-  };
-}
+/** The admin routes, by method and URL, each asked with the admin's token. */
+const adminServer = (routes: Parameters<typeof fakeServer>[0]) =>
+  fakeServer(routes, { token: 'token' });
 
 const player = (id: string, email: string, overrides: Partial<AdminUser> = {}): AdminUser => ({
   id,
@@ -44,20 +26,9 @@ const page = <T,>(items: T[], next_cursor: string | null = null) => ({ items, ne
 const refused = (status: number, message: string) => () =>
   Response.json({ statusCode: status, error: 'Error', message }, { status });
 
-function renderSection() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <PlayersSection token="token" userId={ME} />
-    </QueryClientProvider>,
-  );
-}
+const renderSection = () => renderWithClient(<PlayersSection token="token" userId={ME} />);
 
 const rowOf = (text: string) => screen.getByRole('cell', { name: text }).closest('tr')!;
-const cells = (row: HTMLElement) =>
-  within(row)
-    .getAllByRole('cell')
-    .map((cell) => cell.textContent);
 
 describe('the players section', () => {
   afterEach(() => {
@@ -69,14 +40,14 @@ describe('the players section', () => {
     const ana = player('2', 'ana@example.com', { display_name: 'Ana' });
     const admin = player(ME, 'me@example.com', { role: 'admin' });
     const banned = player('3', 'bob@example.com', { banned_at: '2026-11-20T08:00:00.000Z' });
-    const server = fakeServer({
+    const server = adminServer({
       'GET /api/admin/users?limit=20': () => Response.json(page([banned, ana, admin])),
       'GET /api/admin/users?query=an&limit=20': () => Response.json(page([ana])),
       'GET /api/admin/users?query=zed&limit=20': () => Response.json(page([])),
     });
     renderSection();
     await screen.findByRole('button', { name: 'ana@example.com' });
-    expect(cells(rowOf('Ana'))).toEqual([
+    expect(cellTexts(rowOf('Ana'))).toEqual([
       'ana@example.com',
       'Ana',
       'Player',
@@ -84,10 +55,12 @@ describe('the players section', () => {
       new Date(ana.created_at).toLocaleString(),
       'Ban',
     ]);
-    expect(cells(rowOf('bob'))[3]).toBe(`Banned ${new Date(banned.banned_at!).toLocaleString()}`);
+    expect(cellTexts(rowOf('bob'))[3]).toBe(
+      `Banned ${new Date(banned.banned_at!).toLocaleString()}`,
+    );
     expect(within(rowOf('bob')).getByRole('button', { name: 'Unban' })).toBeTruthy();
     // No Ban button on the admin's own row.
-    expect(cells(rowOf('me'))).toContain('Admin');
+    expect(cellTexts(rowOf('me'))).toContain('Admin');
     expect(within(rowOf('me')).queryByRole('button', { name: 'Ban' })).toBeNull();
 
     const user = userEvent.setup();
@@ -106,7 +79,7 @@ describe('the players section', () => {
 
   it('bans a player only with a reason, and the list then shows them banned', async () => {
     let ana = player('2', 'ana@example.com');
-    const server = fakeServer({
+    const server = adminServer({
       'GET /api/admin/users?limit=20': () => Response.json(page([ana])),
       'POST /api/admin/users/2/ban': (body) => {
         ana = { ...ana, banned_at: '2026-11-25T12:00:00.000Z' };
@@ -132,7 +105,7 @@ describe('the players section', () => {
     expect(await screen.findByText('Banned ana@example.com.')).toBeTruthy();
     expect(screen.queryByRole('form', { name: 'Ban ana@example.com' })).toBeNull();
     await waitFor(() =>
-      expect(cells(rowOf('ana'))[3]).toBe(
+      expect(cellTexts(rowOf('ana'))[3]).toBe(
         `Banned ${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}`,
       ),
     );
@@ -141,7 +114,7 @@ describe('the players section', () => {
   });
 
   it('shows a refused ban in the form, and cancelling sends nothing', async () => {
-    const server = fakeServer({
+    const server = adminServer({
       'GET /api/admin/users?limit=20': () => Response.json(page([player('2', 'ana@example.com')])),
       'POST /api/admin/users/2/ban': refused(404, 'User not found'),
     });
@@ -159,7 +132,7 @@ describe('the players section', () => {
 
   it('unbans a player, and the list then shows them active', async () => {
     let bob = player('3', 'bob@example.com', { banned_at: '2026-11-20T08:00:00.000Z' });
-    const server = fakeServer({
+    const server = adminServer({
       'GET /api/admin/users?limit=20': () => Response.json(page([bob])),
       'POST /api/admin/users/3/unban': () => {
         bob = { ...bob, banned_at: null };
@@ -170,12 +143,13 @@ describe('the players section', () => {
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Unban' }));
     expect(await screen.findByText('Unbanned bob@example.com.')).toBeTruthy();
-    await waitFor(() => expect(cells(rowOf('bob'))[3]).toBe('Active'));
+    await waitFor(() => expect(cellTexts(rowOf('bob'))[3]).toBe('Active'));
     expect(within(rowOf('bob')).getByRole('button', { name: 'Ban' })).toBeTruthy();
     expect(server.calls.find((c) => c.method === 'POST')).toEqual({
       method: 'POST',
       url: '/api/admin/users/3/unban',
       body: {},
+      authorization: 'Bearer token',
     });
   });
 
@@ -198,7 +172,7 @@ describe('the players section', () => {
       removed_reason: 'Duplicate',
     });
     const oldest = score('1', 12);
-    const server = fakeServer({
+    const server = adminServer({
       'GET /api/admin/users?limit=20': () => Response.json(page([player('2', 'ana@example.com')])),
       'GET /api/admin/users/2/scores?limit=20': () =>
         Response.json(page([best, older, removedBefore], 'next')),
@@ -226,7 +200,7 @@ describe('the players section', () => {
         .slice(1)
         .map((row) => within(row).getAllByRole('cell')[2]!.textContent);
     expect(values()).toEqual(['980', '40', '1000']);
-    expect(cells(within(scores).getByRole('cell', { name: '1000' }).closest('tr')!)).toEqual([
+    expect(cellTexts(within(scores).getByRole('cell', { name: '1000' }).closest('tr')!)).toEqual([
       new Date(removedBefore.created_at).toLocaleString(),
       'global',
       '1000',
@@ -238,7 +212,7 @@ describe('the players section', () => {
     expect(within(scores).queryByRole('button', { name: 'Load more' })).toBeNull();
 
     const bestRow = within(scores).getByRole('cell', { name: '980' }).closest('tr')!;
-    expect(cells(bestRow)[3]).toBe('Counted');
+    expect(cellTexts(bestRow)[3]).toBe('Counted');
     await user.click(within(bestRow).getByRole('button', { name: 'Remove' }));
     const form = screen.getByRole('form', { name: 'Remove the score 980 on global' });
     expect(
@@ -249,7 +223,7 @@ describe('the players section', () => {
 
     expect(await within(scores).findByText('Removed the score 980 on global.')).toBeTruthy();
     await waitFor(() =>
-      expect(cells(within(scores).getByRole('cell', { name: '980' }).closest('tr')!)[3]).toBe(
+      expect(cellTexts(within(scores).getByRole('cell', { name: '980' }).closest('tr')!)[3]).toBe(
         `Removed${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}: Impossible time`,
       ),
     );

@@ -1,7 +1,10 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Board, LeaderboardEntry } from '../../../api/types';
+import { cellTexts } from '../../../test/cell-texts';
+import { fakeServer } from '../../../test/fake-server';
+import { makeBoard } from '../../../test/make-board';
+import { renderWithClient } from '../../../test/render-with-client';
 import { Leaderboard } from './Leaderboard';
 
 const ME = '7';
@@ -23,50 +26,31 @@ const previous = {
   ends_at: '2026-11-25T00:00:00.000Z',
   final: true,
 };
-const board = (sort: Board['sort']): Board => ({
-  id: 'race',
-  name: 'Race',
-  sort,
-  score_min: 1,
-  score_max: 100_000,
-  reset: 'daily',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-11-01T00:00:00.000Z',
-  current_period: current,
-});
+const board = (sort: Board['sort']) =>
+  makeBoard({
+    id: 'race',
+    name: 'Race',
+    sort,
+    score_min: 1,
+    score_max: 100_000,
+    reset: 'daily',
+    current_period: current,
+  });
+
+const renderLeaderboard = (forBoard: Board, period = 'current') =>
+  renderWithClient(
+    <Leaderboard token="token" userId={ME} board={forBoard} period={period} poll={false} />,
+  );
 
 /** The server as an asc board's answers look: best first means lowest first. */
-function fakeServer(answers: Record<string, () => Response>) {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      const answer = answers[url];
-      if (!answer) throw new Error(`unexpected request ${url}`);
-      return answer();
-    }),
-  );
-}
-
-function renderLeaderboard(forBoard: Board, period = 'current') {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <Leaderboard token="token" userId={ME} board={forBoard} period={period} poll={false} />
-    </QueryClientProvider>,
-  );
-}
-
 const raceTimes = {
-  '/api/boards/race/leaderboard?period=current&limit=10': () =>
+  'GET /api/boards/race/leaderboard?period=current&limit=10': () =>
     Response.json({
       items: [entry(1, '100', 31_000), entry(2, ME, 32_500), entry(3, '101', 40_000)],
       total_players: 3,
       period: { ...current, final: false },
     }),
-  '/api/boards/race/leaderboard/me?period=current&radius=3': () =>
+  'GET /api/boards/race/leaderboard/me?period=current&radius=3': () =>
     Response.json({ rank: 2, items: [], period: { ...current, final: false } }),
 };
 
@@ -83,13 +67,7 @@ describe('Leaderboard', () => {
     expect(screen.getByTestId('leaderboard-period').textContent).toMatch(/Lower is better$/);
     expect(screen.getByRole('columnheader', { name: 'Best (lowest)' })).toBeTruthy();
     const rows = screen.getAllByRole('row').slice(1);
-    expect(
-      rows.map((row) =>
-        within(row)
-          .getAllByRole('cell')
-          .map((c) => c.textContent),
-      ),
-    ).toEqual([
+    expect(rows.map(cellTexts)).toEqual([
       ['1', 'Player 100', '31000'],
       ['2', 'Me (you)', '32500'],
       ['3', 'Player 101', '40000'],
@@ -107,9 +85,9 @@ describe('Leaderboard', () => {
 
   it('shows a past period as final, and that I had no score in it', async () => {
     fakeServer({
-      '/api/boards/race/leaderboard?period=8&limit=10': () =>
+      'GET /api/boards/race/leaderboard?period=8&limit=10': () =>
         Response.json({ items: [entry(1, '100', 29_000)], total_players: 1, period: previous }),
-      '/api/boards/race/leaderboard/me?period=8&radius=3': () =>
+      'GET /api/boards/race/leaderboard/me?period=8&radius=3': () =>
         Response.json({ rank: null, items: [], period: previous }),
     });
     renderLeaderboard(board('asc'), '8');
@@ -124,8 +102,8 @@ describe('Leaderboard', () => {
         { status: 404 },
       );
     fakeServer({
-      '/api/boards/race/leaderboard?period=previous&limit=10': notFound,
-      '/api/boards/race/leaderboard/me?period=previous&radius=3': notFound,
+      'GET /api/boards/race/leaderboard?period=previous&limit=10': notFound,
+      'GET /api/boards/race/leaderboard/me?period=previous&radius=3': notFound,
     });
     renderLeaderboard(board('asc'), 'previous');
     expect(await screen.findByText('There is no previous period yet.')).toBeTruthy();
@@ -133,9 +111,9 @@ describe('Leaderboard', () => {
 
   it('says so when the period has no scores yet', async () => {
     fakeServer({
-      '/api/boards/race/leaderboard?period=current&limit=10': () =>
+      'GET /api/boards/race/leaderboard?period=current&limit=10': () =>
         Response.json({ items: [], total_players: 0, period: { ...current, final: false } }),
-      '/api/boards/race/leaderboard/me?period=current&radius=3': () =>
+      'GET /api/boards/race/leaderboard/me?period=current&radius=3': () =>
         Response.json({ rank: null, items: [], period: { ...current, final: false } }),
     });
     renderLeaderboard(board('desc'));

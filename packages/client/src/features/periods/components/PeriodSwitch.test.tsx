@@ -1,8 +1,10 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Board, LeaderboardEntry, PeriodSummary } from '../../../api/types';
+import { fakeServer } from '../../../test/fake-server';
+import { makeBoard } from '../../../test/make-board';
+import { renderWithClient } from '../../../test/render-with-client';
 import { PeriodSwitch } from './PeriodSwitch';
 
 const minute = (m: number) => `2026-11-25T14:${String(m).padStart(2, '0')}:00.000Z`;
@@ -22,61 +24,42 @@ const period = (id: number, overrides: Partial<PeriodSummary> = {}): PeriodSumma
   top: [],
   ...overrides,
 });
-const board = (overrides: Partial<Board> = {}): Board => ({
-  id: 'minute',
-  name: 'Minute',
-  sort: 'desc',
-  score_min: 0,
-  score_max: 100,
-  reset: '* * * * *',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: minute(0),
-  current_period: { id: '40', starts_at: minute(40), ends_at: minute(41) },
-  ...overrides,
-});
+const board = (overrides: Partial<Board> = {}) =>
+  makeBoard({
+    id: 'minute',
+    name: 'Minute',
+    reset: '* * * * *',
+    created_at: minute(0),
+    current_period: { id: '40', starts_at: minute(40), ends_at: minute(41) },
+    ...overrides,
+  });
 
 /** GET /api/boards/minute/periods, two pages: the current period and one past, then one more. */
-function fakeServer() {
-  const urls: string[] = [];
-  const pages: Record<string, unknown> = {
-    '/api/boards/minute/periods?limit=5': {
-      items: [
-        period(40, { final: false, players: 1, top: [entry(1, 'Ada', 12)] }),
-        period(38, {
-          players: 4,
-          top: [entry(1, 'Ada', 90), entry(2, 'Bob', 80), entry(3, 'Cy', 70)],
-        }),
-        period(37, { players: 1, final: false, top: [entry(1, 'Bob', 5)] }),
-      ],
-      next_cursor: '37',
-    },
-    '/api/boards/minute/periods?limit=5&cursor=37': {
-      items: [period(12, { players: 2, top: [entry(1, 'Cy', 3), entry(2, 'Ada', 2)] })],
-      next_cursor: null,
-    },
-  };
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      urls.push(url);
-      if (!(url in pages)) throw new Error(`unexpected request ${url}`);
-      return Response.json(pages[url]);
-    }),
-  );
-  return urls;
+function archiveServer() {
+  return fakeServer({
+    'GET /api/boards/minute/periods?limit=5': () =>
+      Response.json({
+        items: [
+          period(40, { final: false, players: 1, top: [entry(1, 'Ada', 12)] }),
+          period(38, {
+            players: 4,
+            top: [entry(1, 'Ada', 90), entry(2, 'Bob', 80), entry(3, 'Cy', 70)],
+          }),
+          period(37, { players: 1, final: false, top: [entry(1, 'Bob', 5)] }),
+        ],
+        next_cursor: '37',
+      }),
+    'GET /api/boards/minute/periods?limit=5&cursor=37': () =>
+      Response.json({
+        items: [period(12, { players: 2, top: [entry(1, 'Cy', 3), entry(2, 'Ada', 2)] })],
+        next_cursor: null,
+      }),
+  });
 }
 
 function renderSwitch(forBoard: Board, selected = 'current') {
   const onSelect = vi.fn();
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <PeriodSwitch board={forBoard} selected={selected} onSelect={onSelect} />
-    </QueryClientProvider>,
-  );
+  renderWithClient(<PeriodSwitch board={forBoard} selected={selected} onSelect={onSelect} />);
   return onSelect;
 }
 
@@ -90,7 +73,7 @@ describe('PeriodSwitch', () => {
   });
 
   it('lists the archive with each period’s dates, players, state and top 3', async () => {
-    fakeServer();
+    archiveServer();
     renderSwitch(board());
     const past = (await screen.findByRole('button', { name: /14:38\s–\s14:39/ })).closest('li')!;
     expect(within(past).getByText(/4 players · Final/)).toBeTruthy();
@@ -107,7 +90,7 @@ describe('PeriodSwitch', () => {
   });
 
   it('selects current, previous, or a period of the archive; the current one as current', async () => {
-    fakeServer();
+    archiveServer();
     const onSelect = renderSwitch(board(), '38');
     const user = userEvent.setup();
     await screen.findByRole('button', { name: /14:38\s–\s14:39/ });
@@ -124,13 +107,13 @@ describe('PeriodSwitch', () => {
   });
 
   it('pages back through older periods', async () => {
-    const urls = fakeServer();
+    const server = archiveServer();
     renderSwitch(board());
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Show older periods' }));
     const oldest = (await screen.findByRole('button', { name: /14:12\s–\s14:13/ })).closest('li')!;
     expect(within(oldest).getByText(/2 players · Final/)).toBeTruthy();
-    expect(urls).toEqual([
+    expect(server.calls.map((c) => c.url)).toEqual([
       '/api/boards/minute/periods?limit=5',
       '/api/boards/minute/periods?limit=5&cursor=37',
     ]);
@@ -138,7 +121,7 @@ describe('PeriodSwitch', () => {
   });
 
   it('offers neither previous nor an archive on a board that never resets', () => {
-    const urls = fakeServer();
+    const server = archiveServer();
     renderSwitch(
       board({ reset: 'never', current_period: { id: '1', starts_at: minute(0), ends_at: null } }),
     );
@@ -147,6 +130,6 @@ describe('PeriodSwitch', () => {
     );
     expect(screen.queryByRole('button', { name: 'Previous' })).toBeNull();
     expect(screen.getByText('This board never resets: it has one period.')).toBeTruthy();
-    expect(urls).toEqual([]);
+    expect(server.calls.map((c) => c.url)).toEqual([]);
   });
 });

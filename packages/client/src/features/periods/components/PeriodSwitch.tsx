@@ -2,6 +2,7 @@ import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { queries } from '../../../api/queries';
 import type { Board, PeriodSelection, PeriodSummary } from '../../../api/types';
+import { LoadMore } from '../../../components/LoadMore';
 import { formatPeriod } from '../../boards/format-period';
 
 function periodStatus(period: PeriodSummary, isCurrent: boolean): string {
@@ -84,15 +85,7 @@ export function PeriodSwitch({
               );
             })}
           </ul>
-          {archive.hasNextPage && (
-            <button
-              type="button"
-              onClick={() => void archive.fetchNextPage()}
-              disabled={archive.isFetchingNextPage}
-            >
-              {archive.isFetchingNextPage ? 'Loading…' : 'Show older periods'}
-            </button>
-          )}
+          <LoadMore pages={archive} label="Show older periods" />
         </>
       ) : (
         <p className="hint">This board never resets: it has one period.</p>

@@ -1,8 +1,8 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Board } from '../../../api/types';
+import { makeBoard } from '../../../test/make-board';
+import { renderWithClient } from '../../../test/render-with-client';
 import { SubmitScoreForm } from './SubmitScoreForm';
 
 type Call = { key: string | null; body: unknown };
@@ -31,33 +31,19 @@ const stored =
       ),
     );
 
-const board: Board = {
+const board = makeBoard({
   id: 'race',
   name: 'Race',
   sort: 'asc',
-  score_min: 0,
-  score_max: 100,
   reset: 'daily',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-01-01T00:00:00.000Z',
   current_period: {
     id: '1',
     starts_at: '2026-01-01T00:00:00.000Z',
     ends_at: '2026-01-02T00:00:00.000Z',
   },
-};
+});
 
-function renderForm() {
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <SubmitScoreForm token="token" board={board} />
-    </QueryClientProvider>,
-  );
-}
+const renderForm = () => renderWithClient(<SubmitScoreForm token="token" board={board} />);
 
 describe('SubmitScoreForm', () => {
   beforeEach(() => vi.restoreAllMocks());

@@ -1,25 +1,14 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { cleanup, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Board, MyBoardStanding } from '../../../api/types';
+import type { MyBoardStanding } from '../../../api/types';
+import { cellTexts } from '../../../test/cell-texts';
+import { fakeServer } from '../../../test/fake-server';
+import { makeBoard } from '../../../test/make-board';
+import { renderWithClient } from '../../../test/render-with-client';
 import { MyBoards } from './MyBoards';
 
 const period = { id: '1', starts_at: '2026-11-25T00:00:00.000Z', ends_at: null };
-const board = (id: string, name: string, sort: Board['sort']): Board => ({
-  id,
-  name,
-  sort,
-  score_min: 0,
-  score_max: 100_000,
-  reset: 'never',
-  timezone: 'UTC',
-  authoritative: false,
-  max_submissions_per_minute: 0,
-  archived: false,
-  created_at: '2026-11-01T00:00:00.000Z',
-  current_period: period,
-});
 const standing = (boardId: string, overrides: Partial<MyBoardStanding> = {}): MyBoardStanding => ({
   board: boardId,
   period,
@@ -31,33 +20,21 @@ const standing = (boardId: string, overrides: Partial<MyBoardStanding> = {}): My
 });
 
 function renderMyBoards(items: MyBoardStanding[]) {
-  vi.stubGlobal(
-    'fetch',
-    vi.fn(async (url: string) => {
-      if (url !== '/api/me/boards') throw new Error(`unexpected request ${url}`);
-      return Response.json({ items });
-    }),
-  );
+  fakeServer({ 'GET /api/me/boards': () => Response.json({ items }) });
   const onSelect = vi.fn();
-  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
-  render(
-    <QueryClientProvider client={client}>
-      <MyBoards
-        token="token"
-        boards={[board('global', 'Global', 'desc'), board('race', 'Race', 'asc')]}
-        selected="global"
-        onSelect={onSelect}
-        poll={false}
-      />
-    </QueryClientProvider>,
+  renderWithClient(
+    <MyBoards
+      token="token"
+      boards={[makeBoard(), makeBoard({ id: 'race', name: 'Race', sort: 'asc' })]}
+      selected="global"
+      onSelect={onSelect}
+      poll={false}
+    />,
   );
   return onSelect;
 }
 
-const cells = (name: string) =>
-  within(screen.getByRole('button', { name }).closest('tr')!)
-    .getAllByRole('cell')
-    .map((cell) => cell.textContent);
+const cells = (name: string) => cellTexts(screen.getByRole('button', { name }).closest('tr')!);
 
 describe('MyBoards', () => {
   afterEach(() => {
