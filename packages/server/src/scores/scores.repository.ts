@@ -31,21 +31,34 @@ const WINDOW_SECONDS = 60;
 const SCORE_LIMIT = 1_000_000_000;
 
 /**
- * One submission, one round trip. Each part is at most one row: the player (whether they exist
- * and are suspended), the score already stored under the key, the board (its range resolved,
- * its current period if materialized: the one holding the statement's clock, which is also the
- * new score's created_at), and the insert, made only when no rule refuses it (a player that
- * exists and is not suspended, no score under the key, an open board with a current period, a
- * value in range, an API key on an authoritative board, no per-minute limit: those take
- * insertWithinRate). Concurrent copies of one submission are settled by the unique constraint:
- * the losers insert nothing, see no existing row in their snapshot, and read the winner's after.
+ * Submissions, one round trip for all of them (the ones that arrived together: see
+ * SubmissionBatcher), one result row each, in input order. For each: the player (whether they
+ * exist and are suspended), the score already stored under the key, the board (its range
+ * resolved, its current period if materialized: the one holding the statement's clock, which is
+ * also the new score's created_at), and the insert, made only when no rule refuses it (a player
+ * that exists and is not suspended, no score under the key, an open board with a current period,
+ * a value in range, an API key on an authoritative board, no per-minute limit: those take
+ * insertWithinRate). Inserts go in (user, key) order, so two batches cannot deadlock on the
+ * unique index; two submissions of one (user, key) in one batch insert once, for the first of
+ * them. Concurrent copies of one submission are settled by the unique constraint: the losers
+ * insert nothing, see no existing row in their snapshot, and read the winner's after.
  */
 const SUBMIT = `
-  WITH player AS (
-    SELECT banned_at IS NOT NULL AS suspended FROM users WHERE id = $1::bigint
+  WITH input AS (
+    SELECT t.*, min(t.n) OVER (PARTITION BY t.user_id, t.idempotency_key) AS first_n
+      FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::int[], $5::bigint[])
+           WITH ORDINALITY AS t (user_id, idempotency_key, board_id, value, api_key_id, n)
+  ),
+  player AS (
+    SELECT u.id AS user_id, u.banned_at IS NOT NULL AS suspended
+      FROM users u WHERE u.id IN (SELECT user_id FROM input)
   ),
   existing AS (
-    SELECT ${COLUMNS} FROM scores WHERE user_id = $1::bigint AND idempotency_key = $2::varchar
+    SELECT s.user_id, s.idempotency_key, ${COLUMNS.split(', ')
+      .map((column) => `s.${column}`)
+      .join(', ')}
+      FROM scores s
+     WHERE (s.user_id, s.idempotency_key) IN (SELECT user_id, idempotency_key FROM input)
   ),
   board AS (
     SELECT b.id, b.archived, b.authoritative, b.max_submissions_per_minute,
@@ -53,36 +66,43 @@ const SUBMIT = `
            (SELECT p.id FROM board_periods p
              WHERE p.board_id = b.id AND p.starts_at <= now()
                AND (p.ends_at IS NULL OR now() < p.ends_at)) AS period_id
-      FROM boards b WHERE b.id = $3::varchar
+      FROM boards b WHERE b.id IN (SELECT board_id FROM input)
   ),
   inserted AS (
     INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, api_key_id, retry_at)
-    SELECT $1::bigint, $2::varchar, $4::int, b.id, b.period_id, $5::bigint,
+    SELECT i.user_id, i.idempotency_key, i.value, b.id, b.period_id, i.api_key_id,
            now() + make_interval(secs => $8::double precision / 1000)
-      FROM board b, player u
-     WHERE NOT u.suspended AND NOT EXISTS (SELECT 1 FROM existing)
+      FROM input i
+      JOIN player u ON u.user_id = i.user_id
+      JOIN board b ON b.id = i.board_id
+     WHERE i.n = i.first_n AND NOT u.suspended
+       AND NOT EXISTS (SELECT 1 FROM existing e
+                        WHERE e.user_id = i.user_id AND e.idempotency_key = i.idempotency_key)
        AND NOT b.archived AND b.period_id IS NOT NULL
-       AND $4::int BETWEEN b.score_min AND b.score_max
-       AND (NOT b.authoritative OR $5::bigint IS NOT NULL)
+       AND i.value BETWEEN b.score_min AND b.score_max
+       AND (NOT b.authoritative OR i.api_key_id IS NOT NULL)
        AND b.max_submissions_per_minute = 0
+     ORDER BY i.user_id, i.idempotency_key
     ON CONFLICT (user_id, idempotency_key) DO NOTHING
-    RETURNING ${COLUMNS}
+    RETURNING user_id, idempotency_key, ${COLUMNS}
   )
-  SELECT EXISTS (SELECT 1 FROM player) AS player_found,
-         (SELECT suspended FROM player) AS suspended,
+  SELECT u.user_id IS NOT NULL AS player_found, u.suspended,
          e.id::text AS e_id, e.board_id AS e_board_id, e.value AS e_value,
          e.created_at AS e_created_at, e.applied_at AS e_applied_at, e.dead_at AS e_dead_at,
          e.removed_at AS e_removed_at,
          b.id AS b_id, b.archived AS b_archived, b.authoritative AS b_authoritative,
          b.max_submissions_per_minute AS b_max_per_minute, b.score_min AS b_score_min,
          b.score_max AS b_score_max, b.period_id::text AS b_period_id,
-         i.id::text AS i_id, i.board_id AS i_board_id, i.value AS i_value,
-         i.created_at AS i_created_at, i.applied_at AS i_applied_at, i.dead_at AS i_dead_at,
-         i.removed_at AS i_removed_at
-    FROM (SELECT 1) AS one
-    LEFT JOIN existing e ON true
-    LEFT JOIN board b ON true
-    LEFT JOIN inserted i ON true`;
+         s.id::text AS i_id, s.board_id AS i_board_id, s.value AS i_value,
+         s.created_at AS i_created_at, s.applied_at AS i_applied_at, s.dead_at AS i_dead_at,
+         s.removed_at AS i_removed_at
+    FROM input i
+    LEFT JOIN player u ON u.user_id = i.user_id
+    LEFT JOIN existing e ON e.user_id = i.user_id AND e.idempotency_key = i.idempotency_key
+    LEFT JOIN board b ON b.id = i.board_id
+    LEFT JOIN inserted s
+      ON s.user_id = i.user_id AND s.idempotency_key = i.idempotency_key AND i.n = i.first_n
+   ORDER BY i.n`;
 
 export type SubmitAttempt = {
   userId: string;
@@ -125,6 +145,26 @@ type SubmitRow = Prefixed<'e_'> &
     b_score_max: number | null;
     b_period_id: string | null;
   };
+
+function toOutcome(row: SubmitRow): SubmitOutcome {
+  return {
+    player: row.player_found ? (row.suspended ? 'suspended' : 'active') : 'missing',
+    existing: row.e_id === null ? null : toScore(prefixed(row, 'e_')),
+    board:
+      row.b_id === null
+        ? null
+        : {
+            id: row.b_id,
+            archived: row.b_archived!,
+            authoritative: row.b_authoritative!,
+            maxSubmissionsPerMinute: row.b_max_per_minute!,
+            scoreMin: row.b_score_min!,
+            scoreMax: row.b_score_max!,
+            periodId: row.b_period_id,
+          },
+    inserted: row.i_id === null ? null : toScore(prefixed(row, 'i_')),
+  };
+}
 
 function prefixed(row: SubmitRow, prefix: 'e_' | 'i_'): ScoreRow {
   const get = <K extends keyof ScoreRow>(key: K) =>
@@ -179,48 +219,30 @@ export class ScoresRepository {
   }
 
   /**
-   * A submission in one round trip, as one prepared statement on the pool (see SUBMIT): what the
-   * answer depends on (the player, a score already stored under the key, the board with its
-   * current period) and, when every rule lets it, the insert. The caller decides from these what
-   * to answer, in SPEC's order.
+   * Submissions in one round trip, as one prepared statement on the pool (see SUBMIT): for each,
+   * what the answer depends on (the player, a score already stored under the key, the board with
+   * its current period) and, when every rule lets it, the insert; in the order given. The caller
+   * decides from these what to answer, in SPEC's order.
    */
-  async submit(attempt: SubmitAttempt): Promise<SubmitOutcome> {
-    // A value outside PostgreSQL's integer is out of every board's range: it is not sent.
-    const value = Math.abs(attempt.value) <= SCORE_LIMIT ? attempt.value : null;
-    const { rows } = await this.pool
-      .query<SubmitRow>({
-        name: 'scores.submit',
-        text: SUBMIT,
-        values: [
-          attempt.userId,
-          attempt.idempotencyKey,
-          attempt.boardId,
-          value,
-          attempt.apiKeyId,
-          attempt.defaultRange.min,
-          attempt.defaultRange.max,
-          attempt.sweepAfterMs,
-        ],
-      })
-      .catch(unknownUser(attempt.userId));
-    const row = rows[0]!;
-    return {
-      player: row.player_found ? (row.suspended ? 'suspended' : 'active') : 'missing',
-      existing: row.e_id === null ? null : toScore(prefixed(row, 'e_')),
-      board:
-        row.b_id === null
-          ? null
-          : {
-              id: row.b_id,
-              archived: row.b_archived!,
-              authoritative: row.b_authoritative!,
-              maxSubmissionsPerMinute: row.b_max_per_minute!,
-              scoreMin: row.b_score_min!,
-              scoreMax: row.b_score_max!,
-              periodId: row.b_period_id,
-            },
-      inserted: row.i_id === null ? null : toScore(prefixed(row, 'i_')),
-    };
+  async submitAll(attempts: SubmitAttempt[]): Promise<SubmitOutcome[]> {
+    const column = <T>(pick: (attempt: SubmitAttempt) => T) => attempts.map(pick);
+    const [first] = attempts;
+    const { rows } = await this.pool.query<SubmitRow>({
+      name: 'scores.submit',
+      text: SUBMIT,
+      values: [
+        column((a) => a.userId),
+        column((a) => a.idempotencyKey),
+        column((a) => a.boardId),
+        // A value outside PostgreSQL's integer is out of every board's range: it is not sent.
+        column((a) => (Math.abs(a.value) <= SCORE_LIMIT ? a.value : null)),
+        column((a) => a.apiKeyId),
+        first!.defaultRange.min,
+        first!.defaultRange.max,
+        first!.sweepAfterMs,
+      ],
+    });
+    return rows.map(toOutcome);
   }
 
   /**

@@ -22,6 +22,7 @@ import {
   UnknownUserError,
   type StoredScore,
 } from './scores.repository';
+import { SubmissionBatcher } from './submission-batcher';
 import type { Submitter } from './submitter.guard';
 import { keysetPage } from '../common/keyset-page';
 
@@ -41,6 +42,7 @@ export class ScoresService {
 
   constructor(
     private readonly scores: ScoresRepository,
+    private readonly batcher: SubmissionBatcher,
     private readonly events: ScoreEventTransport,
     private readonly updates: UpdatesBus,
     private readonly boards: BoardsService,
@@ -70,7 +72,7 @@ export class ScoresService {
     }
     const apiKeyId = submitter.kind === 'api-key' ? submitter.key.id : null;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.scores
+      const outcome = await this.batcher
         .submit({
           userId,
           idempotencyKey,
