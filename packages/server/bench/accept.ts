@@ -20,6 +20,8 @@
  * - BENCH_PROFILE=1: the CPU profile run (4. below).
  * - BENCH_MAIN (default dist/main.js): the server build to measure, for comparing builds (a
  *   worktree of another commit, built) run after run.
+ * - BENCH_SERVER_ENV (default none): more of the servers' environment, `NAME=value,...` (for
+ *   trying a setting, such as WORKER_BATCH_SIZE=500).
  * - BENCH_LOG_LEVEL (default `info`, the product's): the servers' LOG_LEVEL. At `info` every
  *   request writes a log line (to a file here), which is part of what a request costs.
  *
@@ -144,7 +146,13 @@ const {
   BENCH_PROFILE = '0',
   BENCH_LOG_LEVEL = 'info',
   BENCH_MAIN = join(__dirname, '..', '..', 'dist', 'main.js'),
+  BENCH_SERVER_ENV = '',
 } = process.env;
+const SERVER_ENV = Object.fromEntries(
+  BENCH_SERVER_ENV.split(',')
+    .filter(Boolean)
+    .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+);
 const CONFIG_NAMES = BENCH_CONFIGS.split(',').map((name) => name.trim()) as ConfigName[];
 const CONNECTIONS = BENCH_CONNECTIONS.split(',').map(Number);
 const SECONDS = Number(BENCH_SECONDS);
@@ -285,6 +293,7 @@ async function startServerProcess(
         SIGNUP_MAX_PER_HOUR: '0',
         JWT_SECRET,
         ...(role === 'worker' ? { METRICS_PORT: String(port) } : { PORT: String(port) }),
+        ...SERVER_ENV,
         ...env,
       },
       stdio: ['ignore', fd, fd],

@@ -73,7 +73,7 @@ const envSchema = z
       .string()
       .regex(/^[\w:.-]{0,64}$/, 'must be up to 64 letters, digits or _ : . -')
       .default('scoreboard:'),
-    WORKER_BATCH_SIZE: integer(1, 10_000).default(100),
+    WORKER_BATCH_SIZE: integer(1, 10_000).default(500),
     WORKER_MAX_ATTEMPTS: integer(1, 100).default(5),
     WORKER_RETRY_BASE_MS: integer(1, 3_600_000).default(1000),
     WORKER_RETRY_MAX_MS: integer(1, 86_400_000).default(60_000),
