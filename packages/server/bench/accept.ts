@@ -756,6 +756,13 @@ function printSelfTime(label: string, time: SelfTime, cpuMs: number): void {
         const [own, charged] = [time.buckets, time.charged].map((map) => map.get(bucket) ?? 0);
         return [bucket, ms(own!), share(own!), ms(charged!), share(charged!)];
       }),
+      ...top(time.framework, 8).map(([group, us]) => [
+        `HTTP framework: ${group}`,
+        ms(us),
+        share(us),
+        '',
+        '',
+      ]),
       ...top(time.other, 12).map(([group, us]) => [
         `${OTHER}: ${group}`,
         ms(us),

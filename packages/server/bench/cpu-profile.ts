@@ -92,6 +92,8 @@ export type SelfTime = {
   charged: Map<string, number>;
   /** µs by group within the "other" bucket. */
   other: Map<string, number>;
+  /** µs by group within the "HTTP framework" bucket (Nest, Express, body parsing, node:_http_*). */
+  framework: Map<string, number>;
   /** µs by function (`name  file:line`), idle left out. */
   functions: Map<string, number>;
   /** µs sampled within the window. */
@@ -102,6 +104,7 @@ export const emptySelfTime = (): SelfTime => ({
   buckets: new Map(),
   charged: new Map(),
   other: new Map(),
+  framework: new Map(),
   functions: new Map(),
   total: 0,
 });
@@ -141,6 +144,7 @@ export function addSelfTime(into: SelfTime, profile: CpuProfile, fromUs: number,
     add(into.buckets, bucket, us);
     add(into.charged, charge(id), us);
     if (bucket === OTHER) add(into.other, group, us);
+    if (bucket === 'HTTP framework') add(into.framework, group, us);
     if (bucket !== IDLE) {
       const line = frame.url ? `:${frame.lineNumber + 1}` : '';
       add(
