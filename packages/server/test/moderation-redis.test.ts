@@ -211,31 +211,49 @@ describe('a ban, a removal and new submissions of one player at once', () => {
             body: { value, idempotency_key: randomUUID(), board, user_id: player.user.id },
           });
         // Submissions (some are accepted before the ban, the rest refused), the ban and the
-        // removal race; then the player is unbanned, so that their standing must be exact.
-        const answers = await Promise.all([
-          ...Array.from({ length: 12 }, (_, i) =>
-            i % 2 ? submit(player.token, board, 50 + i) : viaKey(95 - i),
-          ),
-          api.request('POST', `/api/admin/users/${player.user.id}/ban`, {
+        // removal race; and a newcomer's first scores race with the newcomer's ban (their
+        // standing is created as the ban lands). Then both are unbanned, so that their
+        // standings must be exact.
+        const newcomer = await api.signup();
+        const ban = (userId: string) =>
+          api.request('POST', `/api/admin/users/${userId}/ban`, {
             token: admin.token,
             body: { reason: `round ${round}` },
-          }),
+          });
+        const [answers, newcomerAnswers, banned, newcomerBanned, removed] = await Promise.all([
+          Promise.all(
+            Array.from({ length: 12 }, (_, i) =>
+              i % 2 ? submit(player.token, board, 50 + i) : viaKey(95 - i),
+            ),
+          ),
+          Promise.all([70, 60, 75, 65].map((value) => submit(newcomer.token, board, value))),
+          ban(player.user.id),
+          ban(newcomer.user.id),
           api.request('DELETE', `/api/admin/scores/${target}`, {
             token: admin.token,
             body: { reason: `round ${round}` },
           }),
         ]);
-        for (const answer of answers) expect([200, 201, 204, 403]).toContain(answer.status);
-        expect(answers.at(-2)!.status).toBe(200);
-        expect(answers.at(-1)!.status).toBe(204);
+        for (const answer of [...answers, ...newcomerAnswers]) {
+          expect([201, 403]).toContain(answer.status);
+        }
+        expect([banned.status, newcomerBanned.status, removed.status]).toEqual([200, 200, 204]);
         await allScoresApplied(app);
-        expect(await postgresOrder(board)).not.toContain(player.user.id);
+        const whileBanned = await postgresOrder(board);
+        expect(whileBanned).not.toContain(player.user.id);
+        expect(whileBanned).not.toContain(newcomer.user.id);
         await expectRedisEqualsPostgres(board);
-        const unban = await api.request('POST', `/api/admin/users/${player.user.id}/unban`, {
-          token: admin.token,
-        });
-        expect(unban.status).toBe(200);
-        expect(await postgresOrder(board)).toContain(player.user.id);
+        for (const id of [player.user.id, newcomer.user.id]) {
+          const unban = await api.request('POST', `/api/admin/users/${id}/unban`, {
+            token: admin.token,
+          });
+          expect(unban.status).toBe(200);
+        }
+        const after = await postgresOrder(board);
+        expect(after).toContain(player.user.id);
+        expect(after.includes(newcomer.user.id)).toBe(
+          newcomerAnswers.some((answer) => answer.status === 201),
+        );
         await expectRedisEqualsPostgres(board);
       }
       await allScoresApplied(app);

@@ -91,7 +91,9 @@ const STANDING_JSON = (alias: string) => `json_build_object(
  * Locks are taken in the apply statement's order (see processing.repository.ts): a score row,
  * then the player's row in `users`, then standings by (period, user), then player counts by
  * period. A ban or unban locks the player's row FOR UPDATE, which waits for the applies that hold
- * it FOR KEY SHARE and makes later ones wait, so no standing of the player is written meanwhile. A
+ * it FOR KEY SHARE (those that create a standing, and the foreign key of every new standing) and
+ * makes later ones wait, then marks every standing of the player under its row lock: an apply
+ * that creates one sees the ban, and one that updates one keeps the standing's own mark. A
  * removal holds its score row and the standing's row lock before it recomputes the standing in a
  * statement of its own: every apply that committed before is in that statement's snapshot, and
  * every later one adds its scores on top of the recomputation. An account deletion locks the
@@ -122,7 +124,7 @@ export class ModerationRepository {
         userId,
         audit.reason,
       ]);
-      const changed = await this.setRanked(manager, userId, false, track);
+      const changed = await this.setSuspended(manager, userId, true, track);
       await this.audit.append(manager, { ...audit, action: 'users.ban', target: `user:${userId}` });
       return changed;
     });
@@ -141,7 +143,7 @@ export class ModerationRepository {
       await manager.query(`UPDATE users SET banned_at = NULL, ban_reason = NULL WHERE id = $1`, [
         userId,
       ]);
-      const changed = await this.setRanked(manager, userId, true, track);
+      const changed = await this.setSuspended(manager, userId, false, track);
       await this.audit.append(manager, {
         ...audit,
         action: 'users.unban',
@@ -327,32 +329,34 @@ export class ModerationRepository {
   }
 
   /**
-   * Takes every standing of the player off the leaderboards (`ranked` false), or puts back those
-   * with a counted score, each with a new version, and moves the player counts with them.
+   * Marks every standing of the player suspended and takes it off the leaderboards, or lifts
+   * that and puts back those with a counted score, each with a new version, and moves the player
+   * counts with them.
    */
-  private async setRanked(
+  private async setSuspended(
     manager: EntityManager,
     userId: string,
-    ranked: boolean,
+    suspended: boolean,
     track: boolean,
   ): Promise<ChangedStandings> {
     const [row] = await queryRows<{ standings: StandingRow[]; change_ids: string[] }>(
       manager,
       `WITH target AS (
          SELECT period_id, user_id FROM user_stats
-          WHERE user_id = $1 AND ranked <> $2 AND (NOT $2 OR total_scores > 0)
+          WHERE user_id = $1 AND suspended <> $2
           ORDER BY period_id
           FOR UPDATE
        ),
        changed AS (
-         UPDATE user_stats s SET ranked = $2, version = s.version + 1
+         UPDATE user_stats s
+            SET suspended = $2, ranked = NOT $2 AND s.total_scores > 0, version = s.version + 1
            FROM target t WHERE s.period_id = t.period_id AND s.user_id = t.user_id
          RETURNING s.*
        ),
        counted AS (
          INSERT INTO leaderboard_counts AS c (period_id, stripe, players)
-         SELECT period_id, pg_backend_pid() % 16, CASE WHEN $2 THEN count(*) ELSE -count(*) END
-           FROM changed GROUP BY period_id ORDER BY period_id
+         SELECT period_id, pg_backend_pid() % 16, CASE WHEN $2 THEN -count(*) ELSE count(*) END
+           FROM changed WHERE total_scores > 0 GROUP BY period_id ORDER BY period_id
          ON CONFLICT (period_id, stripe) DO UPDATE SET players = c.players + excluded.players
        ),
        changes AS (
@@ -361,7 +365,7 @@ export class ModerationRepository {
        )
        SELECT (SELECT coalesce(json_agg(${STANDING_JSON('c')}), '[]') FROM changed c) AS standings,
               (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`,
-      [userId, ranked, track],
+      [userId, suspended, track],
     );
     return toChanged(row!);
   }
@@ -377,11 +381,6 @@ export class ModerationRepository {
     periodId: string,
     track: boolean,
   ): Promise<ChangedStandings> {
-    const [player] = await queryRows<{ rankable: boolean }>(
-      manager,
-      `SELECT banned_at IS NULL AS rankable FROM users WHERE id = $1 FOR KEY SHARE`,
-      [userId],
-    );
     const [before] = await queryRows<{ ranked: boolean }>(
       manager,
       `SELECT ranked FROM user_stats WHERE period_id = $1 AND user_id = $2 FOR UPDATE`,
@@ -412,7 +411,7 @@ export class ModerationRepository {
                 high_score = coalesce((SELECT value FROM best), st.high_score),
                 achieved_at = coalesce((SELECT created_at FROM best), st.achieved_at),
                 high_score_updated_at = now(), updated_at = now(),
-                version = st.version + 1, ranked = t.total > 0 AND $3
+                version = st.version + 1, ranked = t.total > 0 AND NOT st.suspended
            FROM truth t
           WHERE st.period_id = $1 AND st.user_id = $2
          RETURNING st.*
@@ -420,16 +419,16 @@ export class ModerationRepository {
        counted AS (
          INSERT INTO leaderboard_counts AS c (period_id, stripe, players)
          SELECT period_id, pg_backend_pid() % 16, CASE WHEN ranked THEN 1 ELSE -1 END
-           FROM updated WHERE ranked <> $4
+           FROM updated WHERE ranked <> $3
          ON CONFLICT (period_id, stripe) DO UPDATE SET players = c.players + excluded.players
        ),
        changes AS (
          INSERT INTO leaderboard_changes (period_id, user_id)
-         SELECT period_id, user_id FROM updated WHERE $5 RETURNING id
+         SELECT period_id, user_id FROM updated WHERE $4 RETURNING id
        )
        SELECT (SELECT coalesce(json_agg(${STANDING_JSON('u')}), '[]') FROM updated u) AS standings,
               (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`,
-      [periodId, userId, player!.rankable, before.ranked, track],
+      [periodId, userId, before.ranked, track],
     );
     return toChanged(row!);
   }

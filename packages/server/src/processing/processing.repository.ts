@@ -89,20 +89,22 @@ export const NO_SCORE_RANK = 2_147_483_647;
  * best by the board's sort with the earliest time it was reached. `rank_score` is the best made
  * comparable whatever the sort (-value on a `desc` board, value on an `asc` one): lower is better,
  * so the best is always the least rank_score. Every write raises the standing's `version`; it is
- * `ranked` unless its player is suspended.
+ * `ranked` unless its player is `suspended`.
  *
  * It locks rows in one global order, so that concurrent batches cannot deadlock: first the
- * batch's score rows, in id order (`pending` sorts before it locks), then the batch's players'
- * rows in `users`, in id order and FOR KEY SHARE (which only a ban, an unban or a deletion of that
- * player waits for, or makes this wait: so whether a player is suspended cannot change during the
- * statement, and a standing inserted here is unranked if the ban committed first), then one
- * standings row per (period, user), in that order (the insert's input is sorted, and `batch`
- * aggregates all of `ranked` first), then, when the batch brings players onto a leaderboard, one
- * row of leaderboard_counts per period (`counted` aggregates all of `standings` first, and sorts).
+ * batch's score rows, in id order (`pending` sorts before it locks), then, for the standings the
+ * batch creates (none in the statement's snapshot), the players' rows in `users`, in id order
+ * and FOR KEY SHARE (which only a ban, an unban or a deletion of that player waits for, or makes
+ * this wait: so a standing inserted here is suspended if the ban committed first, and the ban
+ * finds it otherwise); then one standings row per (period, user), in that order (the insert's
+ * input is sorted, and `batch` aggregates all of `ranked` first), then, when the batch brings
+ * players onto a leaderboard, one row of leaderboard_counts per period (`counted` aggregates all
+ * of `standings` first, and sorts). A standing that exists keeps its own `suspended`, which bans
+ * and unbans write under the standing's row lock, so updating it needs no lock on the player.
  * Every batch takes its locks in that same order, and so do bans and removals (see
  * ModerationRepository); the outbox insert takes none that another transaction can hold (new
  * rows, no unique key but its identity). test/apply-contention.test.ts runs concurrent
- * overlapping batches against it.
+ * overlapping batches against it, test/moderation-redis.test.ts bans, removals and applies.
  *
  * `before` reads the ranked standings as they were (the statement's snapshot; a plain read that
  * locks nothing), so that a player can be told the rank their score moved them from.
@@ -128,17 +130,21 @@ const APPLY = `
     RETURNING s.id, s.user_id, s.board_id, s.period_id, s.value, s.created_at, s.applied_at
   ),
   players AS (
-    SELECT u.id AS user_id, u.banned_at IS NULL AS rankable FROM users u
-     WHERE u.id IN (SELECT user_id FROM claimed)
+    SELECT u.id AS user_id, u.banned_at IS NOT NULL AS suspended FROM users u
+     WHERE u.id IN (SELECT c.user_id FROM claimed c
+                     WHERE NOT EXISTS (SELECT 1 FROM user_stats st
+                                        WHERE st.period_id = c.period_id
+                                          AND st.user_id = c.user_id))
      ORDER BY u.id
      FOR KEY SHARE
   ),
   ranked AS (
-    SELECT c.*, p.rankable, CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS rank_score
-      FROM claimed c JOIN boards b ON b.id = c.board_id JOIN players p USING (user_id)
+    SELECT c.*, coalesce(p.suspended, false) AS suspended,
+           CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS rank_score
+      FROM claimed c JOIN boards b ON b.id = c.board_id LEFT JOIN players p USING (user_id)
   ),
   batch AS (
-    SELECT period_id, user_id, min(board_id) AS board_id, bool_and(rankable) AS rankable,
+    SELECT period_id, user_id, min(board_id) AS board_id, bool_or(suspended) AS suspended,
            count(*) AS total, sum(value) AS total_sum, min(rank_score) AS best_rank,
            (array_agg(value ORDER BY rank_score, created_at))[1] AS best,
            (array_agg(created_at ORDER BY rank_score, created_at))[1] AS best_at
@@ -153,9 +159,9 @@ const APPLY = `
   standings AS (
     INSERT INTO user_stats AS st
            (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
-            achieved_at, high_score_updated_at, updated_at, version, ranked)
+            achieved_at, high_score_updated_at, updated_at, version, suspended, ranked)
     SELECT period_id, user_id, board_id, total, total_sum, best, best_rank, best_at, now(), now(),
-           1, rankable
+           1, suspended, NOT suspended
       FROM batch
      ORDER BY period_id, user_id
     ON CONFLICT (period_id, user_id) DO UPDATE SET
@@ -173,7 +179,7 @@ const APPLY = `
         ELSE st.high_score_updated_at END,
       updated_at = excluded.updated_at,
       version = st.version + 1,
-      ranked = excluded.ranked
+      ranked = NOT st.suspended
     RETURNING period_id, user_id, board_id, total_scores, sum_scores, updated_at, high_score,
               rank_score, achieved_at, high_score_updated_at, version, ranked,
               xmax = 0 AS inserted

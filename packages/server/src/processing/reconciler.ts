@@ -64,7 +64,9 @@ const DRIFT = `
          s.ranked AS stored_ranked
     FROM truth t
     FULL JOIN user_stats s ON s.period_id = t.period_id AND s.user_id = t.user_id
-   WHERE CASE WHEN t.total IS NULL THEN s.total_scores <> 0 OR s.ranked
+    LEFT JOIN users u ON u.id = s.user_id
+   WHERE s.suspended <> (u.banned_at IS NOT NULL)
+      OR CASE WHEN t.total IS NULL THEN s.total_scores <> 0 OR s.ranked
          ELSE s.total_scores IS NULL
            OR t.total <> s.total_scores
            OR t.total_sum <> s.sum_scores
@@ -140,20 +142,23 @@ export class Reconciler {
           `WITH ${TRUTH}
            INSERT INTO user_stats AS st
                   (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
-                   achieved_at, high_score_updated_at, updated_at, ranked)
+                   achieved_at, high_score_updated_at, updated_at, suspended, ranked)
            SELECT period_id, user_id, board_id, total, total_sum, high, rank_score, achieved_at,
-                  now(), now(), ranked
+                  now(), now(), NOT ranked, ranked
              FROM truth WHERE ${drifted}
            ON CONFLICT (period_id, user_id) DO UPDATE SET
              total_scores = excluded.total_scores, sum_scores = excluded.sum_scores,
              high_score = excluded.high_score, rank_score = excluded.rank_score,
              achieved_at = excluded.achieved_at, high_score_updated_at = now(),
-             updated_at = now(), ranked = excluded.ranked, version = st.version + 1`,
+             updated_at = now(), suspended = excluded.suspended, ranked = excluded.ranked,
+             version = st.version + 1`,
           keys,
         );
         await manager.query(
           `UPDATE user_stats s
               SET total_scores = 0, sum_scores = 0, rank_score = ${NO_SCORE_RANK}, ranked = false,
+                  suspended = EXISTS (SELECT 1 FROM users u
+                                       WHERE u.id = s.user_id AND u.banned_at IS NOT NULL),
                   high_score_updated_at = now(), updated_at = now(), version = s.version + 1
             WHERE ${drifted.replace('(period_id, user_id)', '(s.period_id, s.user_id)')}
               AND NOT EXISTS (SELECT 1 FROM scores c

@@ -11,7 +11,9 @@ const PENDING = 'applied_at IS NULL AND dead_at IS NULL';
  *   (nor is it pending: the partial indexes of pending scores exclude it).
  * - `user_stats.version`: raised by every change of a standing, so that writes of standings to the
  *   Redis leaderboards can arrive in any order (the newest version wins) now that a standing can
- *   get worse (a removal) or leave the ranking (a ban). `ranked`: whether the standing is on the
+ *   get worse (a removal) or leave the ranking (a ban). `suspended`: the player's suspension, kept
+ *   on each of their standings by bans and unbans (so that an apply that updates a standing need
+ *   not read the player). `ranked`: whether the standing is on the
  *   leaderboard (it has a counted score and its player is not suspended); the ranking index and
  *   the maintained player counts cover ranked standings only. A standing whose scores were all
  *   removed stays as a row with no score (count 0, rank_score at its sentinel, see below), so its
@@ -59,8 +61,9 @@ export class Moderation1795520000000 implements MigrationInterface {
 
     await db.query(`
       ALTER TABLE user_stats
-        ADD COLUMN version bigint NOT NULL DEFAULT 1,
-        ADD COLUMN ranked  boolean NOT NULL DEFAULT true`);
+        ADD COLUMN version   bigint NOT NULL DEFAULT 1,
+        ADD COLUMN suspended boolean NOT NULL DEFAULT false,
+        ADD COLUMN ranked    boolean NOT NULL DEFAULT true`);
     await db.query(`DROP INDEX user_stats_ranking_idx`);
     await db.query(`
       CREATE INDEX user_stats_ranking_idx
@@ -95,7 +98,9 @@ export class Moderation1795520000000 implements MigrationInterface {
     // Standings without a counted score did not exist before.
     await db.query(`DELETE FROM user_stats WHERE total_scores = 0`);
     await db.query(`DROP INDEX user_stats_ranking_idx`);
-    await db.query(`ALTER TABLE user_stats DROP COLUMN ranked, DROP COLUMN version`);
+    await db.query(
+      `ALTER TABLE user_stats DROP COLUMN ranked, DROP COLUMN suspended, DROP COLUMN version`,
+    );
     await db.query(`
       CREATE INDEX user_stats_ranking_idx
         ON user_stats (period_id, rank_score, achieved_at, user_id)`);
