@@ -31,8 +31,21 @@ export type UpdateListener = (update: Update) => void;
  */
 export abstract class UpdatesBus {
   protected readonly listeners = new Set<UpdateListener>();
+  private readonly quietLogger = new Logger(UpdatesBus.name);
 
   abstract publish(update: Update): Promise<void>;
+
+  /**
+   * Publishes, for callers to whom live updates are best effort (the state itself is committed
+   * and readable): a failure (Redis away) is logged, not thrown.
+   */
+  async publishBestEffort(update: Update): Promise<void> {
+    try {
+      await this.publish(update);
+    } catch (error) {
+      this.quietLogger.debug({ err: error, type: update.type }, 'Publishing an update failed');
+    }
+  }
 
   subscribe(listener: UpdateListener): () => void {
     this.listeners.add(listener);

@@ -52,7 +52,7 @@ export class ModerationService {
     if (!changed) throw new NotFoundException('User not found');
     this.logger.log({ userId, actorId, standings: changed.standings.length }, 'Account suspended');
     await this.announce(changed, userId);
-    await this.publish({ type: 'account-closed', userId });
+    await this.bus.publishBestEffort({ type: 'account-closed', userId });
     return this.adminUser(userId);
   }
 
@@ -107,7 +107,7 @@ export class ModerationService {
     if (!changed) throw new NotFoundException('User not found');
     this.logger.log({ userId, actorId, standings: changed.standings.length }, 'Account deleted');
     await this.announce(changed);
-    await this.publish({ type: 'account-closed', userId });
+    await this.bus.publishBestEffort({ type: 'account-closed', userId });
   }
 
   /**
@@ -131,17 +131,9 @@ export class ModerationService {
       }
     }
     const boards = new Set(changed.standings.map((standing) => standing.boardId));
-    if (userId && boardId) await this.publish({ type: 'stats', userId, boardId });
-    for (const board of boards) await this.publish({ type: 'leaderboard', boardId: board });
-  }
-
-  /** Live updates are best effort: the state itself is committed and readable. */
-  private async publish(update: Parameters<UpdatesBus['publish']>[0]): Promise<void> {
-    try {
-      await this.bus.publish(update);
-    } catch (error) {
-      this.logger.debug({ err: error }, 'Publishing an update failed');
-    }
+    if (userId && boardId) await this.bus.publishBestEffort({ type: 'stats', userId, boardId });
+    for (const board of boards)
+      await this.bus.publishBestEffort({ type: 'leaderboard', boardId: board });
   }
 
   private async adminUser(userId: string): Promise<AdminUserDto> {

@@ -362,11 +362,15 @@ function toScore(row: ScoreRow): StoredScore {
   };
 }
 
-/** A foreign-key violation on the insert: the player's account no longer exists. */
+/** A foreign-key violation on an insert of the player's: their account no longer exists. */
+export function asUnknownUser(error: unknown, userId: string): unknown {
+  const driverError = error instanceof QueryFailedError ? error.driverError : error;
+  const code = (driverError as { code?: unknown } | undefined)?.code;
+  return code === FOREIGN_KEY_VIOLATION ? new UnknownUserError(userId) : error;
+}
+
 function unknownUser(userId: string) {
   return (error: unknown): never => {
-    const driverError = error instanceof QueryFailedError ? error.driverError : error;
-    const code = (driverError as { code?: unknown } | undefined)?.code;
-    throw code === FOREIGN_KEY_VIOLATION ? new UnknownUserError(userId) : error;
+    throw asUnknownUser(error, userId);
   };
 }

@@ -192,9 +192,9 @@ export class ScoresService {
    * gives the owner's open streams their new pending count.
    */
   private async publish(score: StoredScore, userId: string): Promise<void> {
-    const [event, update] = await Promise.allSettled([
+    const [event] = await Promise.allSettled([
       this.events.publish({ scoreId: score.id, userId }),
-      this.updates.publish({ type: 'stats', userId, boardId: score.boardId }),
+      this.updates.publishBestEffort({ type: 'stats', userId, boardId: score.boardId }),
     ]);
     if (event.status === 'fulfilled') {
       this.metrics.eventsPublished.inc();
@@ -204,10 +204,6 @@ export class ScoresService {
         { err: event.reason, scoreId: score.id },
         'Publishing a score failed; the sweeper will deliver it',
       );
-    }
-    // Live updates are best effort: the state itself is committed and readable.
-    if (update.status === 'rejected') {
-      this.logger.debug({ err: update.reason, scoreId: score.id }, 'Publishing an update failed');
     }
   }
 

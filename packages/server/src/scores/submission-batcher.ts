@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
+  asUnknownUser,
   ScoresRepository,
-  UnknownUserError,
   type SubmitAttempt,
   type SubmitOutcome,
 } from './scores.repository';
 
 /** The most submissions one statement carries. */
 const MAX_BATCH = 256;
-const FOREIGN_KEY_VIOLATION = '23503';
 
 type Waiting = {
   attempt: SubmitAttempt;
@@ -48,21 +47,16 @@ export class SubmissionBatcher {
       const outcomes = await this.scores.submitAll(batch.map((waiting) => waiting.attempt));
       batch.forEach((waiting, i) => waiting.resolve(outcomes[i]!));
     } catch (error) {
-      if (batch.length === 1) return batch[0]!.reject(explained(error, batch[0]!.attempt));
+      if (batch.length === 1)
+        return batch[0]!.reject(asUnknownUser(error, batch[0]!.attempt.userId));
       await Promise.all(
         batch.map((waiting) =>
           this.scores.submitAll([waiting.attempt]).then(
             ([outcome]) => waiting.resolve(outcome!),
-            (alone: unknown) => waiting.reject(explained(alone, waiting.attempt)),
+            (alone: unknown) => waiting.reject(asUnknownUser(alone, waiting.attempt.userId)),
           ),
         ),
       );
     }
   }
-}
-
-/** A foreign-key violation of one submission alone: its account no longer exists. */
-function explained(error: unknown, attempt: SubmitAttempt): unknown {
-  const code = (error as { code?: unknown } | undefined)?.code;
-  return code === FOREIGN_KEY_VIOLATION ? new UnknownUserError(attempt.userId) : error;
 }
