@@ -22,6 +22,9 @@ import type { AppConfig } from './config/app-config';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { Metrics } from './metrics/metrics.service';
 
+/** The path a request named, before a mounted router rewrote `url`. */
+const requestPath = (req: { url?: string; originalUrl?: string }) => req.originalUrl ?? req.url;
+
 /** Builds the HTTP application (not yet listening): routes under /api, docs, client, errors. */
 export async function createHttpApp(config: AppConfig, logger: Logger): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(
@@ -35,12 +38,16 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
     pinoHttp({
       logger,
       autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false },
+      customSuccessMessage: (req, res, responseTime) =>
+        `${req.method} ${requestPath(req)} ${res.statusCode} ${Math.round(responseTime)} ms`,
+      customErrorMessage: (req, res) =>
+        `${req.method} ${requestPath(req)} ${res.statusCode} failed`,
       // One short line per request; headers (tokens among them) stay out of the logs.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: requestPath(req),
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },

@@ -54,6 +54,7 @@ export async function runServer(initial: AppConfig): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
+  logger.info(describeMode(config));
   try {
     if (!config.databaseUrl) {
       const started = await EmbeddedPostgres.start(config.dataDir, (line) => logger.info(line));
@@ -65,7 +66,7 @@ export async function runServer(initial: AppConfig): Promise<void> {
       app = http;
       await http.listen(config.port);
       logger.info(
-        `Scoreboard (${config.role}) listening on http://localhost:${config.port} (API under /api, docs at /api/docs)`,
+        `Ready: http://localhost:${config.port} (the dashboard; API under /api, docs at /api/docs)`,
       );
     } else {
       app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {
@@ -76,13 +77,40 @@ export async function runServer(initial: AppConfig): Promise<void> {
         await serveMetrics(app.get(Metrics), config.metricsPort);
         logger.info(`Worker metrics on http://localhost:${config.metricsPort}/metrics`);
       }
-      logger.info('Scoreboard worker running');
+      logger.info('Ready: the worker is consuming score events');
     }
   } catch (error) {
     if (stopping) return; // a signal arrived while starting; shutdown() ends the process
-    logger.fatal({ err: error }, 'Failed to start');
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      logger.fatal(`Port ${config.port} is in use (another Scoreboard?): stop it or set PORT`);
+    } else {
+      logger.fatal({ err: error }, 'Failed to start');
+    }
     await app?.close().catch(() => undefined);
     await embedded?.stop();
     process.exit(1);
   }
+}
+
+/** The first line: what runs here and on what, so that a reader knows the mode at a glance. */
+function describeMode(config: AppConfig): string {
+  const role = {
+    all: 'API and worker',
+    api: 'API only',
+    worker: 'worker only',
+  }[config.role];
+  const database = config.databaseUrl
+    ? `PostgreSQL at ${describeUrl(config.databaseUrl)}`
+    : `embedded PostgreSQL (data in ${config.dataDir})`;
+  const events = config.redisUrl
+    ? `Redis at ${describeUrl(config.redisUrl)}`
+    : 'in-process events and leaderboards (no REDIS_URL: one process only)';
+  const where = config.runsApi ? ` on port ${config.port}` : '';
+  return `Scoreboard starting (${role}${where}; ${config.nodeEnv}): ${database}; ${events}`;
+}
+
+/** A URL without its credentials, for a log line. */
+function describeUrl(url: string): string {
+  const { host, pathname } = new URL(url);
+  return `${host}${pathname === '/' ? '' : pathname}`;
 }

@@ -1,10 +1,52 @@
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Level, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import type { AppConfig } from '../config/app-config';
 
-export function createLogger(config: Pick<AppConfig, 'logLevel'>): Logger {
-  return pino({ level: config.logLevel, base: { pid: process.pid } });
+type LogOutput = NodeJS.WritableStream & { isTTY?: boolean };
+
+/**
+ * The process's one logger. JSON lines (for a log collector) unless they go to a person: with
+ * LOG_FORMAT=auto, a terminal outside production gets one readable line per entry, its fields
+ * beside the message.
+ */
+export function createLogger(
+  config: Pick<AppConfig, 'logLevel' | 'logFormat' | 'nodeEnv'>,
+  output: LogOutput = process.stdout,
+): Logger {
+  const options = { level: config.logLevel, base: { pid: process.pid } };
+  if (!readable(config, output)) return pino(options, output);
+  return pino(
+    options,
+    pretty({
+      destination: output,
+      sync: true,
+      colorize: output.isTTY === true,
+      singleLine: true,
+      translateTime: 'SYS:HH:MM:ss.l',
+      // A request's line says its method, path, status and time in its message already.
+      ignore: 'pid,hostname,context,req,res,responseTime',
+      messageFormat: '{if context}{context}: {end}{msg}',
+    }),
+  );
 }
+
+function readable(
+  { logFormat, nodeEnv }: Pick<AppConfig, 'logFormat' | 'nodeEnv'>,
+  output: LogOutput,
+): boolean {
+  if (logFormat !== 'auto') return logFormat === 'pretty';
+  return output.isTTY === true && nodeEnv !== 'production';
+}
+
+/** Nest's own start-up chatter (a line per module and per route): kept for LOG_LEVEL=debug. */
+const START_UP_CONTEXTS = new Set([
+  'NestFactory',
+  'InstanceLoader',
+  'RoutesResolver',
+  'RouterExplorer',
+  'NestApplication',
+]);
 
 /**
  * Routes every Nest `Logger` call into the one pino logger. Calls may carry fields, pino style:
@@ -16,7 +58,9 @@ export class NestPinoLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, ...params: unknown[]) {
-    this.write('info', message, params);
+    const context = params.at(-1);
+    const startUp = typeof context === 'string' && START_UP_CONTEXTS.has(context);
+    this.write(startUp ? 'debug' : 'info', message, params);
   }
   error(message: unknown, ...params: unknown[]) {
     this.write('error', message, params);

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       scoreMin: 0,
       scoreMax: 100,
       logLevel: 'info',
+      logFormat: 'auto',
       loginMaxFailures: 10,
       rateLimitPerMinute: 0,
     });
@@ -50,6 +51,7 @@ describe('loadConfig', () => {
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
     [{ NODE_ENV: 'production' }, 'JWT_SECRET'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ LOG_FORMAT: 'xml' }, 'LOG_FORMAT'],
     [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES'],
     [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ ROLE: 'both' }, 'ROLE'],

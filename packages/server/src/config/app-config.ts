@@ -5,6 +5,7 @@ import ms, { type StringValue } from 'ms';
 import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
 const ROLES = ['all', 'api', 'worker'] as const;
 /** Scores are stored as PostgreSQL `integer`; keep the range well inside it. */
 const SCORE_LIMIT = 1_000_000_000;
@@ -57,6 +58,7 @@ const envSchema = z
     SCORE_MAX: integer(-SCORE_LIMIT, SCORE_LIMIT).default(100),
     DATA_DIR: z.string().trim().min(1).default('./.data'),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+    LOG_FORMAT: z.enum(LOG_FORMATS).default('auto'),
     LOGIN_MAX_FAILURES: integer(1, 1_000_000).default(10),
     RATE_LIMIT_PER_MINUTE: integer(0, 1_000_000_000).default(0),
     SIGNUP_MAX_PER_HOUR: integer(0, 1_000_000).default(30),
@@ -142,6 +144,8 @@ export type DatabaseSettings = {
   poolSize: number;
 };
 export type LogLevel = (typeof LOG_LEVELS)[number];
+/** `auto`: one readable line per entry on a terminal, JSON otherwise and always in production. */
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 /** Thrown when the environment holds a bad value; the message names every offending variable. */
 export class ConfigError extends Error {
@@ -161,6 +165,7 @@ export class AppConfig {
   readonly scoreMax: number;
   readonly dataDir: string;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
   readonly loginMaxFailures: number;
   readonly loginWindowSeconds = 15 * 60;
   readonly rateLimitPerMinute: number;
@@ -229,6 +234,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     scoreMax: parsed.SCORE_MAX,
     dataDir,
     logLevel: parsed.LOG_LEVEL,
+    logFormat: parsed.LOG_FORMAT,
     loginMaxFailures: parsed.LOGIN_MAX_FAILURES,
     rateLimitPerMinute: parsed.RATE_LIMIT_PER_MINUTE,
     signupMaxPerHour: parsed.SIGNUP_MAX_PER_HOUR,
