@@ -3,5 +3,6 @@ import { defineConfig } from 'vite';
 
 export default defineConfig({
   plugins: [react()],
-  server: { proxy: { '/api': 'http://localhost:3000' } },
+  // `npm run dev`: the dev server (port 5173) sends API calls to the server on PORT.
+  server: { proxy: { '/api': `http://localhost:${process.env.PORT ?? 3000}` } },
 });

@@ -7,6 +7,7 @@ import {
   UNBOUNDED_DATABASE_SETTINGS,
 } from './database/data-source';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { runDemo } from './demo/demo';
 import { PostgresLeaderboardStore } from './leaderboard/postgres-leaderboard.store';
 import { RedisLeaderboardStore } from './leaderboard/redis-leaderboard.store';
 import { ProcessingRepository } from './processing/processing.repository';
@@ -27,6 +28,8 @@ Commands:
   users set-role <email> admin|player
                                    make a user an admin, or a player again (recorded in the
                                    audit log); the only way to make an admin
+  demo                             demo players, boards and scores, made through the API (run it
+                                   again: nothing changes); prints how to log in
 `;
 
 type Command = (dataSource: DataSource, args: string[], config: AppConfig) => Promise<number>;
@@ -151,7 +154,7 @@ async function invalidateLeaderboards(
 /** Runs one command against the configured database (the embedded one when DATABASE_URL is unset). */
 async function main(argv: string[]): Promise<number> {
   const command = commands[argv[0] ?? ''];
-  if (!command) {
+  if (!command && argv[0] !== 'demo') {
     process.stderr.write(USAGE);
     return 2;
   }
@@ -159,15 +162,26 @@ async function main(argv: string[]): Promise<number> {
   const embedded = config.databaseUrl
     ? undefined
     : await EmbeddedPostgres.start(config.dataDir, () => undefined);
-  // An operator's command may rightly take long (reconcile over every score): no timeouts.
-  const dataSource = new DataSource(
-    dataSourceOptions(config.databaseUrl ?? embedded!.url, UNBOUNDED_DATABASE_SETTINGS),
-  );
-  await dataSource.initialize();
+  const databaseUrl = config.databaseUrl ?? embedded!.url;
   try {
-    return await command(dataSource, argv.slice(1), config);
+    if (!command) {
+      // The demo goes through the app itself, with its usual timeouts.
+      const { lines } = await runDemo(
+        config.withDatabaseUrl(databaseUrl),
+        `http://localhost:${config.port}`,
+      );
+      lines.forEach(print);
+      return 0;
+    }
+    // An operator's command may rightly take long (reconcile over every score): no timeouts.
+    const dataSource = new DataSource(dataSourceOptions(databaseUrl, UNBOUNDED_DATABASE_SETTINGS));
+    await dataSource.initialize();
+    try {
+      return await command(dataSource, argv.slice(1), config);
+    } finally {
+      await dataSource.destroy();
+    }
   } finally {
-    await dataSource.destroy();
     await embedded?.server.stop();
   }
 }

@@ -10,6 +10,8 @@ import { createHttpApp } from './http-app';
 import { serveMetrics } from './metrics/metrics-server';
 import { Metrics } from './metrics/metrics.service';
 
+const REPEATED_SIGNAL_MS = 1000;
+
 /**
  * Runs the process in its ROLE: `all` (default) serves HTTP and runs the worker, `api` serves
  * HTTP only, `worker` runs the worker in an application context with no HTTP server.
@@ -24,17 +26,20 @@ export async function runServer(initial: AppConfig): Promise<void> {
 
   let embedded: EmbeddedPostgres | undefined;
   let app: INestApplicationContext | undefined;
-  let stopping = false;
+  let stopping: number | undefined; // when the first signal came
   const exit = (code: number) => {
     void embedded?.stop(); // signals it at once; it stops on its own after this process is gone
     process.exit(code);
   };
   const shutdown = async (signal: string) => {
-    if (stopping) {
+    if (stopping !== undefined) {
+      // A wrapper (node --watch, a supervisor) passes on the Ctrl-C its terminal also sent here:
+      // a repeat within a second is the same request, not an impatient second one.
+      if (Date.now() - stopping < REPEATED_SIGNAL_MS) return;
       logger.warn({ signal }, 'Second signal: exiting now');
       return exit(1);
     }
-    stopping = true;
+    stopping = Date.now();
     logger.info({ signal, timeoutMs: config.shutdownTimeoutMs }, 'Shutting down');
     setTimeout(() => {
       logger.error({ timeoutMs: config.shutdownTimeoutMs }, 'Shutdown took too long: exiting');
@@ -80,7 +85,7 @@ export async function runServer(initial: AppConfig): Promise<void> {
       logger.info('Ready: the worker is consuming score events');
     }
   } catch (error) {
-    if (stopping) return; // a signal arrived while starting; shutdown() ends the process
+    if (stopping !== undefined) return; // a signal arrived while starting; shutdown() ends the process
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       logger.fatal(`Port ${config.port} is in use (another Scoreboard?): stop it or set PORT`);
     } else {

@@ -1,0 +1,75 @@
+// `npm run dev`: the contributor's loop. Builds what changed, then runs together:
+// - the server's TypeScript compiler in watch mode (dist/ follows src/),
+// - the server under `node --watch`, restarted when its compiled code changes (it stops its
+//   embedded PostgreSQL on the way out and shares nothing with the next run but DATA_DIR),
+// - Vite's dev server for the client, with hot reload, proxying /api to the server.
+// Ctrl-C stops all three.
+import { spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(import.meta.dirname, '..');
+const SERVER = join(ROOT, 'packages/server');
+const CLIENT = join(ROOT, 'packages/client');
+const port = process.env.PORT ?? '3000';
+
+const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-changed'], {
+  stdio: 'inherit',
+});
+if (built.status !== 0) process.exit(built.status ?? 1);
+
+const children = new Set();
+let stopping = false;
+
+function start(command, args, options) {
+  const child = spawn(command, args, { stdio: 'inherit', ...options });
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (!stopping) {
+      console.error(`${args.join(' ')} ended (${signal ?? `code ${code}`}): stopping the rest`);
+      stop('SIGTERM');
+    }
+    if (children.size === 0) process.exit(code ?? 0);
+  });
+  return child;
+}
+
+function stop(signal) {
+  stopping = true;
+  for (const child of children) child.kill(signal);
+}
+// A terminal's Ctrl-C reaches every child itself; a SIGTERM to this process is passed on.
+process.on('SIGINT', () => (stopping = true));
+process.on('SIGTERM', () => stop('SIGTERM'));
+
+const compiler = start(
+  process.execPath,
+  [
+    join(ROOT, 'node_modules/typescript/bin/tsc'),
+    '-p',
+    'tsconfig.build.json',
+    '--watch',
+    '--preserveWatchOutput',
+  ],
+  { cwd: SERVER, stdio: ['ignore', 'pipe', 'inherit'] },
+);
+// The server starts once the first compilation is written, so that it does not restart at once.
+let serverStarted = false;
+compiler.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk);
+  if (!serverStarted && /Watching for file changes/.test(chunk.toString())) {
+    serverStarted = true;
+    start(process.execPath, ['--watch', '--watch-preserve-output', 'dist/main.js'], {
+      cwd: SERVER,
+      env: { LOG_FORMAT: 'pretty', ...process.env, PORT: port },
+    });
+    start(
+      process.execPath,
+      [join(ROOT, 'node_modules/vite/bin/vite.js'), '--clearScreen', 'false'],
+      {
+        cwd: CLIENT,
+        env: { ...process.env, PORT: port },
+      },
+    );
+  }
+});
