@@ -128,6 +128,9 @@ const envSchema = z
     }
   });
 
+/** Every variable the configuration reads. */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export type Role = (typeof ROLES)[number];
 
 /**
