@@ -10,6 +10,7 @@ import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
 import { AdminTable } from './AdminTable';
 import { Outcome } from './Outcome';
 import { ReasonForm } from './ReasonForm';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 const COLUMNS = ['Email', 'Display name', 'Role', 'Status', 'Created', 'Actions'];
 
@@ -123,13 +124,15 @@ export function PlayerList({
                 <td>
                   {player.banned_at ? (
                     <span className="status status-banned">
-                      Banned {new Date(player.banned_at).toLocaleString()}
+                      Banned <RelativeTime at={player.banned_at} />
                     </span>
                   ) : (
                     'Active'
                   )}
                 </td>
-                <td>{new Date(player.created_at).toLocaleString()}</td>
+                <td>
+                  <RelativeTime at={player.created_at} />
+                </td>
                 <td>
                   {player.id === userId ? (
                     <span className="hint">You</span>
