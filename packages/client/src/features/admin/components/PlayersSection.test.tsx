@@ -78,6 +78,24 @@ describe('the players section', () => {
     expect(await screen.findByText('No player matches “zed”.')).toBeTruthy();
   });
 
+  it('tells apart players of the same display name by their id', async () => {
+    adminServer({
+      'GET /api/admin/users?limit=20': () =>
+        Response.json(
+          page([
+            player('3', 'ada@example.com', { display_name: 'ada' }),
+            player('2', 'ada.l@example.com', { display_name: 'ada' }),
+            player(ME, 'me@example.com', { role: 'admin' }),
+          ]),
+        ),
+    });
+    renderSection();
+    await screen.findByRole('button', { name: 'ada@example.com' });
+    expect(cellTexts(rowOf('ada@example.com'))[1]).toBe('ada · #3');
+    expect(cellTexts(rowOf('ada.l@example.com'))[1]).toBe('ada · #2');
+    expect(cellTexts(rowOf('me@example.com'))[1]).toBe('me');
+  });
+
   it('bans a player only with a reason, and the list then shows them banned', async () => {
     let ana = player('2', 'ana@example.com');
     const server = adminServer({
