@@ -41,10 +41,21 @@ describe('the score chart', () => {
   });
 
   it('titles both axes and labels the score axis with round values over the board’s range', async () => {
-    renderChart(newestFirst(64, 42));
+    const [latest, first] = newestFirst(64, 42);
+    renderChart([latest!, first!]);
     const chart = await screen.findByRole('img', { name: /^2 scores/ });
     const texts = [...chart.querySelectorAll('text')].map((t) => t.textContent);
     expect(texts).toEqual(expect.arrayContaining(['Score', 'Submissions, oldest to latest']));
+    // The first and latest submission's times below, the day said once.
+    const timeOf = (score: ScoreItem) =>
+      new Date(score.created_at).toLocaleTimeString(undefined, {
+        hour: 'numeric',
+        minute: '2-digit',
+      });
+    expect(texts).toContain(timeOf(latest!));
+    expect(texts.filter((t) => t !== timeOf(first!) && t!.endsWith(timeOf(first!)))).toHaveLength(
+      1,
+    );
     expect([...chart.querySelectorAll('text.tick')].slice(0, 6).map((t) => t.textContent)).toEqual([
       '0',
       '20',

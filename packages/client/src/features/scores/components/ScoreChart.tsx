@@ -15,12 +15,14 @@ const BOTTOM = 48;
 /** An axis label's digit is about this wide at 12 px. */
 const DIGIT_WIDTH = 7.5;
 
-const when = new Intl.DateTimeFormat(undefined, {
+const dayAndTime = new Intl.DateTimeFormat(undefined, {
   month: 'short',
   day: 'numeric',
   hour: 'numeric',
   minute: '2-digit',
 });
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const dayOf = new Intl.DateTimeFormat(undefined, { dateStyle: 'short' });
 
 /** The element's width in CSS pixels, kept up to date as it changes. */
 function useWidth<T extends HTMLElement>() {
@@ -38,6 +40,12 @@ function useWidth<T extends HTMLElement>() {
     return () => observer.disconnect();
   }, []);
   return [ref, width] as const;
+}
+
+/** The latest submission's time, its day left out when it is the first's: both fit a phone. */
+function latestLabel(first: ScoreItem, latest: ScoreItem): string {
+  const [from, to] = [new Date(first.created_at), new Date(latest.created_at)];
+  return (dayOf.format(from) === dayOf.format(to) ? timeOnly : dayAndTime).format(to);
 }
 
 function summarize(points: ScoreItem[]): string {
@@ -106,12 +114,12 @@ export function ScoreChart({
                 className="tick"
                 textAnchor={latest ? 'start' : 'middle'}
               >
-                {when.format(new Date(first.created_at))}
+                {dayAndTime.format(new Date(first.created_at))}
               </text>
             )}
             {latest && (
               <text x={right} y={bottom + 18} className="tick" textAnchor="end">
-                {when.format(new Date(latest.created_at))}
+                {latestLabel(first!, latest)}
               </text>
             )}
             <text x={(left + right) / 2} y={HEIGHT - 6} className="axis-title" textAnchor="middle">
