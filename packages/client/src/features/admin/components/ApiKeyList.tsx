@@ -8,10 +8,9 @@ import { adminKeys, adminQueries } from '../api/admin-queries';
 import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
 import { AdminTable } from './AdminTable';
 import { Outcome } from './Outcome';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 const COLUMNS = ['Name', 'Scopes', 'Boards', 'Created', 'Last used', 'Status', 'Actions'];
-
-const dateOrNever = (at: string | null) => (at ? new Date(at).toLocaleString() : 'Never');
 
 /** The keys made so far, revoked ones included; revoking one asks first. */
 export function ApiKeyList({ token }: { token: string }) {
@@ -52,12 +51,14 @@ export function ApiKeyList({ token }: { token: string }) {
                 <td>{key.name}</td>
                 <td>{key.scopes.join(', ')}</td>
                 <td>{key.boards ? key.boards.join(', ') : 'All boards'}</td>
-                <td>{new Date(key.created_at).toLocaleString()}</td>
-                <td>{dateOrNever(key.last_used_at)}</td>
+                <td>
+                  <RelativeTime at={key.created_at} />
+                </td>
+                <td>{key.last_used_at ? <RelativeTime at={key.last_used_at} /> : 'Never'}</td>
                 <td>
                   {key.revoked_at ? (
                     <span className="status status-revoked">
-                      Revoked {new Date(key.revoked_at).toLocaleString()}
+                      Revoked <RelativeTime at={key.revoked_at} />
                     </span>
                   ) : (
                     'Active'

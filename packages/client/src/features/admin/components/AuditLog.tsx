@@ -4,6 +4,7 @@ import { LoadMore } from '../../../components/LoadMore';
 import { QueryState } from '../../../components/QueryState';
 import { adminQueries } from '../api/admin-queries';
 import { AdminTable } from './AdminTable';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 /** What admins did, newest first, a page at a time. */
 export function AuditLog({ token }: { token: string }) {
@@ -19,7 +20,9 @@ export function AuditLog({ token }: { token: string }) {
         <AdminTable columns={['When', 'Actor', 'Action', 'Target', 'Reason']}>
           {items.map((entry) => (
             <tr key={entry.id}>
-              <td>{new Date(entry.at).toLocaleString()}</td>
+              <td>
+                <RelativeTime at={entry.at} />
+              </td>
               <td>{entry.actor_id === null ? 'None' : `user:${entry.actor_id}`}</td>
               <td>
                 <code>{entry.action}</code>

@@ -5,11 +5,13 @@ import { apiFetch } from '../../../api/http';
 import type { AdminUser } from '../../../api/types';
 import { LoadMore } from '../../../components/LoadMore';
 import { QueryState } from '../../../components/QueryState';
+import { distinctNames } from '../../players/distinct-names';
 import { adminKeys, adminQueries } from '../api/admin-queries';
 import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
 import { AdminTable } from './AdminTable';
 import { Outcome } from './Outcome';
 import { ReasonForm } from './ReasonForm';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 const COLUMNS = ['Email', 'Display name', 'Role', 'Status', 'Created', 'Actions'];
 
@@ -36,6 +38,7 @@ export function PlayerList({
   const [outcome, setOutcome] = useState<string | null>(null);
   const players = useInfiniteQuery(adminQueries.users(token, search));
   const items = players.data?.pages.flatMap((page) => page.items) ?? [];
+  const names = distinctNames(items.map((p) => ({ id: p.id, name: p.display_name })));
 
   const ban = useMutation({
     mutationFn: async ({ player, reason }: { player: AdminUser; reason: string }) =>
@@ -118,18 +121,20 @@ export function PlayerList({
                     {player.email}
                   </button>
                 </td>
-                <td>{player.display_name}</td>
+                <td>{names.get(player.id)}</td>
                 <td>{player.role === 'admin' ? 'Admin' : 'Player'}</td>
                 <td>
                   {player.banned_at ? (
                     <span className="status status-banned">
-                      Banned {new Date(player.banned_at).toLocaleString()}
+                      Banned <RelativeTime at={player.banned_at} />
                     </span>
                   ) : (
                     'Active'
                   )}
                 </td>
-                <td>{new Date(player.created_at).toLocaleString()}</td>
+                <td>
+                  <RelativeTime at={player.created_at} />
+                </td>
                 <td>
                   {player.id === userId ? (
                     <span className="hint">You</span>

@@ -10,6 +10,7 @@ import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
 import { AdminTable } from './AdminTable';
 import { Outcome } from './Outcome';
 import { ReasonForm } from './ReasonForm';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 const COLUMNS = ['When', 'Board', 'Score', 'Status', 'Actions'];
 
@@ -68,7 +69,9 @@ export function PlayerScores({
           {items.map((score) => (
             <Fragment key={score.id}>
               <tr className={score.status === 'removed' ? 'removed' : undefined}>
-                <td>{new Date(score.created_at).toLocaleString()}</td>
+                <td>
+                  <RelativeTime at={score.created_at} />
+                </td>
                 <td>{score.board}</td>
                 <td className="value">{score.value}</td>
                 <td>
@@ -77,7 +80,11 @@ export function PlayerScores({
                   </span>
                   {score.status === 'removed' && (
                     <p className="hint">
-                      {score.removed_at && `${new Date(score.removed_at).toLocaleString()}: `}
+                      {score.removed_at && (
+                        <>
+                          <RelativeTime at={score.removed_at} />:{' '}
+                        </>
+                      )}
                       {score.removed_reason ?? 'no reason recorded'}
                     </p>
                   )}

@@ -1,9 +1,10 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { AdminScore, AdminUser } from '../../../api/types';
 import { cellTexts } from '../../../test/cell-texts';
 import { fakeServer } from '../../../test/fake-server';
+import { fixNow } from '../../../test/fixed-now';
 import { renderWithClient } from '../../../test/render-with-client';
 import { PlayersSection } from './PlayersSection';
 
@@ -31,9 +32,11 @@ const renderSection = () => renderWithClient(<PlayersSection token="token" userI
 const rowOf = (text: string) => screen.getByRole('cell', { name: text }).closest('tr')!;
 
 describe('the players section', () => {
+  beforeEach(fixNow);
   afterEach(() => {
     cleanup();
     vi.unstubAllGlobals();
+    vi.useRealTimers();
   });
 
   it('lists everyone at first, then the players whose email or name starts with the search', async () => {
@@ -52,12 +55,10 @@ describe('the players section', () => {
       'Ana',
       'Player',
       'Active',
-      new Date(ana.created_at).toLocaleString(),
+      '3 weeks ago',
       'Ban',
     ]);
-    expect(cellTexts(rowOf('bob'))[3]).toBe(
-      `Banned ${new Date(banned.banned_at!).toLocaleString()}`,
-    );
+    expect(cellTexts(rowOf('bob'))[3]).toBe('Banned 5 days ago');
     expect(within(rowOf('bob')).getByRole('button', { name: 'Unban' })).toBeTruthy();
     // No Ban button on the admin's own row.
     expect(cellTexts(rowOf('me'))).toContain('Admin');
@@ -75,6 +76,24 @@ describe('the players section', () => {
     await user.clear(screen.getByLabelText('Search players'));
     await user.type(screen.getByLabelText('Search players'), 'zed{Enter}');
     expect(await screen.findByText('No player matches “zed”.')).toBeTruthy();
+  });
+
+  it('tells apart players of the same display name by their id', async () => {
+    adminServer({
+      'GET /api/admin/users?limit=20': () =>
+        Response.json(
+          page([
+            player('3', 'ada@example.com', { display_name: 'ada' }),
+            player('2', 'ada.l@example.com', { display_name: 'ada' }),
+            player(ME, 'me@example.com', { role: 'admin' }),
+          ]),
+        ),
+    });
+    renderSection();
+    await screen.findByRole('button', { name: 'ada@example.com' });
+    expect(cellTexts(rowOf('ada@example.com'))[1]).toBe('ada · #3');
+    expect(cellTexts(rowOf('ada.l@example.com'))[1]).toBe('ada · #2');
+    expect(cellTexts(rowOf('me@example.com'))[1]).toBe('me');
   });
 
   it('bans a player only with a reason, and the list then shows them banned', async () => {
@@ -104,11 +123,7 @@ describe('the players section', () => {
 
     expect(await screen.findByText('Banned ana@example.com.')).toBeTruthy();
     expect(screen.queryByRole('form', { name: 'Ban ana@example.com' })).toBeNull();
-    await waitFor(() =>
-      expect(cellTexts(rowOf('ana'))[3]).toBe(
-        `Banned ${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}`,
-      ),
-    );
+    await waitFor(() => expect(cellTexts(rowOf('ana'))[3]).toBe('Banned 30 minutes ago'));
     expect(server.count('POST', '/api/admin/users/2/ban')).toBe(1);
     expect(server.count('GET', '/api/admin/users?limit=20')).toBe(2);
   });
@@ -201,10 +216,10 @@ describe('the players section', () => {
         .map((row) => within(row).getAllByRole('cell')[2]!.textContent);
     expect(values()).toEqual(['980', '40', '1000']);
     expect(cellTexts(within(scores).getByRole('cell', { name: '1000' }).closest('tr')!)).toEqual([
-      new Date(removedBefore.created_at).toLocaleString(),
+      '3 days ago',
       'global',
       '1000',
-      `Removed${new Date(removedBefore.removed_at!).toLocaleString()}: Duplicate`,
+      'Removed2 days ago: Duplicate',
       '',
     ]);
     await user.click(within(scores).getByRole('button', { name: 'Load more' }));
@@ -224,7 +239,7 @@ describe('the players section', () => {
     expect(await within(scores).findByText('Removed the score 980 on global.')).toBeTruthy();
     await waitFor(() =>
       expect(cellTexts(within(scores).getByRole('cell', { name: '980' }).closest('tr')!)[3]).toBe(
-        `Removed${new Date('2026-11-25T12:00:00.000Z').toLocaleString()}: Impossible time`,
+        'Removed30 minutes ago: Impossible time',
       ),
     );
     expect(server.count('DELETE', '/api/admin/scores/4')).toBe(1);

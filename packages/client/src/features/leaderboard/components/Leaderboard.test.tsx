@@ -120,4 +120,34 @@ describe('Leaderboard', () => {
     expect(await screen.findByText('No scores in this period yet.')).toBeTruthy();
     expect(screen.getByText('0 players. Submit a score to get ranked.')).toBeTruthy();
   });
+
+  it('tells apart players of the same name, in the top and in my neighbourhood, by their id', async () => {
+    const named = (rank: number, userId: string, value: number, name: string) => ({
+      ...entry(rank, userId, value),
+      display_name: name,
+    });
+    fakeServer({
+      'GET /api/boards/race/leaderboard?period=current&limit=10': () =>
+        Response.json({
+          items: [named(1, '100', 90, 'ada'), named(2, '101', 80, 'grace')],
+          total_players: 12,
+          period: { ...current, final: false },
+        }),
+      'GET /api/boards/race/leaderboard/me?period=current&radius=3': () =>
+        Response.json({
+          rank: 12,
+          items: [named(11, '102', 12, 'Ada'), named(12, ME, 10, 'grace')],
+          period: { ...current, final: false },
+        }),
+    });
+    renderLeaderboard(board('desc'));
+    await screen.findByText(/You are #12\./);
+    const rows = screen.getAllByRole('row').slice(1);
+    expect(rows.map(cellTexts)).toEqual([
+      ['1', 'ada · #100', '90'],
+      ['2', 'grace · #101', '80'],
+      ['11', 'Ada · #102', '12'],
+      ['12', `grace · #${ME} (you)`, '10'],
+    ]);
+  });
 });

@@ -4,8 +4,17 @@ import { queries } from '../../../api/queries';
 import type { Board, LeaderboardEntry, PeriodSelection, PeriodState } from '../../../api/types';
 import { describeSort } from '../../boards/describe-sort';
 import { formatPeriod } from '../../boards/format-period';
+import { distinctNames } from '../../players/distinct-names';
 
-function Rows({ entries, me }: { entries: LeaderboardEntry[]; me: string }) {
+function Rows({
+  entries,
+  names,
+  me,
+}: {
+  entries: LeaderboardEntry[];
+  names: Map<string, string>;
+  me: string;
+}) {
   return (
     <>
       {entries.map((entry) => (
@@ -16,7 +25,7 @@ function Rows({ entries, me }: { entries: LeaderboardEntry[]; me: string }) {
         >
           <td>{entry.rank}</td>
           <td>
-            {entry.display_name}
+            {names.get(entry.user_id)}
             {entry.user_id === me && <span className="you"> (you)</span>}
           </td>
           <td>{entry.high_score}</td>
@@ -58,6 +67,10 @@ export function Leaderboard({
   const topEntries = top.data?.items ?? [];
   const inTop = topEntries.some((entry) => entry.user_id === userId);
   const neighbourhood = (mine.data?.items ?? []).filter((entry) => entry.rank > 10);
+  const below = inTop ? [] : neighbourhood;
+  const names = distinctNames(
+    [...topEntries, ...below].map((e) => ({ id: e.user_id, name: e.display_name })),
+  );
   const missing = top.error instanceof ApiError && top.error.status === 404;
 
   return (
@@ -96,13 +109,13 @@ export function Leaderboard({
             </tr>
           </thead>
           <tbody>
-            <Rows entries={topEntries} me={userId} />
-            {!inTop && neighbourhood.length > 0 && (
+            <Rows entries={topEntries} names={names} me={userId} />
+            {below.length > 0 && (
               <>
                 <tr className="gap" aria-hidden="true">
                   <td colSpan={3}>…</td>
                 </tr>
-                <Rows entries={neighbourhood} me={userId} />
+                <Rows entries={below} names={names} me={userId} />
               </>
             )}
           </tbody>

@@ -1,9 +1,23 @@
 import { useInfiniteQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { queries } from '../../../api/queries';
-import type { Board, PeriodSelection, PeriodSummary } from '../../../api/types';
+import type { Board, LeaderboardEntry, PeriodSelection, PeriodSummary } from '../../../api/types';
 import { LoadMore } from '../../../components/LoadMore';
 import { formatPeriod } from '../../boards/format-period';
+import { distinctNames } from '../../players/distinct-names';
+
+function Podium({ top }: { top: LeaderboardEntry[] }) {
+  const names = distinctNames(top.map((e) => ({ id: e.user_id, name: e.display_name })));
+  return (
+    <ol className="podium" aria-label="Top 3">
+      {top.map((entry) => (
+        <li key={entry.user_id} value={entry.rank}>
+          {names.get(entry.user_id)} <span className="value">{entry.high_score}</span>
+        </li>
+      ))}
+    </ol>
+  );
+}
 
 function periodStatus(period: PeriodSummary, isCurrent: boolean): string {
   if (isCurrent) return 'In progress';
@@ -72,15 +86,7 @@ export function PeriodSwitch({
                     {period.players} {period.players === 1 ? 'player' : 'players'} ·{' '}
                     {periodStatus(period, isCurrent)}
                   </p>
-                  {period.top.length > 0 && (
-                    <ol className="podium" aria-label="Top 3">
-                      {period.top.map((entry) => (
-                        <li key={entry.user_id} value={entry.rank}>
-                          {entry.display_name} <span className="value">{entry.high_score}</span>
-                        </li>
-                      ))}
-                    </ol>
-                  )}
+                  {period.top.length > 0 && <Podium top={period.top} />}
                 </li>
               );
             })}

@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
 import { scoreStatusLabel } from '../score-status-label';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 /**
  * My latest scores on the selected board, with whether each has counted yet (or was removed by
@@ -35,7 +36,9 @@ export function RecentScores({
           <tbody>
             {items.map((score) => (
               <tr key={score.id} className={score.status === 'removed' ? 'removed' : undefined}>
-                <td>{new Date(score.created_at).toLocaleString()}</td>
+                <td>
+                  <RelativeTime at={score.created_at} />
+                </td>
                 <td className="value">{score.value}</td>
                 <td>
                   <span className={`status status-${score.status}`}>

@@ -1,12 +1,64 @@
 import { useQuery } from '@tanstack/react-query';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { queries } from '../../../api/queries';
-import type { Board } from '../../../api/types';
+import type { Board, ScoreItem } from '../../../api/types';
+import { formatExact } from '../../../components/format-relative';
+import { scoreTicks } from '../score-ticks';
 
-const WIDTH = 600;
-const HEIGHT = 180;
-const PAD = 28;
+/** Drawn in CSS pixels, one to one, so that the text is as large as the page's. */
+const HEIGHT = 220;
+/** The width drawn for until the figure's own is known (and where there is no layout). */
+const FALLBACK_WIDTH = 600;
+const TOP = 12;
+const RIGHT = 16;
+const BOTTOM = 48;
+/** An axis label's digit is about this wide at 12 px. */
+const DIGIT_WIDTH = 7.5;
 
-/** My scores on the selected board over time (the latest 50), oldest on the left. */
+const dayAndTime = new Intl.DateTimeFormat(undefined, {
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+});
+const timeOnly = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+const dayOf = new Intl.DateTimeFormat(undefined, { dateStyle: 'short' });
+
+/** The element's width in CSS pixels, kept up to date as it changes. */
+function useWidth<T extends HTMLElement>() {
+  const ref = useRef<T>(null);
+  const [width, setWidth] = useState(FALLBACK_WIDTH);
+  useLayoutEffect(() => {
+    const element = ref.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const measure = () => {
+      if (element.clientWidth > 0) setWidth(element.clientWidth);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return [ref, width] as const;
+}
+
+/** The latest submission's time, its day left out when it is the first's: both fit a phone. */
+function latestLabel(first: ScoreItem, latest: ScoreItem): string {
+  const [from, to] = [new Date(first.created_at), new Date(latest.created_at)];
+  return (dayOf.format(from) === dayOf.format(to) ? timeOnly : dayAndTime).format(to);
+}
+
+function summarize(points: ScoreItem[]): string {
+  if (points.length === 0) return 'No scores yet.';
+  const values = points.map((p) => p.value);
+  if (values.length === 1) return `1 score: ${values[0]}.`;
+  return (
+    `${values.length} scores: first ${values[0]}, latest ${values[values.length - 1]}, ` +
+    `lowest ${Math.min(...values)}, highest ${Math.max(...values)}.`
+  );
+}
+
+/** My scores on the selected board in the order submitted (the latest 50), oldest on the left. */
 export function ScoreChart({
   token,
   board,
@@ -16,49 +68,76 @@ export function ScoreChart({
   board: Board;
   poll: number | false;
 }) {
+  const [areaRef, width] = useWidth<HTMLDivElement>();
   const scores = useQuery({ ...queries.scores(token, board.id), refetchInterval: poll });
   const points = [...(scores.data?.items ?? [])].reverse();
   // The board's range may have changed since older scores were submitted.
   const min = Math.min(board.score_min, ...points.map((p) => p.value));
   const max = Math.max(board.score_max, ...points.map((p) => p.value));
+  const ticks = scoreTicks(min, max);
+  const left = 30 + Math.max(...ticks.map((t) => t.toLocaleString().length)) * DIGIT_WIDTH;
+  const right = width - RIGHT;
+  const bottom = HEIGHT - BOTTOM;
   const x = (i: number) =>
-    PAD + (points.length <= 1 ? 0 : (i * (WIDTH - 2 * PAD)) / (points.length - 1));
-  const y = (value: number) =>
-    HEIGHT - PAD - ((value - min) * (HEIGHT - 2 * PAD)) / Math.max(1, max - min);
-  const summary =
-    points.length === 0
-      ? 'No scores yet.'
-      : `${points.length} ${points.length === 1 ? 'score' : 'scores'} from ${points[0]!.value} to ${points[points.length - 1]!.value}, ` +
-        `lowest ${Math.min(...points.map((p) => p.value))}, highest ${Math.max(...points.map((p) => p.value))}.`;
+    points.length <= 1 ? (left + right) / 2 : left + (i * (right - left)) / (points.length - 1);
+  const y = (value: number) => bottom - ((value - min) * (bottom - TOP)) / Math.max(1, max - min);
+  const first = points[0];
+  const latest = points.length > 1 ? points[points.length - 1] : undefined;
+  const summary = scores.isPending ? 'Loading…' : summarize(points);
 
   return (
     <section className="card" aria-labelledby="chart-title">
       <h2 id="chart-title">My scores over time</h2>
       <figure className="chart">
-        <svg
-          viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-          role="img"
-          aria-label={summary}
-          preserveAspectRatio="none"
-        >
-          <line x1={PAD} y1={y(max)} x2={WIDTH - PAD} y2={y(max)} className="grid" />
-          <line x1={PAD} y1={y(min)} x2={WIDTH - PAD} y2={y(min)} className="grid" />
-          <text x={4} y={y(max) + 4} className="axis">
-            {max}
-          </text>
-          <text x={4} y={y(min) + 4} className="axis">
-            {min}
-          </text>
-          {points.length > 1 && (
-            <polyline
-              points={points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}
-              className="line"
-            />
-          )}
-          {points.map((p, i) => (
-            <circle key={p.id} cx={x(i)} cy={y(p.value)} r={3} className="dot" />
-          ))}
-        </svg>
+        <div ref={areaRef}>
+          <svg viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-label={summary}>
+            {ticks.map((tick) => (
+              <g key={tick}>
+                <line x1={left} y1={y(tick)} x2={right} y2={y(tick)} className="grid" />
+                <text x={left - 6} y={y(tick)} className="tick" textAnchor="end" dy="0.35em">
+                  {tick.toLocaleString()}
+                </text>
+              </g>
+            ))}
+            <line x1={left} y1={bottom} x2={right} y2={bottom} className="baseline" />
+            <text
+              className="axis-title"
+              textAnchor="middle"
+              transform={`translate(14 ${(TOP + bottom) / 2}) rotate(-90)`}
+            >
+              Score
+            </text>
+            {first && (
+              <text
+                x={x(0)}
+                y={bottom + 18}
+                className="tick"
+                textAnchor={latest ? 'start' : 'middle'}
+              >
+                {dayAndTime.format(new Date(first.created_at))}
+              </text>
+            )}
+            {latest && (
+              <text x={right} y={bottom + 18} className="tick" textAnchor="end">
+                {latestLabel(first!, latest)}
+              </text>
+            )}
+            <text x={(left + right) / 2} y={HEIGHT - 6} className="axis-title" textAnchor="middle">
+              Submissions, oldest to latest
+            </text>
+            {points.length > 1 && (
+              <polyline
+                points={points.map((p, i) => `${x(i)},${y(p.value)}`).join(' ')}
+                className="line"
+              />
+            )}
+            {points.map((p, i) => (
+              <circle key={p.id} cx={x(i)} cy={y(p.value)} r={3.5} className="dot">
+                <title>{`${p.value}, ${formatExact(new Date(p.created_at))}`}</title>
+              </circle>
+            ))}
+          </svg>
+        </div>
         <figcaption className="hint">{summary}</figcaption>
       </figure>
     </section>

@@ -59,7 +59,7 @@ describe('MyBoards', () => {
     ]);
     const user = userEvent.setup();
     await user.click(await screen.findByRole('button', { name: 'Race' }));
-    expect(cells('Race')).toEqual(['–', '–', '0', '–']);
+    expect(cells('Race')).toEqual(['—', '—', '0', '—']);
     expect(onSelect).toHaveBeenCalledWith('race');
     // A board no longer listed (archived) is left out.
     expect(screen.getAllByRole('row')).toHaveLength(2);

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
+import { NO_VALUE } from '../../../components/no-value';
 
 /**
  * My standing in the current period of every board I have a score on: rank, best (the lowest on
@@ -53,15 +54,15 @@ export function MyBoards({
                         {board.name}
                       </button>
                     </th>
-                    <td>{item.rank === null ? '–' : `#${item.rank}`}</td>
+                    <td>{item.rank === null ? NO_VALUE : `#${item.rank}`}</td>
                     <td>
-                      {item.best === null ? '–' : item.best}
+                      {item.best === null ? NO_VALUE : item.best}
                       {item.best !== null && board.sort === 'asc' && (
                         <span className="hint"> (lowest)</span>
                       )}
                     </td>
                     <td>{item.total_scores}</td>
-                    <td>{item.total_scores > 0 ? item.average.toFixed(2) : '–'}</td>
+                    <td>{item.total_scores > 0 ? item.average.toFixed(2) : NO_VALUE}</td>
                   </tr>
                 );
               })}

@@ -1,4 +1,5 @@
 import type { Board, PeriodSelection } from '../../../api/types';
+import { NO_VALUE } from '../../../components/no-value';
 import { describeSort } from '../../boards/describe-sort';
 import { useBoardStats } from '../hooks/useBoardStats';
 
@@ -26,15 +27,15 @@ export function StatsPanel({
       <dl className="stats" aria-live="polite">
         <div>
           <dt>{describeSort(board.sort).best}</dt>
-          <dd data-testid="high-score">{scored ? data.high_score : '–'}</dd>
+          <dd data-testid="high-score">{scored ? data.high_score : NO_VALUE}</dd>
         </div>
         <div>
           <dt>Scores</dt>
-          <dd data-testid="total-scores">{data ? data.total_scores : '–'}</dd>
+          <dd data-testid="total-scores">{data ? data.total_scores : NO_VALUE}</dd>
         </div>
         <div>
           <dt>Average</dt>
-          <dd data-testid="average">{scored ? data.average.toFixed(2) : '–'}</dd>
+          <dd data-testid="average">{scored ? data.average.toFixed(2) : NO_VALUE}</dd>
         </div>
       </dl>
       {data && data.pending_scores > 0 && (
