@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { queries, queryKeys } from '../api/queries';
 import type { PeriodSelection } from '../api/types';
+import { QueryState } from '../components/QueryState';
 import { AccountPage } from '../features/account/components/AccountPage';
 import { AdminPage } from '../features/admin/components/AdminPage';
 import { sessionStore, type Session } from '../features/auth/session-store';
@@ -109,7 +110,7 @@ export function Dashboard({ session }: { session: Session }) {
         <AccountPage token={session.token} />
       ) : (route.page === 'admin' && account.isPending) || !board ? (
         <main className="dashboard">
-          <p className="hint">{boards.isError ? 'The boards could not be loaded.' : 'Loading…'}</p>
+          {boards.isSuccess ? <p className="hint">Loading…</p> : <QueryState query={boards} />}
         </main>
       ) : (
         <>

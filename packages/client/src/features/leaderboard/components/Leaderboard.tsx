@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ApiError } from '../../../api/http';
 import { queries } from '../../../api/queries';
 import type { Board, LeaderboardEntry, PeriodSelection, PeriodState } from '../../../api/types';
+import { QueryError } from '../../../components/QueryError';
 import { describeSort } from '../../boards/describe-sort';
 import { formatPeriod } from '../../boards/format-period';
 
@@ -75,7 +76,9 @@ export function Leaderboard({
         <p className="hint">
           {top.data
             ? `${top.data.total_players} ${top.data.total_players === 1 ? 'player' : 'players'}.`
-            : 'Loading…'}{' '}
+            : top.isError
+              ? ''
+              : 'Loading…'}{' '}
           {mine.data?.rank
             ? `You are #${mine.data.rank}.`
             : period === 'current'
@@ -83,6 +86,8 @@ export function Leaderboard({
               : 'You have no score in this period.'}
         </p>
       )}
+      {!missing && <QueryError query={top} />}
+      <QueryError query={mine} />
       {top.data && topEntries.length === 0 && (
         <p className="empty">No scores in this period yet.</p>
       )}

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { queries } from '../../../api/queries';
 import type { Board, PeriodSelection, PeriodSummary } from '../../../api/types';
 import { LoadMore } from '../../../components/LoadMore';
+import { QueryState } from '../../../components/QueryState';
 import { formatPeriod } from '../../boards/format-period';
 
 function periodStatus(period: PeriodSummary, isCurrent: boolean): string {
@@ -53,7 +54,7 @@ export function PeriodSwitch({
       {resets ? (
         <>
           <h3 className="subtitle">Archive</h3>
-          {archive.isLoading && <p className="hint">Loading…</p>}
+          <QueryState query={archive} />
           <ul className="periods">
             {periods.map((period) => {
               const isCurrent = period.id === board.current_period.id;

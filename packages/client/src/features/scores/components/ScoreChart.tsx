@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
+import { QueryError } from '../../../components/QueryError';
 
 const WIDTH = 600;
 const HEIGHT = 180;
@@ -34,6 +35,7 @@ export function ScoreChart({
   return (
     <section className="card" aria-labelledby="chart-title">
       <h2 id="chart-title">My scores over time</h2>
+      <QueryError query={scores} />
       <figure className="chart">
         <svg
           viewBox={`0 0 ${WIDTH} ${HEIGHT}`}

@@ -1,4 +1,5 @@
 import type { Board, PeriodSelection } from '../../../api/types';
+import { QueryError } from '../../../components/QueryError';
 import { describeSort } from '../../boards/describe-sort';
 import { useBoardStats } from '../hooks/useBoardStats';
 
@@ -37,6 +38,7 @@ export function StatsPanel({
           <dd data-testid="average">{scored ? data.average.toFixed(2) : '–'}</dd>
         </div>
       </dl>
+      <QueryError query={stats} />
       {data && data.pending_scores > 0 && (
         <p className="hint" data-testid="pending">
           {data.pending_scores} pending
