@@ -10,6 +10,7 @@ import { BoardPicker } from '../features/boards/components/BoardPicker';
 import { BoardSummary } from '../features/boards/components/BoardSummary';
 import { GLOBAL_BOARD } from '../features/boards/global-board';
 import { Leaderboard } from '../features/leaderboard/components/Leaderboard';
+import { ConnectionBadge } from '../features/live/components/ConnectionBadge';
 import { useLiveUpdates } from '../features/live/useLiveUpdates';
 import { PeriodSwitch } from '../features/periods/components/PeriodSwitch';
 import { RecentScores } from '../features/scores/components/RecentScores';
@@ -36,7 +37,7 @@ export function Dashboard({ session }: { session: Session }) {
   const [boardId, setBoardId] = useState(GLOBAL_BOARD);
   const [period, setPeriod] = useState<PeriodSelection>('current');
   const live = useLiveUpdates(session.token, session.user.id, boardId);
-  const poll = live ? false : POLL_MS;
+  const poll = live === 'live' ? false : POLL_MS;
   const boards = useQuery({
     ...queries.boards(),
     refetchInterval: (query) =>
@@ -89,9 +90,7 @@ export function Dashboard({ session }: { session: Session }) {
             </a>
           </nav>
         )}
-        <span className={`live ${live ? 'on' : 'off'}`} role="status">
-          {live ? 'Live' : 'Reconnecting…'}
-        </span>
+        <ConnectionBadge status={live} />
         <span className="who">{session.user.display_name}</span>
         <a
           href="#/account"
