@@ -43,7 +43,8 @@ const board = makeBoard({
   },
 });
 
-const renderForm = () => renderWithClient(<SubmitScoreForm token="token" board={board} />);
+const renderForm = (shown = board) =>
+  renderWithClient(<SubmitScoreForm token="token" board={shown} />);
 
 describe('SubmitScoreForm', () => {
   beforeEach(() => vi.restoreAllMocks());
@@ -110,6 +111,48 @@ describe('SubmitScoreForm', () => {
     expect(calls[1]!.key).not.toBe(calls[0]!.key);
   });
 
+  it('says what it takes, next to the field, and sends nothing for a value it does not take', async () => {
+    const calls = fakeServer([stored(100)]);
+    renderForm();
+    const user = userEvent.setup();
+    const input = screen.getByLabelText('Score');
+    const message = 'Enter a whole number from 0 to 100.';
+    expect(input.closest('form')!.noValidate).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(screen.getByRole('alert').textContent).toBe(message);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    const errorId = screen.getByText(message).id;
+    expect(input.getAttribute('aria-describedby')!.split(' ')).toContain(errorId);
+    expect(document.activeElement).toBe(input);
+
+    for (const text of ['101', '-1', '12.5']) {
+      await user.clear(input);
+      await user.type(input, text);
+      await user.click(screen.getByRole('button', { name: 'Submit' }));
+      expect(screen.getByText(message)).toBeTruthy();
+    }
+    expect(calls).toHaveLength(0);
+
+    // Once the value is one it takes, the message goes, and the value is sent.
+    await user.clear(input);
+    await user.type(input, '100');
+    expect(screen.queryByText(message)).toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText('Submitted: 100.');
+    expect(calls.map((call) => call.body)).toEqual([{ value: 100, board: 'race' }]);
+  });
+
+  it('takes the range of the board it submits to', async () => {
+    fakeServer([]);
+    renderForm({ ...board, score_min: 1, score_max: 100_000 });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '0');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(screen.getByRole('alert').textContent).toBe('Enter a whole number from 1 to 100000.');
+  });
+
   it('shows the server’s validation message as given', async () => {
     fakeServer([
       () =>
@@ -120,12 +163,10 @@ describe('SubmitScoreForm', () => {
           ),
         ),
     ]);
-    renderForm();
+    // The board's range changed on the server since the list of boards was fetched.
+    renderForm({ ...board, score_max: 1000 });
     const user = userEvent.setup();
-    await screen.findByText('A whole number from 0 to 100.');
-    const input = screen.getByLabelText('Score');
-    input.removeAttribute('max');
-    await user.type(input, '500');
+    await user.type(screen.getByLabelText('Score'), '500');
     await user.click(screen.getByRole('button', { name: 'Submit' }));
     expect((await screen.findByRole('alert')).textContent).toBe('value must be between 0 and 100');
   });
