@@ -2,6 +2,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { queries, queryKeys } from '../api/queries';
 import type { PeriodSelection } from '../api/types';
+import { ErrorBoundary } from '../components/ErrorBoundary';
 import { QueryState } from '../components/QueryState';
 import { AccountPage } from '../features/account/components/AccountPage';
 import { AdminPage } from '../features/admin/components/AdminPage';
@@ -104,9 +105,13 @@ export function Dashboard({ session }: { session: Session }) {
         </button>
       </header>
       {route.page === 'admin' && isAdmin ? (
-        <AdminPage token={session.token} userId={session.user.id} section={route.section} />
+        <ErrorBoundary name="Administration">
+          <AdminPage token={session.token} userId={session.user.id} section={route.section} />
+        </ErrorBoundary>
       ) : route.page === 'account' ? (
-        <AccountPage token={session.token} />
+        <ErrorBoundary name="My account">
+          <AccountPage token={session.token} />
+        </ErrorBoundary>
       ) : (route.page === 'admin' && account.isPending) || !board ? (
         <main className="dashboard">
           {boards.isSuccess ? <p className="hint">Loading…</p> : <QueryState query={boards} />}
@@ -118,25 +123,39 @@ export function Dashboard({ session }: { session: Session }) {
             <BoardSummary board={board} onReset={onReset} />
           </div>
           <main className="dashboard">
-            <SubmitScoreForm key={board.id} token={session.token} board={board} />
-            <StatsPanel token={session.token} board={board} period={shownPeriod} poll={poll} />
-            <Leaderboard
-              token={session.token}
-              userId={session.user.id}
-              board={board}
-              period={shownPeriod}
-              poll={poll}
-            />
-            <PeriodSwitch board={board} selected={shownPeriod} onSelect={setPeriod} />
-            <MyBoards
-              token={session.token}
-              boards={list}
-              selected={board.id}
-              onSelect={selectBoard}
-              poll={poll}
-            />
-            <ScoreChart token={session.token} board={board} poll={poll} />
-            <RecentScores token={session.token} board={board} poll={poll} />
+            <ErrorBoundary name="Submit a score">
+              <SubmitScoreForm key={board.id} token={session.token} board={board} />
+            </ErrorBoundary>
+            <ErrorBoundary name="My stats">
+              <StatsPanel token={session.token} board={board} period={shownPeriod} poll={poll} />
+            </ErrorBoundary>
+            <ErrorBoundary name="Leaderboard">
+              <Leaderboard
+                token={session.token}
+                userId={session.user.id}
+                board={board}
+                period={shownPeriod}
+                poll={poll}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary name="Periods">
+              <PeriodSwitch board={board} selected={shownPeriod} onSelect={setPeriod} />
+            </ErrorBoundary>
+            <ErrorBoundary name="My boards">
+              <MyBoards
+                token={session.token}
+                boards={list}
+                selected={board.id}
+                onSelect={selectBoard}
+                poll={poll}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary name="My scores over time">
+              <ScoreChart token={session.token} board={board} poll={poll} />
+            </ErrorBoundary>
+            <ErrorBoundary name="My recent scores">
+              <RecentScores token={session.token} board={board} poll={poll} />
+            </ErrorBoundary>
           </main>
         </>
       )}
