@@ -124,7 +124,12 @@ export function Dashboard({ session }: { session: Session }) {
           </div>
           <main className="dashboard">
             <ErrorBoundary name="Submit a score">
-              <SubmitScoreForm key={board.id} token={session.token} board={board} />
+              <SubmitScoreForm
+                key={board.id}
+                token={session.token}
+                userId={session.user.id}
+                board={board}
+              />
             </ErrorBoundary>
             <ErrorBoundary name="My stats">
               <StatsPanel token={session.token} board={board} period={shownPeriod} poll={poll} />

@@ -43,14 +43,19 @@ const board = makeBoard({
   },
 });
 
-const renderForm = (shown = board) =>
-  renderWithClient(<SubmitScoreForm token="token" board={shown} />);
+const renderForm = (shown = board, userId = '7') =>
+  renderWithClient(<SubmitScoreForm token="token" userId={userId} board={shown} />);
+
+/** What the tab keeps of the submissions not confirmed yet. */
+const keptInTab = () =>
+  Object.fromEntries(Object.keys(sessionStorage).map((key) => [key, sessionStorage.getItem(key)]));
 
 describe('SubmitScoreForm', () => {
   beforeEach(() => vi.restoreAllMocks());
   afterEach(() => {
     cleanup();
     vi.unstubAllGlobals();
+    sessionStorage.clear();
   });
 
   it('shows the board’s range and order, and submits to the board', async () => {
@@ -85,6 +90,70 @@ describe('SubmitScoreForm', () => {
     expect(calls).toHaveLength(2);
     expect(calls[0]!.key).toMatch(/^[0-9a-f-]{36}$/);
     expect(calls[1]!.key).toBe(calls[0]!.key);
+  });
+
+  it('keeps an unconfirmed submission in the tab, and after a reload sends it again with its key', async () => {
+    const calls = fakeServer([
+      () => Promise.reject(new TypeError('network down')),
+      stored(42, 'Score already submitted'),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '42');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText(/will not count twice/);
+    const key = calls[0]!.key!;
+    expect(keptInTab()).toEqual({
+      'scoreboard.unconfirmed-score:7:race': JSON.stringify({ key, value: 42 }),
+    });
+
+    // The page is reloaded: a new form, on the same tab's storage.
+    cleanup();
+    renderForm();
+    expect(await screen.findByText('Already submitted: 42 (counted once).')).toBeTruthy();
+    expect(calls.map((call) => call.key)).toEqual([key, key]);
+    expect(calls[1]!.body).toEqual({ value: 42, board: 'race' });
+    expect(keptInTab()).toEqual({});
+  });
+
+  it('shows the unconfirmed value after a reload while it is sent again, and keeps it when that fails', async () => {
+    sessionStorage.setItem(
+      'scoreboard.unconfirmed-score:7:race',
+      JSON.stringify({ key: 'the-key', value: 9 }),
+    );
+    const calls = fakeServer([() => Promise.reject(new TypeError('network down')), stored(9)]);
+    renderForm();
+    expect(screen.getByLabelText('Score')).toHaveProperty('value', '9');
+    await screen.findByText(/will not count twice/);
+    expect(keptInTab()).toHaveProperty(['scoreboard.unconfirmed-score:7:race']);
+
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText('Submitted: 9.');
+    expect(calls.map((call) => call.key)).toEqual(['the-key', 'the-key']);
+    expect(keptInTab()).toEqual({});
+  });
+
+  it('forgets a submission the server refused, and sends nothing of another user’s', async () => {
+    sessionStorage.setItem(
+      'scoreboard.unconfirmed-score:8:race',
+      JSON.stringify({ key: 'their-key', value: 5 }),
+    );
+    const calls = fakeServer([
+      () =>
+        Promise.resolve(
+          Response.json(
+            { statusCode: 429, error: 'Too Many Requests', message: 'Too many submissions' },
+            { status: 429 },
+          ),
+        ),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '42');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many submissions');
+    expect(calls).toHaveLength(1);
+    expect(Object.keys(keptInTab())).toEqual(['scoreboard.unconfirmed-score:8:race']);
   });
 
   it('sends one request for a double-click, and a new key for the next submission', async () => {

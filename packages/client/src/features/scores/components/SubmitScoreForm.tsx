@@ -11,9 +11,18 @@ import { parseScore } from '../parse-score';
  * It checks the value itself, with its own message (not the browser's bubble), and sends nothing
  * while it is invalid; after a refused attempt the message follows the typing.
  */
-export function SubmitScoreForm({ token, board }: { token: string; board: Board }) {
-  const { submit, mutation } = useSubmitScore(token, board.id);
-  const [value, setValue] = useState('');
+export function SubmitScoreForm({
+  token,
+  userId,
+  board,
+}: {
+  token: string;
+  userId: string;
+  board: Board;
+}) {
+  const { submit, mutation, resumed } = useSubmitScore(token, userId, board.id);
+  // A submission sent again after a reload shows its value: "Submit" again sends the same one.
+  const [value, setValue] = useState(resumed ? String(resumed.value) : '');
   const [checked, setChecked] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const inputId = useId();
