@@ -87,7 +87,9 @@ export function Leaderboard({
         </p>
       )}
       {!missing && <QueryError query={top} />}
-      <QueryError query={mine} />
+      {!(mine.error instanceof ApiError && mine.error.status === 404) && (
+        <QueryError query={mine} />
+      )}
       {top.data && topEntries.length === 0 && (
         <p className="empty">No scores in this period yet.</p>
       )}
