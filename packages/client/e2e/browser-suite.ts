@@ -1,4 +1,4 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, expect } from 'vitest';
 import { launchBrowser, watchConsole } from './browser';
 import { startServer, type RunningServer } from './server';
@@ -11,6 +11,11 @@ type Options<Name extends string> = {
   pages?: readonly Name[];
   /** What the pages may do beyond the defaults (e.g. read the clipboard). */
   permissions?: string[];
+  /**
+   * The pages are tabs of one browser (one context: they share its storage and cookies), not of
+   * a browser each, the default.
+   */
+  sameBrowser?: boolean;
 };
 
 type OpenPage = { page: Page; problems: string[]; expected: RegExp[] };
@@ -24,9 +29,11 @@ type OpenPage = { page: Page; problems: string[]; expected: RegExp[] };
 export function browserSuite<Name extends string = 'page'>({
   pages = ['page' as Name],
   permissions,
+  sameBrowser = false,
 }: Options<Name> = {}) {
   let server: RunningServer;
   let browser: Browser;
+  let context: BrowserContext | undefined;
   const open = new Map<Name, OpenPage>();
 
   beforeAll(async () => {
@@ -38,13 +45,16 @@ export function browserSuite<Name extends string = 'page'>({
   });
   beforeEach(async () => {
     open.clear();
+    const options = { viewport: { width: 1280, height: 900 }, permissions };
+    context = sameBrowser ? await browser.newContext(options) : undefined;
     for (const name of pages) {
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, permissions });
+      const page = await (context ? context.newPage() : browser.newPage(options));
       open.set(name, { page, problems: watchConsole(page), expected: [] });
     }
   });
   afterEach(async () => {
     for (const { page } of open.values()) await page.close();
+    await context?.close();
     const unexpected = ({ problems, expected }: OpenPage) =>
       problems.filter((line) => !expected.some((pattern) => pattern.test(line)));
     expect(

@@ -178,3 +178,60 @@ describe('deleting my account', () => {
     expect(client.getQueryCache().getAll()).toEqual([]);
   });
 });
+
+describe('the session shared by the browser’s tabs', () => {
+  const KEY = 'scoreboard.session';
+  /** What another tab of the same browser does to the session, as this tab hears it. */
+  const otherTabWrites = (value: string | null) => {
+    if (value === null) localStorage.removeItem(KEY);
+    else localStorage.setItem(KEY, value);
+    window.dispatchEvent(new StorageEvent('storage', { key: KEY, newValue: value }));
+  };
+  const OTHER = { id: '8', email: 'other@example.com', display_name: 'Other' };
+
+  it('ends here too when I log out in another tab', async () => {
+    accountPageServer({});
+    renderApp();
+    await screen.findByText('me@example.com');
+    otherTabWrites(null);
+    expect(await screen.findByText('You were logged out in another tab.')).toBeTruthy();
+    expect(loginForm()).toBeTruthy();
+    expect(sessionStore.current).toBeNull();
+  });
+
+  it('follows a log in as another user in another tab, with a notice and nothing of mine cached', async () => {
+    const server = accountPageServer({
+      'GET /api/me': (_body, init) =>
+        Response.json(
+          new Headers(init?.headers).get('authorization') === 'Bearer other-token'
+            ? { ...OTHER, role: 'player', created_at: ACCOUNT.created_at }
+            : ACCOUNT,
+        ),
+    });
+    const client = renderApp();
+    await screen.findByText('me@example.com');
+    otherTabWrites(
+      JSON.stringify({ token: 'other-token', user: OTHER, expiresAt: Date.now() + 3_600_000 }),
+    );
+    expect(
+      await screen.findByText('You are now logged in as Other, as in your other tab.'),
+    ).toBeTruthy();
+    expect(await screen.findByText('other@example.com')).toBeTruthy();
+    expect(screen.queryByText('me@example.com')).toBeNull();
+    expect(sessionStore.current?.token).toBe('other-token');
+    expect(server.calls.filter((c) => c.url === '/api/me').map((c) => c.authorization)).toEqual([
+      'Bearer token',
+      'Bearer other-token',
+    ]);
+    expect(client.getQueryData(['account'])).toMatchObject({ email: OTHER.email });
+  });
+
+  it('ignores the other keys of the storage', async () => {
+    accountPageServer({});
+    renderApp();
+    await screen.findByText('me@example.com');
+    window.dispatchEvent(new StorageEvent('storage', { key: 'something.else', newValue: 'x' }));
+    expect(sessionStore.current?.token).toBe('token');
+    expect(screen.getByText('me@example.com')).toBeTruthy();
+  });
+});

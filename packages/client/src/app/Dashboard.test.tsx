@@ -68,10 +68,11 @@ const myStats: Stats = {
 };
 
 /**
- * A stand-in for the server: answers the dashboard's queries, counts the requests per URL, and
- * holds each GET /api/stream open for the test to send events on.
+ * A stand-in for the server: answers the dashboard's queries (with a 500 for the paths in
+ * `failing`, while they are there), counts the requests per URL, and holds each GET /api/stream
+ * open for the test to send events on.
  */
-function fakeServer(role: 'player' | 'admin' = 'player') {
+function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<string>()) {
   const encoder = new TextEncoder();
   const streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
   const requests = new Map<string, number>();
@@ -135,6 +136,11 @@ function fakeServer(role: 'player' | 'admin' = 'player') {
       }
       const answer = answers[url];
       if (!answer) throw new Error(`unexpected request ${url}`);
+      if (failing.has(url.split('?')[0]!))
+        return Response.json(
+          { statusCode: 500, error: 'Internal Server Error', message: 'Internal error' },
+          { status: 500 },
+        );
       return Response.json(answer());
     }),
   );
@@ -227,6 +233,51 @@ describe('the dashboard’s live updates', () => {
       '/api/stream?boards=race',
     );
     await waitFor(() => expect(server.requests(raceRank)).toBe(before + 1));
+  });
+});
+
+describe('the dashboard’s panels', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+  });
+
+  it('show a failed query with a Retry button each, which fetches it again', async () => {
+    const failing = new Set([
+      '/api/me/stats',
+      '/api/me/scores',
+      '/api/boards/race/leaderboard',
+      '/api/boards/race/leaderboard/me',
+      '/api/me/boards',
+      '/api/boards/race/periods',
+    ]);
+    const server = fakeServer('player', failing);
+    renderWithClient(<Dashboard session={session} />);
+    const user = userEvent.setup();
+    await user.selectOptions(await screen.findByLabelText('Board'), 'race');
+    const panels = [
+      'My stats',
+      'Leaderboard',
+      'Periods',
+      'My boards',
+      'My scores over time',
+      'My recent scores',
+    ];
+    for (const name of panels) {
+      const panel = screen.getByRole('region', { name });
+      expect(
+        (await within(panel).findAllByRole('button', { name: 'Retry' })).length,
+      ).toBeGreaterThan(0);
+      expect(within(panel).getAllByRole('alert')[0]!.textContent).toBe('Internal error');
+    }
+
+    failing.clear();
+    const stats = screen.getByRole('region', { name: 'My stats' });
+    const before = server.requests('/api/me/stats?board=race&period=current');
+    await user.click(within(stats).getByRole('button', { name: 'Retry' }));
+    await waitFor(() => expect(screen.getByTestId('high-score').textContent).toBe('32500'));
+    expect(server.requests('/api/me/stats?board=race&period=current')).toBe(before + 1);
+    expect(within(stats).queryByRole('button', { name: 'Retry' })).toBeNull();
   });
 });
 

@@ -2,6 +2,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { queries, queryKeys } from '../api/queries';
 import type { PeriodSelection } from '../api/types';
+import { ErrorBoundary } from '../components/ErrorBoundary';
+import { QueryState } from '../components/QueryState';
 import { AccountPage } from '../features/account/components/AccountPage';
 import { AdminPage } from '../features/admin/components/AdminPage';
 import { sessionStore, type Session } from '../features/auth/session-store';
@@ -9,6 +11,7 @@ import { BoardPicker } from '../features/boards/components/BoardPicker';
 import { BoardSummary } from '../features/boards/components/BoardSummary';
 import { GLOBAL_BOARD } from '../features/boards/global-board';
 import { Leaderboard } from '../features/leaderboard/components/Leaderboard';
+import { ConnectionBadge } from '../features/live/components/ConnectionBadge';
 import { useLiveUpdates } from '../features/live/useLiveUpdates';
 import { PeriodSwitch } from '../features/periods/components/PeriodSwitch';
 import { RecentScores } from '../features/scores/components/RecentScores';
@@ -35,7 +38,7 @@ export function Dashboard({ session }: { session: Session }) {
   const [boardId, setBoardId] = useState(GLOBAL_BOARD);
   const [period, setPeriod] = useState<PeriodSelection>('current');
   const live = useLiveUpdates(session.token, session.user.id, boardId);
-  const poll = live ? false : POLL_MS;
+  const poll = live === 'live' ? false : POLL_MS;
   const boards = useQuery({
     ...queries.boards(),
     refetchInterval: (query) =>
@@ -88,9 +91,7 @@ export function Dashboard({ session }: { session: Session }) {
             </a>
           </nav>
         )}
-        <span className={`live ${live ? 'on' : 'off'}`} role="status">
-          {live ? 'Live' : 'Reconnecting…'}
-        </span>
+        <ConnectionBadge status={live} />
         <span className="who">{session.user.display_name}</span>
         <a
           href="#/account"
@@ -104,12 +105,16 @@ export function Dashboard({ session }: { session: Session }) {
         </button>
       </header>
       {route.page === 'admin' && isAdmin ? (
-        <AdminPage token={session.token} userId={session.user.id} section={route.section} />
+        <ErrorBoundary name="Administration">
+          <AdminPage token={session.token} userId={session.user.id} section={route.section} />
+        </ErrorBoundary>
       ) : route.page === 'account' ? (
-        <AccountPage token={session.token} />
+        <ErrorBoundary name="My account">
+          <AccountPage token={session.token} />
+        </ErrorBoundary>
       ) : (route.page === 'admin' && account.isPending) || !board ? (
         <main className="dashboard">
-          <p className="hint">{boards.isError ? 'The boards could not be loaded.' : 'Loading…'}</p>
+          {boards.isSuccess ? <p className="hint">Loading…</p> : <QueryState query={boards} />}
         </main>
       ) : (
         <>
@@ -118,25 +123,44 @@ export function Dashboard({ session }: { session: Session }) {
             <BoardSummary board={board} onReset={onReset} />
           </div>
           <main className="dashboard">
-            <SubmitScoreForm key={board.id} token={session.token} board={board} />
-            <StatsPanel token={session.token} board={board} period={shownPeriod} poll={poll} />
-            <Leaderboard
-              token={session.token}
-              userId={session.user.id}
-              board={board}
-              period={shownPeriod}
-              poll={poll}
-            />
-            <PeriodSwitch board={board} selected={shownPeriod} onSelect={setPeriod} />
-            <MyBoards
-              token={session.token}
-              boards={list}
-              selected={board.id}
-              onSelect={selectBoard}
-              poll={poll}
-            />
-            <ScoreChart token={session.token} board={board} poll={poll} />
-            <RecentScores token={session.token} board={board} poll={poll} />
+            <ErrorBoundary name="Submit a score">
+              <SubmitScoreForm
+                key={board.id}
+                token={session.token}
+                userId={session.user.id}
+                board={board}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary name="My stats">
+              <StatsPanel token={session.token} board={board} period={shownPeriod} poll={poll} />
+            </ErrorBoundary>
+            <ErrorBoundary name="Leaderboard">
+              <Leaderboard
+                token={session.token}
+                userId={session.user.id}
+                board={board}
+                period={shownPeriod}
+                poll={poll}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary name="Periods">
+              <PeriodSwitch board={board} selected={shownPeriod} onSelect={setPeriod} />
+            </ErrorBoundary>
+            <ErrorBoundary name="My boards">
+              <MyBoards
+                token={session.token}
+                boards={list}
+                selected={board.id}
+                onSelect={selectBoard}
+                poll={poll}
+              />
+            </ErrorBoundary>
+            <ErrorBoundary name="My scores over time">
+              <ScoreChart token={session.token} board={board} poll={poll} />
+            </ErrorBoundary>
+            <ErrorBoundary name="My recent scores">
+              <RecentScores token={session.token} board={board} poll={poll} />
+            </ErrorBoundary>
           </main>
         </>
       )}

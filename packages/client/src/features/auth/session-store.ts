@@ -6,8 +6,10 @@ const STORAGE_KEY = 'scoreboard.session';
 type Listener = () => void;
 
 /**
- * The signed-in session, kept in localStorage so that it survives a reload. `notice` carries the
- * reason the user was sent back to the login page (expired or refused token).
+ * The signed-in session, kept in localStorage so that it survives a reload, and shared by the
+ * browser's tabs: a log out, or a log in, in one tab is followed by every other (the storage
+ * event). `notice` carries the reason the user was sent back to the login page (expired or
+ * refused token, logged out elsewhere) or was switched to another account.
  */
 class SessionStore {
   private session: Session | null = read();
@@ -18,6 +20,7 @@ class SessionStore {
     if (this.session && this.session.expiresAt <= Date.now()) {
       this.end('Your session has expired. Please log in again.');
     }
+    window.addEventListener('storage', this.followOtherTab);
   }
 
   get current(): Session | null {
@@ -50,6 +53,20 @@ class SessionStore {
     localStorage.removeItem(STORAGE_KEY);
     this.emit();
   }
+
+  /** Another tab wrote the session (or cleared the storage): this one takes it as it is now. */
+  private readonly followOtherTab = (event: StorageEvent): void => {
+    if (event.key !== STORAGE_KEY && event.key !== null) return;
+    const next = read();
+    if (next?.token === this.session?.token) return;
+    const before = this.session;
+    this.session = next;
+    if (!next) this.notice = 'You were logged out in another tab.';
+    else if (before && before.user.id !== next.user.id)
+      this.notice = `You are now logged in as ${next.user.display_name}, as in your other tab.`;
+    else this.notice = null;
+    this.emit();
+  };
 
   private emit(): void {
     this.listeners.forEach((listener) => listener());

@@ -6,6 +6,15 @@ import { GLOBAL_BOARD } from '../boards/global-board';
 import { readServerEvents } from './sse';
 
 const MAX_RETRY_MS = 15_000;
+/** Failed connections in a row after which the badge stops promising a reconnection soon. */
+const OFFLINE_AFTER_FAILURES = 3;
+
+/**
+ * The stream as the badge shows it: up; down and being retried; or given up on for now (the
+ * browser is offline, or the server has not answered several attempts in a row; the retries go
+ * on, slower).
+ */
+export type LiveStatus = 'live' | 'reconnecting' | 'offline';
 
 /** A `leaderboard` event: the current top 10 of a board followed. */
 type BoardTopTen = {
@@ -20,30 +29,38 @@ type RankChange = { board: string; period: string; rank: number; previous_rank: 
 /**
  * Keeps the dashboard's queries current from GET /api/stream?boards=<board>, following the
  * selected board (a new stream when it changes), reconnecting with backoff (or after the server's
- * Retry-After, when it refused the stream). Returns whether the stream is up, so that queries can
- * poll while it is down.
+ * Retry-After, when it refused the stream). While the browser is offline it does not try; it
+ * connects again as soon as the browser is back online. Returns the stream's status, so that
+ * queries can poll while it is down.
  */
-export function useLiveUpdates(token: string, userId: string, board: string): boolean {
+export function useLiveUpdates(token: string, userId: string, board: string): LiveStatus {
   const queryClient = useQueryClient();
-  const [connected, setConnected] = useState(false);
+  const [status, setStatus] = useState<LiveStatus>(() =>
+    navigator.onLine ? 'reconnecting' : 'offline',
+  );
 
   useEffect(() => {
-    const controller = new AbortController();
-    let attempt = 0;
+    let controller = new AbortController();
+    let failures = 0;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
 
     const retryLater = (minimumMs = 0) => {
-      setConnected(false);
-      attempt += 1;
-      const backoff = Math.min(MAX_RETRY_MS, 500 * 2 ** attempt);
+      failures += 1;
+      setStatus(failures >= OFFLINE_AFTER_FAILURES ? 'offline' : 'reconnecting');
+      const backoff = Math.min(MAX_RETRY_MS, 500 * 2 ** failures);
       retryTimer = setTimeout(() => void connect(), Math.max(backoff, minimumMs));
     };
 
     const connect = async () => {
+      if (!navigator.onLine) {
+        setStatus('offline');
+        return;
+      }
+      const { signal } = controller;
       try {
         const response = await fetch(`/api/stream?boards=${encodeURIComponent(board)}`, {
           headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-          signal: controller.signal,
+          signal,
         });
         // 401: the token was refused; 403: the account was suspended.
         if (response.status === 401 || response.status === 403) {
@@ -58,10 +75,10 @@ export function useLiveUpdates(token: string, userId: string, board: string): bo
           return;
         }
         for await (const event of readServerEvents(response.body)) {
-          attempt = 0;
-          setConnected(true);
+          failures = 0;
+          setStatus('live');
           if (event.type === 'expired') {
-            setConnected(false);
+            setStatus('reconnecting');
             endSession(queryClient);
             return;
           }
@@ -69,18 +86,37 @@ export function useLiveUpdates(token: string, userId: string, board: string): bo
         }
         throw new Error('stream ended');
       } catch {
-        if (!controller.signal.aborted) retryLater();
+        if (!signal.aborted) retryLater();
       }
     };
-    void connect();
-    return () => {
+
+    // The stream would only time out: drop it now, and come back at once with the network.
+    const goneOffline = () => {
       controller.abort();
       clearTimeout(retryTimer);
-      setConnected(false);
+      setStatus('offline');
+    };
+    const backOnline = () => {
+      controller.abort();
+      clearTimeout(retryTimer);
+      controller = new AbortController();
+      failures = 0;
+      setStatus('reconnecting');
+      void connect();
+    };
+    window.addEventListener('offline', goneOffline);
+    window.addEventListener('online', backOnline);
+    void connect();
+    return () => {
+      window.removeEventListener('offline', goneOffline);
+      window.removeEventListener('online', backOnline);
+      controller.abort();
+      clearTimeout(retryTimer);
+      setStatus('reconnecting');
     };
   }, [token, userId, board, queryClient]);
 
-  return connected;
+  return status;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
+import { QueryError } from '../../../components/QueryError';
 import { adminSections, type AdminSection } from '../admin-sections';
 import { ApiKeysSection } from './ApiKeysSection';
 import { AuditLog } from './AuditLog';
@@ -38,6 +39,7 @@ export function AdminPage({
           </a>
         ))}
       </nav>
+      <QueryError query={boards} />
       {section === 'boards' && (
         <>
           <CreateBoard token={token} />

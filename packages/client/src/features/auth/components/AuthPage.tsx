@@ -1,18 +1,33 @@
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { apiFetch } from '../../../api/http';
 import type { AuthResponse } from '../../../api/types';
+import { credentialProblems, type AuthMode } from '../credential-problems';
 import { sessionStore } from '../session-store';
 
-type Mode = 'login' | 'signup';
-
-/** Log in or sign up; the server's messages are shown as given. */
+/**
+ * Log in or sign up. A missing or malformed email or password is said next to its field (not in
+ * the browser's bubble) and nothing is sent; the server's messages are shown as given.
+ */
 export function AuthPage({ notice }: { notice: string | null }) {
-  const [mode, setMode] = useState<Mode>('login');
+  const [mode, setMode] = useState<AuthMode>('login');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const ids = { email: useId(), password: useId(), name: useId(), hint: useId() };
+  const [checked, setChecked] = useState(false);
+  const emailInput = useRef<HTMLInputElement>(null);
+  const passwordInput = useRef<HTMLInputElement>(null);
+  const ids = {
+    email: useId(),
+    password: useId(),
+    name: useId(),
+    hint: useId(),
+    emailError: useId(),
+    passwordError: useId(),
+  };
+  const problems = checked ? credentialProblems(mode, email, password) : {};
+  const describedBy = (...described: Array<string | false>) =>
+    described.filter(Boolean).join(' ') || undefined;
 
   const auth = useMutation({
     mutationFn: async () => {
@@ -31,11 +46,18 @@ export function AuthPage({ notice }: { notice: string | null }) {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    const found = credentialProblems(mode, email, password);
+    if (found.email || found.password) {
+      setChecked(true);
+      (found.email ? emailInput : passwordInput).current?.focus();
+      return;
+    }
     auth.mutate();
   };
 
-  const switchTo = (next: Mode) => {
+  const switchTo = (next: AuthMode) => {
     setMode(next);
+    setChecked(false);
     auth.reset();
   };
 
@@ -55,28 +77,51 @@ export function AuthPage({ notice }: { notice: string | null }) {
           Sign up
         </button>
       </div>
-      <form onSubmit={submit} className="card" aria-label={mode === 'login' ? 'Log in' : 'Sign up'}>
+      <form
+        onSubmit={submit}
+        className="card"
+        aria-label={mode === 'login' ? 'Log in' : 'Sign up'}
+        noValidate
+      >
         <label htmlFor={ids.email}>Email</label>
         <input
+          ref={emailInput}
           id={ids.email}
           type="email"
           autoComplete="email"
           required
+          aria-invalid={problems.email ? true : undefined}
+          aria-describedby={describedBy(!!problems.email && ids.emailError)}
           value={email}
           onChange={(e) => setEmail(e.target.value)}
         />
+        {problems.email && (
+          <p id={ids.emailError} className="field-error">
+            {problems.email}
+          </p>
+        )}
         <label htmlFor={ids.password}>Password</label>
         <input
+          ref={passwordInput}
           id={ids.password}
           type="password"
           autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
           required
           minLength={mode === 'signup' ? 8 : undefined}
           maxLength={128}
-          aria-describedby={mode === 'signup' ? ids.hint : undefined}
+          aria-invalid={problems.password ? true : undefined}
+          aria-describedby={describedBy(
+            mode === 'signup' && ids.hint,
+            !!problems.password && ids.passwordError,
+          )}
           value={password}
           onChange={(e) => setPassword(e.target.value)}
         />
+        {problems.password && (
+          <p id={ids.passwordError} className="field-error">
+            {problems.password}
+          </p>
+        )}
         {mode === 'signup' && (
           <>
             <p id={ids.hint} className="hint">

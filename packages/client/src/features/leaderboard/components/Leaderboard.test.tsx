@@ -1,5 +1,6 @@
-import { cleanup, screen } from '@testing-library/react';
+import { cleanup, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { queryKeys } from '../../../api/queries';
 import type { Board, LeaderboardEntry } from '../../../api/types';
 import { cellTexts } from '../../../test/cell-texts';
 import { fakeServer } from '../../../test/fake-server';
@@ -105,8 +106,13 @@ describe('Leaderboard', () => {
       'GET /api/boards/race/leaderboard?period=previous&limit=10': notFound,
       'GET /api/boards/race/leaderboard/me?period=previous&radius=3': notFound,
     });
-    renderLeaderboard(board('asc'), 'previous');
+    const client = renderLeaderboard(board('asc'), 'previous');
     expect(await screen.findByText('There is no previous period yet.')).toBeTruthy();
+    // Not a failure to retry: the period does not exist.
+    await waitFor(() =>
+      expect(client.getQueryState(queryKeys.myStanding('race', 'previous'))?.status).toBe('error'),
+    );
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 
   it('says so when the period has no scores yet', async () => {

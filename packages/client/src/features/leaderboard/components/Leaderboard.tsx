@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { ApiError } from '../../../api/http';
 import { queries } from '../../../api/queries';
 import type { Board, LeaderboardEntry, PeriodSelection, PeriodState } from '../../../api/types';
+import { QueryError } from '../../../components/QueryError';
 import { describeSort } from '../../boards/describe-sort';
 import { formatPeriod } from '../../boards/format-period';
 import { distinctNames } from '../../players/distinct-names';
@@ -88,13 +89,19 @@ export function Leaderboard({
         <p className="hint">
           {top.data
             ? `${top.data.total_players} ${top.data.total_players === 1 ? 'player' : 'players'}.`
-            : 'Loading…'}{' '}
+            : top.isError
+              ? ''
+              : 'Loading…'}{' '}
           {mine.data?.rank
             ? `You are #${mine.data.rank}.`
             : period === 'current'
               ? 'Submit a score to get ranked.'
               : 'You have no score in this period.'}
         </p>
+      )}
+      {!missing && <QueryError query={top} />}
+      {!(mine.error instanceof ApiError && mine.error.status === 404) && (
+        <QueryError query={mine} />
       )}
       {top.data && topEntries.length === 0 && (
         <p className="empty">No scores in this period yet.</p>

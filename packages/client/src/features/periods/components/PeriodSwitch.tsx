@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { queries } from '../../../api/queries';
 import type { Board, LeaderboardEntry, PeriodSelection, PeriodSummary } from '../../../api/types';
 import { LoadMore } from '../../../components/LoadMore';
+import { QueryState } from '../../../components/QueryState';
 import { formatPeriod } from '../../boards/format-period';
 import { distinctNames } from '../../players/distinct-names';
 
@@ -67,7 +68,7 @@ export function PeriodSwitch({
       {resets ? (
         <>
           <h3 className="subtitle">Archive</h3>
-          {archive.isLoading && <p className="hint">Loading…</p>}
+          <QueryState query={archive} />
           <ul className="periods">
             {periods.map((period) => {
               const isCurrent = period.id === board.current_period.id;

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
+import { QueryState } from '../../../components/QueryState';
 import { scoreStatusLabel } from '../score-status-label';
 import { RelativeTime } from '../../../components/RelativeTime';
 
@@ -22,9 +23,8 @@ export function RecentScores({
   return (
     <section className="card" aria-labelledby="recent-title">
       <h2 id="recent-title">My recent scores</h2>
-      {items.length === 0 ? (
-        <p className="hint">{scores.isLoading ? 'Loading…' : 'No scores yet.'}</p>
-      ) : (
+      <QueryState query={scores} empty={items.length === 0 && 'No scores yet.'} />
+      {items.length > 0 && (
         <table className="table">
           <thead>
             <tr>

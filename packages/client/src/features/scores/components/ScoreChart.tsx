@@ -1,9 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { useLayoutEffect, useRef, useState } from 'react';
 import { queries } from '../../../api/queries';
+<<<<<<< HEAD
 import type { Board, ScoreItem } from '../../../api/types';
 import { formatExact } from '../../../components/format-relative';
 import { scoreTicks } from '../score-ticks';
+=======
+import type { Board } from '../../../api/types';
+import { QueryError } from '../../../components/QueryError';
+>>>>>>> wt-behave
 
 /** Drawn in CSS pixels, one to one, so that the text is as large as the page's. */
 const HEIGHT = 220;
@@ -88,6 +93,7 @@ export function ScoreChart({
   return (
     <section className="card" aria-labelledby="chart-title">
       <h2 id="chart-title">My scores over time</h2>
+      <QueryError query={scores} />
       <figure className="chart">
         <div ref={areaRef}>
           <svg viewBox={`0 0 ${width} ${HEIGHT}`} role="img" aria-label={summary}>

@@ -43,13 +43,19 @@ const board = makeBoard({
   },
 });
 
-const renderForm = () => renderWithClient(<SubmitScoreForm token="token" board={board} />);
+const renderForm = (shown = board, userId = '7') =>
+  renderWithClient(<SubmitScoreForm token="token" userId={userId} board={shown} />);
+
+/** What the tab keeps of the submissions not confirmed yet. */
+const keptInTab = () =>
+  Object.fromEntries(Object.keys(sessionStorage).map((key) => [key, sessionStorage.getItem(key)]));
 
 describe('SubmitScoreForm', () => {
   beforeEach(() => vi.restoreAllMocks());
   afterEach(() => {
     cleanup();
     vi.unstubAllGlobals();
+    sessionStorage.clear();
   });
 
   it('shows the board’s range and order, and submits to the board', async () => {
@@ -86,6 +92,70 @@ describe('SubmitScoreForm', () => {
     expect(calls[1]!.key).toBe(calls[0]!.key);
   });
 
+  it('keeps an unconfirmed submission in the tab, and after a reload sends it again with its key', async () => {
+    const calls = fakeServer([
+      () => Promise.reject(new TypeError('network down')),
+      stored(42, 'Score already submitted'),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '42');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText(/will not count twice/);
+    const key = calls[0]!.key!;
+    expect(keptInTab()).toEqual({
+      'scoreboard.unconfirmed-score:7:race': JSON.stringify({ key, value: 42 }),
+    });
+
+    // The page is reloaded: a new form, on the same tab's storage.
+    cleanup();
+    renderForm();
+    expect(await screen.findByText('Already submitted: 42 (counted once).')).toBeTruthy();
+    expect(calls.map((call) => call.key)).toEqual([key, key]);
+    expect(calls[1]!.body).toEqual({ value: 42, board: 'race' });
+    expect(keptInTab()).toEqual({});
+  });
+
+  it('shows the unconfirmed value after a reload while it is sent again, and keeps it when that fails', async () => {
+    sessionStorage.setItem(
+      'scoreboard.unconfirmed-score:7:race',
+      JSON.stringify({ key: 'the-key', value: 9 }),
+    );
+    const calls = fakeServer([() => Promise.reject(new TypeError('network down')), stored(9)]);
+    renderForm();
+    expect(screen.getByLabelText('Score')).toHaveProperty('value', '9');
+    await screen.findByText(/will not count twice/);
+    expect(keptInTab()).toHaveProperty(['scoreboard.unconfirmed-score:7:race']);
+
+    await userEvent.setup().click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText('Submitted: 9.');
+    expect(calls.map((call) => call.key)).toEqual(['the-key', 'the-key']);
+    expect(keptInTab()).toEqual({});
+  });
+
+  it('forgets a submission the server refused, and sends nothing of another user’s', async () => {
+    sessionStorage.setItem(
+      'scoreboard.unconfirmed-score:8:race',
+      JSON.stringify({ key: 'their-key', value: 5 }),
+    );
+    const calls = fakeServer([
+      () =>
+        Promise.resolve(
+          Response.json(
+            { statusCode: 429, error: 'Too Many Requests', message: 'Too many submissions' },
+            { status: 429 },
+          ),
+        ),
+    ]);
+    renderForm();
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '42');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect((await screen.findByRole('alert')).textContent).toBe('Too many submissions');
+    expect(calls).toHaveLength(1);
+    expect(Object.keys(keptInTab())).toEqual(['scoreboard.unconfirmed-score:8:race']);
+  });
+
   it('sends one request for a double-click, and a new key for the next submission', async () => {
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
@@ -110,6 +180,48 @@ describe('SubmitScoreForm', () => {
     expect(calls[1]!.key).not.toBe(calls[0]!.key);
   });
 
+  it('says what it takes, next to the field, and sends nothing for a value it does not take', async () => {
+    const calls = fakeServer([stored(100)]);
+    renderForm();
+    const user = userEvent.setup();
+    const input = screen.getByLabelText('Score');
+    const message = 'Enter a whole number from 0 to 100.';
+    expect(input.closest('form')!.noValidate).toBe(true);
+
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(screen.getByRole('alert').textContent).toBe(message);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    const errorId = screen.getByText(message).id;
+    expect(input.getAttribute('aria-describedby')!.split(' ')).toContain(errorId);
+    expect(document.activeElement).toBe(input);
+
+    for (const text of ['101', '-1', '12.5']) {
+      await user.clear(input);
+      await user.type(input, text);
+      await user.click(screen.getByRole('button', { name: 'Submit' }));
+      expect(screen.getByText(message)).toBeTruthy();
+    }
+    expect(calls).toHaveLength(0);
+
+    // Once the value is one it takes, the message goes, and the value is sent.
+    await user.clear(input);
+    await user.type(input, '100');
+    expect(screen.queryByText(message)).toBeNull();
+    expect(input.getAttribute('aria-invalid')).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    await screen.findByText('Submitted: 100.');
+    expect(calls.map((call) => call.body)).toEqual([{ value: 100, board: 'race' }]);
+  });
+
+  it('takes the range of the board it submits to', async () => {
+    fakeServer([]);
+    renderForm({ ...board, score_min: 1, score_max: 100_000 });
+    const user = userEvent.setup();
+    await user.type(screen.getByLabelText('Score'), '0');
+    await user.click(screen.getByRole('button', { name: 'Submit' }));
+    expect(screen.getByRole('alert').textContent).toBe('Enter a whole number from 1 to 100000.');
+  });
+
   it('shows the server’s validation message as given', async () => {
     fakeServer([
       () =>
@@ -120,12 +232,10 @@ describe('SubmitScoreForm', () => {
           ),
         ),
     ]);
-    renderForm();
+    // The board's range changed on the server since the list of boards was fetched.
+    renderForm({ ...board, score_max: 1000 });
     const user = userEvent.setup();
-    await screen.findByText('A whole number from 0 to 100.');
-    const input = screen.getByLabelText('Score');
-    input.removeAttribute('max');
-    await user.type(input, '500');
+    await user.type(screen.getByLabelText('Score'), '500');
     await user.click(screen.getByRole('button', { name: 'Submit' }));
     expect((await screen.findByRole('alert')).textContent).toBe('value must be between 0 and 100');
   });

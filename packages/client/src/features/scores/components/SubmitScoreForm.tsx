@@ -1,33 +1,55 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../../../api/http';
 import type { Board } from '../../../api/types';
 import { describeSort } from '../../boards/describe-sort';
 import { useSubmitScore } from '../hooks/useSubmitScore';
+import { parseScore } from '../parse-score';
 
 /**
  * The score form for a board's current period; its range is the board's. Render one per board
  * (keyed by the board's id), so that an unconfirmed submission's key never goes to another board.
+ * It checks the value itself, with its own message (not the browser's bubble), and sends nothing
+ * while it is invalid; after a refused attempt the message follows the typing.
  */
-export function SubmitScoreForm({ token, board }: { token: string; board: Board }) {
-  const { submit, mutation } = useSubmitScore(token, board.id);
-  const [value, setValue] = useState('');
+export function SubmitScoreForm({
+  token,
+  userId,
+  board,
+}: {
+  token: string;
+  userId: string;
+  board: Board;
+}) {
+  const { submit, mutation, resumed } = useSubmitScore(token, userId, board.id);
+  // A submission sent again after a reload shows its value: "Submit" again sends the same one.
+  const [value, setValue] = useState(resumed ? String(resumed.value) : '');
+  const [checked, setChecked] = useState(false);
+  const input = useRef<HTMLInputElement>(null);
   const inputId = useId();
   const hintId = useId();
   const boardHintId = useId();
+  const errorId = useId();
+  const parsed = parseScore(value, board.score_min, board.score_max);
+  const invalid = checked && parsed === null;
 
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
-    const parsed = Number(value);
-    if (value.trim() === '' || !Number.isFinite(parsed)) return;
+    if (parsed === null) {
+      setChecked(true);
+      input.current?.focus();
+      return;
+    }
+    setChecked(false);
     submit(parsed);
   };
 
   return (
     <section className="card" aria-labelledby={`${inputId}-title`}>
       <h2 id={`${inputId}-title`}>Submit a score</h2>
-      <form onSubmit={onSubmit} className="submit-form">
+      <form onSubmit={onSubmit} className="submit-form" noValidate>
         <label htmlFor={inputId}>Score</label>
         <input
+          ref={input}
           id={inputId}
           type="number"
           inputMode="numeric"
@@ -35,7 +57,8 @@ export function SubmitScoreForm({ token, board }: { token: string; board: Board 
           min={board.score_min}
           max={board.score_max}
           required
-          aria-describedby={`${boardHintId} ${hintId}`}
+          aria-invalid={invalid || undefined}
+          aria-describedby={`${boardHintId} ${hintId}${invalid ? ` ${errorId}` : ''}`}
           value={value}
           onChange={(e) => setValue(e.target.value)}
         />
@@ -43,6 +66,11 @@ export function SubmitScoreForm({ token, board }: { token: string; board: Board 
           {mutation.isPending ? 'Submitting…' : 'Submit'}
         </button>
       </form>
+      {invalid && (
+        <p id={errorId} className="field-error" role="alert">
+          {`Enter a whole number from ${board.score_min} to ${board.score_max}.`}
+        </p>
+      )}
       <p id={boardHintId} className="hint">
         To {board.name}, current period. {describeSort(board.sort).rule}.
       </p>

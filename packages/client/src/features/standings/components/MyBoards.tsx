@@ -1,7 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
+<<<<<<< HEAD
 import { NO_VALUE } from '../../../components/no-value';
+=======
+import { QueryState } from '../../../components/QueryState';
+>>>>>>> wt-behave
 
 /**
  * My standing in the current period of every board I have a score on: rank, best (the lowest on
@@ -27,11 +31,11 @@ export function MyBoards({
   return (
     <section className="card" aria-labelledby="my-boards-title">
       <h2 id="my-boards-title">My boards</h2>
-      {items.length === 0 ? (
-        <p className="hint">
-          {standings.isLoading ? 'Loading…' : 'No scores on any board yet this period.'}
-        </p>
-      ) : (
+      <QueryState
+        query={standings}
+        empty={items.length === 0 && 'No scores on any board yet this period.'}
+      />
+      {items.length > 0 && (
         // Scrolls sideways rather than widen a phone's screen; focusable to scroll by keyboard.
         <div className="table-scroll" tabIndex={0} role="region" aria-label="My boards table">
           <table className="table" aria-describedby="my-boards-hint">

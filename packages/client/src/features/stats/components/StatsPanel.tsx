@@ -1,5 +1,6 @@
 import type { Board, PeriodSelection } from '../../../api/types';
 import { NO_VALUE } from '../../../components/no-value';
+import { QueryError } from '../../../components/QueryError';
 import { describeSort } from '../../boards/describe-sort';
 import { useBoardStats } from '../hooks/useBoardStats';
 
@@ -38,6 +39,7 @@ export function StatsPanel({
           <dd data-testid="average">{scored ? data.average.toFixed(2) : NO_VALUE}</dd>
         </div>
       </dl>
+      <QueryError query={stats} />
       {data && data.pending_scores > 0 && (
         <p className="hint" data-testid="pending">
           {data.pending_scores} pending
