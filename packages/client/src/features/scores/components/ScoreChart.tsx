@@ -1,14 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { useLayoutEffect, useRef, useState } from 'react';
 import { queries } from '../../../api/queries';
-<<<<<<< HEAD
 import type { Board, ScoreItem } from '../../../api/types';
 import { formatExact } from '../../../components/format-relative';
-import { scoreTicks } from '../score-ticks';
-=======
-import type { Board } from '../../../api/types';
 import { QueryError } from '../../../components/QueryError';
->>>>>>> wt-behave
+import { scoreTicks } from '../score-ticks';
 
 /** Drawn in CSS pixels, one to one, so that the text is as large as the page's. */
 const HEIGHT = 220;

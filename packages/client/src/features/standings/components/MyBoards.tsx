@@ -1,11 +1,8 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
-<<<<<<< HEAD
 import { NO_VALUE } from '../../../components/no-value';
-=======
 import { QueryState } from '../../../components/QueryState';
->>>>>>> wt-behave
 
 /**
  * My standing in the current period of every board I have a score on: rank, best (the lowest on
