@@ -74,6 +74,10 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
       .setDescription('Idempotent score submission, exact per-user aggregates and leaderboards.')
       .setVersion('1')
       .addBearerAuth()
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN, when it is set' },
+        'metrics-token',
+      )
       .addApiKey(
         {
           type: 'apiKey',
