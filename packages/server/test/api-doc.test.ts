@@ -56,6 +56,9 @@ async function openApiRoutes(): Promise<string[]> {
   );
 }
 
+/** The dashboard's files, served at every other path by @nestjs/serve-static once it is built. */
+const CLIENT_SERVED = '{*any}';
+
 type RouteLayer = { route?: { path: string; methods: Record<string, boolean> } };
 
 /**
@@ -66,7 +69,7 @@ type RouteLayer = { route?: { path: string; methods: Record<string, boolean> } }
 function routerRoutes(): string[] {
   const express = app.app.getHttpAdapter().getInstance() as { router: { stack: RouteLayer[] } };
   return express.router.stack.flatMap(({ route }) => {
-    if (!route || SWAGGER_SERVED.test(route.path)) return [];
+    if (!route || SWAGGER_SERVED.test(route.path) || route.path === CLIENT_SERVED) return [];
     const methods = Object.keys(route.methods);
     if (methods.length !== 1) return [];
     return [`${methods[0]!.toUpperCase()} ${route.path.replace(/:(\w+)/g, '{$1}')}`];
