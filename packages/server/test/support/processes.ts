@@ -93,6 +93,11 @@ export class PrivateRedis {
     await this.command((client) => client.flushall());
   }
 
+  /** Runs a server-wide command (CLIENT PAUSE, INFO) on the one server there is. */
+  async onEveryNode<T>(work: (client: Redis) => Promise<T>): Promise<T[]> {
+    return [await this.command(work)];
+  }
+
   /** Stops the server for good. */
   async destroy(): Promise<void> {
     await this.stop();

@@ -77,7 +77,12 @@ export class PrivateRedisCluster {
 
   /** FLUSHALL runs on one node only: every master is flushed. */
   async flushAll(): Promise<void> {
-    await Promise.all(this.nodes.map((node) => this.onNode(node, (client) => client.flushall())));
+    await this.onEveryNode((client) => client.flushall());
+  }
+
+  /** Runs a server-wide command (CLIENT PAUSE, INFO) on every master. */
+  onEveryNode<T>(work: (client: Redis) => Promise<T>): Promise<T[]> {
+    return Promise.all(this.nodes.map((node) => this.onNode(node, work)));
   }
 
   /** Runs commands through a Cluster client, which routes each key to its node. */
@@ -167,6 +172,7 @@ export type TestRedis = {
   readonly env: { REDIS_URL: string; REDIS_CLUSTER: string };
   command<T>(work: (client: RedisConnection) => Promise<T>): Promise<T>;
   flushAll(): Promise<void>;
+  onEveryNode<T>(work: (client: Redis) => Promise<T>): Promise<T[]>;
   start(): Promise<void>;
   stop(): Promise<void>;
   destroy(): Promise<void>;
