@@ -35,11 +35,12 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   }
 
   /**
-   * Every key this deployment uses starts with this. The prefix is written into the names here
-   * rather than left to ioredis' keyPrefix option, which a Cluster applies only to some commands'
-   * slots: so the stream, the channel and every script's KEYS carry it alike, on one node or a
-   * cluster. A cluster hashes a key by its first `{...}`, and the prefix may hold no braces, so
-   * the hash tag a name carries (`{board:<id>}`) is the one that counts.
+   * Every key this deployment uses starts with this. It is written into the names here, not
+   * left to ioredis' keyPrefix option: that one prefixes only what ioredis knows to be a key (not
+   * the pub/sub channel), and a Cluster computes slots from the names before a per-node prefix
+   * is added. Here the stream, the channel and every script's KEYS carry it alike, on one node
+   * or a cluster. A cluster hashes a key by its first `{...}`, and the prefix may hold no braces,
+   * so the hash tag a name carries (`{board:<id>}`) is the one that counts.
    */
   key(name: string): string {
     return `${this.config.redisKeyPrefix}${name}`;
