@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { WorkerModule } from './app.module';
 import { Lifecycle } from './common/lifecycle';
 import { createLogger, NestPinoLogger } from './common/logger';
-import type { AppConfig } from './config/app-config';
+import { splitRedisUrls, type AppConfig } from './config/app-config';
 import { EmbeddedPostgres } from './database/embedded-postgres';
 import { createHttpApp } from './http-app';
 import { serveMetrics } from './metrics/metrics-server';
@@ -107,9 +107,11 @@ function describeMode(config: AppConfig): string {
   const database = config.databaseUrl
     ? `PostgreSQL at ${describeUrl(config.databaseUrl)}`
     : `embedded PostgreSQL (data in ${config.dataDir})`;
-  const events = config.redisUrl
-    ? `Redis at ${describeUrl(config.redisUrl)}`
-    : 'in-process events and leaderboards (no REDIS_URL: one process only)';
+  const events = !config.redisUrl
+    ? 'in-process events and leaderboards (no REDIS_URL: one process only)'
+    : config.redisCluster
+      ? `Redis Cluster through ${splitRedisUrls(config.redisUrl).map(describeUrl).join(', ')}`
+      : `Redis at ${describeUrl(config.redisUrl)}`;
   const where = config.runsApi ? ` on port ${config.port}` : '';
   return `Scoreboard starting (${role}${where}; ${config.nodeEnv}): ${database}; ${events}`;
 }

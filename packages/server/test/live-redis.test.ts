@@ -5,7 +5,8 @@ import { StreamAdmission } from '../src/live/stream-admission';
 import { UpdatesBus } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { PrivateRedis, type NodeProcess } from './support/processes';
+import type { NodeProcess } from './support/processes';
+import { REDIS_TOPOLOGIES, startTestRedis, type TestRedis } from './support/redis-cluster';
 import {
   allScoresApplied,
   globalLeaderboardKeys,
@@ -17,9 +18,9 @@ import { waitFor } from './support/wait-for';
 
 /**
  * Two API instances and one worker process over one database and a private Redis, as behind a
- * load balancer.
+ * load balancer: one Redis server, then a three-master Redis Cluster.
  */
-let redis: PrivateRedis;
+let redis: TestRedis;
 let first: TestApp;
 let second: TestApp;
 let worker: NodeProcess;
@@ -30,27 +31,6 @@ let api2: ApiClient;
 const TEST_TIMEOUT_MS = 5 * 60_000;
 /** Two apps and a worker process to start on a possibly busy machine. */
 const START_TIMEOUT_MS = 4 * 60_000;
-
-beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  const env = {
-    ROLE: 'api',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-    LOG_LEVEL: 'error',
-  };
-  first = await startTestApp('live_redis', env);
-  second = await startTestApp('live_redis', env, first);
-  api1 = new ApiClient(first.baseUrl);
-  api2 = new ApiClient(second.baseUrl);
-  worker = await startWorkerProcess(first, {}, { timeoutMs: START_TIMEOUT_MS });
-}, START_TIMEOUT_MS);
-afterAll(async () => {
-  await worker.stop();
-  await second.close();
-  await first.close();
-  await redis.stop();
-});
 
 const settled = () => allScoresApplied(first);
 
@@ -83,131 +63,161 @@ const redisLeaderboardReady = async () => {
   });
 };
 
-describe('live updates across instances', { timeout: TEST_TIMEOUT_MS }, () => {
-  it('sends a client streaming from instance 1 its stats after it submits through instance 2', async () => {
-    const { token, user } = await api1.signup();
-    await redisLeaderboardReady();
-    const stream = await EventStreamClient.open(first.baseUrl, token);
-    try {
-      expect(stream.status).toBe(200);
-      await stream.next('stats', (data) => data.total_scores === 0);
-      const submitted = await api2.submitScore(token, 77);
-      expect(submitted.status).toBe(201);
-      const event = await stream.next('stats', (data) => data.total_scores === 1);
-      expect(event.data).toEqual({
-        user_id: user.id,
-        total_scores: 1,
-        average: 77,
-        high_score: 77,
-        pending_scores: 0,
-        updated_at: expect.any(String),
+describe.each(REDIS_TOPOLOGIES)('two API instances and a worker over %s', (topology) => {
+  beforeAll(async () => {
+    redis = await startTestRedis(topology);
+    const env = {
+      ROLE: 'api',
+      ...redis.env,
+      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+      LOG_LEVEL: 'error',
+    };
+    first = await startTestApp('live_redis', env);
+    second = await startTestApp('live_redis', env, first);
+    api1 = new ApiClient(first.baseUrl);
+    api2 = new ApiClient(second.baseUrl);
+    worker = await startWorkerProcess(first, {}, { timeoutMs: START_TIMEOUT_MS });
+  }, START_TIMEOUT_MS);
+  afterAll(async () => {
+    await worker.stop();
+    await second.close();
+    await first.close();
+    await redis.destroy();
+  });
+
+  describe('live updates across instances', { timeout: TEST_TIMEOUT_MS }, () => {
+    it('sends a client streaming from instance 1 its stats after it submits through instance 2', async () => {
+      const { token, user } = await api1.signup();
+      await redisLeaderboardReady();
+      const stream = await EventStreamClient.open(first.baseUrl, token);
+      try {
+        expect(stream.status).toBe(200);
+        await stream.next('stats', (data) => data.total_scores === 0);
+        const submitted = await api2.submitScore(token, 77);
+        expect(submitted.status).toBe(201);
+        const event = await stream.next('stats', (data) => data.total_scores === 1);
+        expect(event.data).toEqual({
+          user_id: user.id,
+          total_scores: 1,
+          average: 77,
+          high_score: 77,
+          pending_scores: 0,
+          updated_at: expect.any(String),
+        });
+        // A client that reads after the event sees at least that state.
+        const stats = await api1.request('GET', '/api/me/stats', { token });
+        expect(stats.body.total_scores).toBe(1);
+        const top = await stream.next('leaderboard', (data) =>
+          data.items.some((i: any) => i.user_id === user.id),
+        );
+        expect(top.data.items.length).toBeLessThanOrEqual(10);
+      } finally {
+        await stream.close();
+      }
+    });
+
+    it('reports Redis in the readiness checks', async () => {
+      const ready = await api1.request('GET', '/api/health/ready');
+      expect(ready.body).toEqual({
+        status: 'ok',
+        checks: { database: 'up', migrations: 'up', redis: 'up' },
       });
-      // A client that reads after the event sees at least that state.
-      const stats = await api1.request('GET', '/api/me/stats', { token });
-      expect(stats.body.total_scores).toBe(1);
-      const top = await stream.next('leaderboard', (data) =>
-        data.items.some((i: any) => i.user_id === user.id),
-      );
-      expect(top.data.items.length).toBeLessThanOrEqual(10);
-    } finally {
-      await stream.close();
-    }
-  });
+    });
 
-  it('reports Redis in the readiness checks', async () => {
-    const ready = await api1.request('GET', '/api/health/ready');
-    expect(ready.body).toEqual({
-      status: 'ok',
-      checks: { database: 'up', migrations: 'up', redis: 'up' },
+    it('refuses a stream without a valid token', async () => {
+      const response = await fetch(`${first.baseUrl}/api/stream`);
+      expect(response.status).toBe(401);
+      await response.body?.cancel();
+    });
+
+    it('leaves no connection, listener or stream lease behind after 1,000 connect/disconnect cycles', async () => {
+      // 20 streams at a time, one per player: a player may have only STREAM_MAX_PER_USER (5) open.
+      const players = await Promise.all(Array.from({ length: 20 }, () => api1.signup()));
+      const live = first.app.get(LiveUpdatesService);
+      const admission = first.app.get(StreamAdmission);
+      const bus = first.app.get(UpdatesBus) as unknown as { listeners: Set<unknown> };
+      const listenersBefore = bus.listeners.size;
+      for (let i = 0; i < 1000; i += 20) {
+        const streams = await Promise.all(
+          players.map((player) => EventStreamClient.open(first.baseUrl, player.token)),
+        );
+        await Promise.all(streams.map((stream) => stream.next('stats')));
+        await Promise.all(streams.map((stream) => stream.close()));
+      }
+      await waitFor(() => live.connectionCount === 0 && admission.openStreams === 0, {
+        what: 'every stream to be released',
+      });
+      expect(bus.listeners.size).toBe(listenersBefore);
+      expect(first.app.getHttpServer().listenerCount('request')).toBe(1);
+      const leaseKeys = players.map(
+        (p) => `${first.config.redisKeyPrefix}stream-leases:${p.user.id}`,
+      );
+      // One key at a time: on a cluster, the users' keys live in different slots.
+      const leasesLeft = () =>
+        redis.command(async (client) => {
+          const found = await Promise.all(leaseKeys.map((key) => client.exists(key)));
+          return found.reduce((sum, n) => sum + n, 0);
+        });
+      await waitFor(async () => (await leasesLeft()) === 0, {
+        what: 'every stream lease to be deleted from Redis',
+      });
     });
   });
 
-  it('refuses a stream without a valid token', async () => {
-    const response = await fetch(`${first.baseUrl}/api/stream`);
-    expect(response.status).toBe(401);
-    await response.body?.cancel();
-  });
-
-  it('leaves no connection, listener or stream lease behind after 1,000 connect/disconnect cycles', async () => {
-    // 20 streams at a time, one per player: a player may have only STREAM_MAX_PER_USER (5) open.
-    const players = await Promise.all(Array.from({ length: 20 }, () => api1.signup()));
-    const live = first.app.get(LiveUpdatesService);
-    const admission = first.app.get(StreamAdmission);
-    const bus = first.app.get(UpdatesBus) as unknown as { listeners: Set<unknown> };
-    const listenersBefore = bus.listeners.size;
-    for (let i = 0; i < 1000; i += 20) {
-      const streams = await Promise.all(
-        players.map((player) => EventStreamClient.open(first.baseUrl, player.token)),
-      );
-      await Promise.all(streams.map((stream) => stream.next('stats')));
-      await Promise.all(streams.map((stream) => stream.close()));
-    }
-    await waitFor(() => live.connectionCount === 0 && admission.openStreams === 0, {
-      what: 'every stream to be released',
-    });
-    expect(bus.listeners.size).toBe(listenersBefore);
-    expect(first.app.getHttpServer().listenerCount('request')).toBe(1);
-    const leaseKeys = players.map(
-      (p) => `${first.config.redisKeyPrefix}stream-leases:${p.user.id}`,
-    );
-    await waitFor(
-      async () => (await redis.command((client) => client.exists(...leaseKeys))) === 0,
-      { what: 'every stream lease to be deleted from Redis' },
-    );
-  });
-});
-
-describe('the Redis leaderboard', { timeout: TEST_TIMEOUT_MS }, () => {
-  it('equals the ranking recomputed from user_high_scores after random load, on both instances', async () => {
-    const players = await Promise.all(Array.from({ length: 25 }, () => api1.signup()));
-    await Promise.all(
-      players.flatMap((player, i) =>
-        Array.from({ length: 4 }, (_, j) =>
-          (j % 2 ? api1 : api2).submitScore(player.token, (i * 17 + j * 31) % 101),
+  describe('the Redis leaderboard', { timeout: TEST_TIMEOUT_MS }, () => {
+    it('equals the ranking recomputed from user_high_scores after random load, on both instances', async () => {
+      const players = await Promise.all(Array.from({ length: 25 }, () => api1.signup()));
+      await Promise.all(
+        players.flatMap((player, i) =>
+          Array.from({ length: 4 }, (_, j) =>
+            (j % 2 ? api1 : api2).submitScore(player.token, (i * 17 + j * 31) % 101),
+          ),
         ),
-      ),
-    );
-    await settled();
-    await redisLeaderboardReady();
-    await expectLeaderboardMatchesPostgres(api1);
-    await expectLeaderboardMatchesPostgres(api2);
-  });
+      );
+      await settled();
+      await redisLeaderboardReady();
+      await expectLeaderboardMatchesPostgres(api1);
+      await expectLeaderboardMatchesPostgres(api2);
+    });
 
-  it('orders ties by the time the high score was reached, then by user id', async () => {
-    const a = await api1.signup();
-    const b = await api1.signup();
-    const c = await api1.signup();
-    await api1.submitScore(b.token, 100);
-    await settled();
-    await api1.submitScore(a.token, 100);
-    await api1.submitScore(c.token, 100);
-    await settled();
-    // c and a reached 100 at the same microsecond: the user id decides.
-    await first.sql(
-      `UPDATE user_high_scores SET achieved_at = (SELECT achieved_at FROM user_high_scores WHERE user_id = $1)
+    it('orders ties by the time the high score was reached, then by user id', async () => {
+      const a = await api1.signup();
+      const b = await api1.signup();
+      const c = await api1.signup();
+      await api1.submitScore(b.token, 100);
+      await settled();
+      await api1.submitScore(a.token, 100);
+      await api1.submitScore(c.token, 100);
+      await settled();
+      // c and a reached 100 at the same microsecond: the user id decides.
+      await first.sql(
+        `UPDATE user_high_scores SET achieved_at = (SELECT achieved_at FROM user_high_scores WHERE user_id = $1)
         WHERE user_id = $2`,
-      [a.user.id, c.user.id],
-    );
-    const { ready } = await globalLeaderboardKeys(first);
-    await redis.command((client) => client.del(ready));
-    await redisLeaderboardReady();
-    await expectLeaderboardMatchesPostgres(api1);
-    const hundred = (await api1.request('GET', '/api/leaderboard?limit=100')).body.items
-      .filter((item: any) => [a.user.id, b.user.id, c.user.id].includes(item.user_id))
-      .map((item: any) => item.user_id);
-    expect(hundred).toEqual([b.user.id, a.user.id, c.user.id]);
-  });
+        [a.user.id, c.user.id],
+      );
+      const { ready } = await globalLeaderboardKeys(first);
+      await redis.command((client) => client.del(ready));
+      await redisLeaderboardReady();
+      await expectLeaderboardMatchesPostgres(api1);
+      const hundred = (await api1.request('GET', '/api/leaderboard?limit=100')).body.items
+        .filter((item: any) => [a.user.id, b.user.id, c.user.id].includes(item.user_id))
+        .map((item: any) => item.user_id);
+      expect(hundred).toEqual([b.user.id, a.user.id, c.user.id]);
+    });
 
-  it('is rebuilt from PostgreSQL after Redis loses everything, and answers correctly meanwhile', async () => {
-    const { token, user } = await api1.signup();
-    await api1.submitScore(token, 64);
-    await settled();
-    await redis.command((client) => client.flushall());
-    // Until the worker has rebuilt it, answers come from PostgreSQL.
-    await expectLeaderboardMatchesPostgres(api2);
-    await redisLeaderboardReady();
-    await expectLeaderboardMatchesPostgres(api1);
-    const mine = await api2.request('GET', '/api/leaderboard/me?radius=1', { token });
-    expect(mine.body.items.find((item: any) => item.rank === mine.body.rank).user_id).toBe(user.id);
+    it('is rebuilt from PostgreSQL after Redis loses everything, and answers correctly meanwhile', async () => {
+      const { token, user } = await api1.signup();
+      await api1.submitScore(token, 64);
+      await settled();
+      await redis.flushAll();
+      // Until the worker has rebuilt it, answers come from PostgreSQL.
+      await expectLeaderboardMatchesPostgres(api2);
+      await redisLeaderboardReady();
+      await expectLeaderboardMatchesPostgres(api1);
+      const mine = await api2.request('GET', '/api/leaderboard/me?radius=1', { token });
+      expect(mine.body.items.find((item: any) => item.rank === mine.body.rank).user_id).toBe(
+        user.id,
+      );
+    });
   });
 });

@@ -7,7 +7,7 @@ import { RedisClients } from '../src/redis/redis-clients';
 import { makeAdmin, runCli } from './support/cli';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
-import { PrivateRedis } from './support/processes';
+import { REDIS_TOPOLOGIES, startTestRedis, type TestRedis } from './support/redis-cluster';
 import { allScoresApplied, startTestApp, type TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
@@ -15,32 +15,15 @@ import { waitFor } from './support/wait-for';
  * Moderation with the Redis leaderboards (one process, ROLE=all, over a private Redis): bans,
  * removals and deletions reach the sorted sets, whatever order the writes arrive in, and a ban, a
  * removal and new submissions of one player at once leave every standing equal to its
- * recomputation.
+ * recomputation. Over one Redis server, then a three-master Redis Cluster (whose boards' keys
+ * spread over its nodes).
  */
-let redis: PrivateRedis;
+let redis: TestRedis;
 let app: TestApp;
 let api: ApiClient;
 let admin: { token: string; email: string; user: { id: string } };
 
 const TEST_TIMEOUT_MS = 4 * 60_000;
-
-beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  app = await startTestApp('moderation_redis', {
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-    WORKER_BATCH_SIZE: '5',
-    SWEEP_DELAY_MS: '500',
-    LOG_LEVEL: 'error',
-  });
-  api = new ApiClient(app.baseUrl);
-  admin = await api.signup();
-  await makeAdmin(app, admin.email);
-});
-afterAll(async () => {
-  await app?.close();
-  await redis?.stop();
-});
 
 async function createBoard(body: Record<string, unknown> = {}): Promise<string> {
   const id = `r-${randomUUID().slice(0, 8)}`;
@@ -99,175 +82,195 @@ async function expectRedisEqualsPostgres(board: string): Promise<string[]> {
   return expected;
 }
 
-describe('the Redis leaderboards', () => {
-  it('follow a ban, an unban, a removal and a deletion, with live leaderboard events', async () => {
-    const board = await createBoard();
-    const players = await Promise.all([1, 2, 3, 4].map(() => api.signup()));
-    const values = [60, 80, 70, 50];
-    const accepted = await Promise.all(players.map((p, i) => submit(p.token, board, values[i]!)));
-    await allScoresApplied(app);
-    const ids = players.map((p) => p.user.id);
-    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[2], ids[0], ids[3]]);
-
-    const watcher = await EventStreamClient.open(app.baseUrl, admin.token, `?boards=${board}`);
-    const ban = await api.request('POST', `/api/admin/users/${ids[1]}/ban`, {
-      token: admin.token,
-      body: { reason: 'bot' },
+describe.each(REDIS_TOPOLOGIES)('moderation over %s', (topology) => {
+  beforeAll(async () => {
+    redis = await startTestRedis(topology);
+    app = await startTestApp('moderation_redis', {
+      ...redis.env,
+      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+      WORKER_BATCH_SIZE: '5',
+      SWEEP_DELAY_MS: '500',
+      LOG_LEVEL: 'error',
     });
-    expect(ban.status).toBe(200);
-    const pushed = await watcher.next(
-      'leaderboard',
-      (data) => data.board === board && data.items[0]?.user_id === ids[2],
-    );
-    expect(pushed.data.total_players).toBe(3);
-    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[2], ids[0], ids[3]]);
-    const page = await api.request('GET', `/api/boards/${board}/leaderboard`);
-    expect(page.body.items.map((e: { rank: number }) => e.rank)).toEqual([1, 2, 3]);
-    expect(page.body.total_players).toBe(3);
-
-    const removed = await api.request('DELETE', `/api/admin/scores/${accepted[2]!.body.id}`, {
-      token: admin.token,
-      body: { reason: 'glitch' },
-    });
-    expect(removed.status).toBe(204);
-    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[0], ids[3]]);
-
-    expect(
-      (await api.request('POST', `/api/admin/users/${ids[1]}/unban`, { token: admin.token }))
-        .status,
-    ).toBe(200);
-    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[0], ids[3]]);
-
-    const deleted = await api.request('DELETE', `/api/admin/users/${ids[0]}`, {
-      token: admin.token,
-    });
-    expect(deleted.status).toBe(204);
-    expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[3]]);
-    const me = await api.request('GET', `/api/boards/${board}/leaderboard/me`, {
-      token: players[3]!.token,
-    });
-    expect(me.body.rank).toBe(2);
-    await watcher.close();
+    api = new ApiClient(app.baseUrl);
+    admin = await api.signup();
+    await makeAdmin(app, admin.email);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await redis?.destroy();
   });
 
-  it('keep the newest version of a standing, whatever order its writes arrive in', async () => {
-    const clients = new RedisClients(app.config);
-    await clients.onModuleInit();
-    try {
-      const fallback = new PostgresLeaderboardStore(app.app.get(DataSource));
-      const store = new RedisLeaderboardStore(clients, fallback);
-      const period = { boardId: `v-${randomUUID().slice(0, 8)}`, periodId: '1' };
-      const standing = (userId: string, version: string, ranked: boolean, rankScore: number) => ({
-        ...period,
-        userId,
-        version,
-        ranked,
-        rankScore,
-        achievedAtMicros: '1000',
-      });
-      expect(await store.rebuild(period, async () => [], null)).toBe(true);
-      // A ban (version 3, unranked) arrives before the apply it came after (version 2).
-      await store.record([standing('7', '3', false, -90)]);
-      await store.record([standing('7', '2', true, -90)]);
-      // A removal that made a best worse (version 5) arrives before the apply of version 4.
-      await store.record([standing('8', '5', true, -40)]);
-      await store.record([standing('8', '4', true, -95)]);
-      // A deleted account outlives any write of its standing.
-      await store.record([standing('9', '9007199254740991', false, 0)]);
-      await store.record([standing('9', '6', true, -100)]);
-      const page = await store.page(period, 10, 0);
-      expect(page.total).toBe(1);
-      expect(page.standings).toEqual([expect.objectContaining({ userId: '8', rankScore: -40 })]);
-      expect(await store.around(period, '7', 1)).toBeNull();
-    } finally {
-      await clients.onApplicationShutdown();
-    }
-  });
-});
-
-describe('a ban, a removal and new submissions of one player at once', () => {
-  it(
-    'leave every standing equal to its recomputation, and Redis equal to PostgreSQL',
-    async () => {
-      const board = await createBoard({ reset: 'never' });
-      const keyed = await api.request('POST', '/api/admin/api-keys', {
-        token: admin.token,
-        body: { name: 'race', scopes: ['scores:write'] },
-      });
-      const others = await Promise.all([1, 2, 3].map(() => api.signup()));
-      for (const [i, other] of others.entries()) {
-        expect((await submit(other.token, board, 40 + i * 10)).status).toBe(201);
-      }
-      for (let round = 0; round < 12; round++) {
-        const player = await api.signup();
-        const early = await Promise.all(
-          [90, 85, 30].map((value) => submit(player.token, board, value)),
-        );
-        expect(early.map((r) => r.status)).toEqual([201, 201, 201]);
-        const target = early[round % 2]!.body.id as string;
-        const viaKey = (value: number) =>
-          api.request('POST', '/api/scores', {
-            headers: { 'x-api-key': keyed.body.key },
-            body: { value, idempotency_key: randomUUID(), board, user_id: player.user.id },
-          });
-        // Submissions (some are accepted before the ban, the rest refused), the ban and the
-        // removal race; and a newcomer's first scores race with the newcomer's ban (their
-        // standing is created as the ban lands). Then both are unbanned, so that their
-        // standings must be exact.
-        const newcomer = await api.signup();
-        const ban = (userId: string) =>
-          api.request('POST', `/api/admin/users/${userId}/ban`, {
-            token: admin.token,
-            body: { reason: `round ${round}` },
-          });
-        const [answers, newcomerAnswers, banned, newcomerBanned, removed] = await Promise.all([
-          Promise.all(
-            Array.from({ length: 12 }, (_, i) =>
-              i % 2 ? submit(player.token, board, 50 + i) : viaKey(95 - i),
-            ),
-          ),
-          Promise.all([70, 60, 75, 65].map((value) => submit(newcomer.token, board, value))),
-          ban(player.user.id),
-          ban(newcomer.user.id),
-          api.request('DELETE', `/api/admin/scores/${target}`, {
-            token: admin.token,
-            body: { reason: `round ${round}` },
-          }),
-        ]);
-        for (const answer of [...answers, ...newcomerAnswers]) {
-          expect([201, 403]).toContain(answer.status);
-        }
-        expect([banned.status, newcomerBanned.status, removed.status]).toEqual([200, 200, 204]);
-        await allScoresApplied(app);
-        const whileBanned = await postgresOrder(board);
-        expect(whileBanned).not.toContain(player.user.id);
-        expect(whileBanned).not.toContain(newcomer.user.id);
-        await expectRedisEqualsPostgres(board);
-        for (const id of [player.user.id, newcomer.user.id]) {
-          const unban = await api.request('POST', `/api/admin/users/${id}/unban`, {
-            token: admin.token,
-          });
-          expect(unban.status).toBe(200);
-        }
-        const after = await postgresOrder(board);
-        expect(after).toContain(player.user.id);
-        expect(after.includes(newcomer.user.id)).toBe(
-          newcomerAnswers.some((answer) => answer.status === 201),
-        );
-        await expectRedisEqualsPostgres(board);
-      }
+  describe('the Redis leaderboards', () => {
+    it('follow a ban, an unban, a removal and a deletion, with live leaderboard events', async () => {
+      const board = await createBoard();
+      const players = await Promise.all([1, 2, 3, 4].map(() => api.signup()));
+      const values = [60, 80, 70, 50];
+      const accepted = await Promise.all(players.map((p, i) => submit(p.token, board, values[i]!)));
       await allScoresApplied(app);
-      const report = await runCli(app, ['reconcile']);
-      expect(report.output).toContain('No drift');
-      expect(report.code).toBe(0);
-      const [counts] = await app.sql<{ stored: string; ranked: string }>(
-        `SELECT (SELECT sum(players) FROM leaderboard_counts c JOIN board_periods p
+      const ids = players.map((p) => p.user.id);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[2], ids[0], ids[3]]);
+
+      const watcher = await EventStreamClient.open(app.baseUrl, admin.token, `?boards=${board}`);
+      const ban = await api.request('POST', `/api/admin/users/${ids[1]}/ban`, {
+        token: admin.token,
+        body: { reason: 'bot' },
+      });
+      expect(ban.status).toBe(200);
+      const pushed = await watcher.next(
+        'leaderboard',
+        (data) => data.board === board && data.items[0]?.user_id === ids[2],
+      );
+      expect(pushed.data.total_players).toBe(3);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([ids[2], ids[0], ids[3]]);
+      const page = await api.request('GET', `/api/boards/${board}/leaderboard`);
+      expect(page.body.items.map((e: { rank: number }) => e.rank)).toEqual([1, 2, 3]);
+      expect(page.body.total_players).toBe(3);
+
+      const removed = await api.request('DELETE', `/api/admin/scores/${accepted[2]!.body.id}`, {
+        token: admin.token,
+        body: { reason: 'glitch' },
+      });
+      expect(removed.status).toBe(204);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([ids[0], ids[3]]);
+
+      expect(
+        (await api.request('POST', `/api/admin/users/${ids[1]}/unban`, { token: admin.token }))
+          .status,
+      ).toBe(200);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[0], ids[3]]);
+
+      const deleted = await api.request('DELETE', `/api/admin/users/${ids[0]}`, {
+        token: admin.token,
+      });
+      expect(deleted.status).toBe(204);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([ids[1], ids[3]]);
+      const me = await api.request('GET', `/api/boards/${board}/leaderboard/me`, {
+        token: players[3]!.token,
+      });
+      expect(me.body.rank).toBe(2);
+      await watcher.close();
+    });
+
+    it('keep the newest version of a standing, whatever order its writes arrive in', async () => {
+      const clients = new RedisClients(app.config);
+      await clients.onModuleInit();
+      try {
+        const fallback = new PostgresLeaderboardStore(app.app.get(DataSource));
+        const store = new RedisLeaderboardStore(clients, fallback);
+        const period = { boardId: `v-${randomUUID().slice(0, 8)}`, periodId: '1' };
+        const standing = (userId: string, version: string, ranked: boolean, rankScore: number) => ({
+          ...period,
+          userId,
+          version,
+          ranked,
+          rankScore,
+          achievedAtMicros: '1000',
+        });
+        expect(await store.rebuild(period, async () => [], null)).toBe(true);
+        // A ban (version 3, unranked) arrives before the apply it came after (version 2).
+        await store.record([standing('7', '3', false, -90)]);
+        await store.record([standing('7', '2', true, -90)]);
+        // A removal that made a best worse (version 5) arrives before the apply of version 4.
+        await store.record([standing('8', '5', true, -40)]);
+        await store.record([standing('8', '4', true, -95)]);
+        // A deleted account outlives any write of its standing.
+        await store.record([standing('9', '9007199254740991', false, 0)]);
+        await store.record([standing('9', '6', true, -100)]);
+        const page = await store.page(period, 10, 0);
+        expect(page.total).toBe(1);
+        expect(page.standings).toEqual([expect.objectContaining({ userId: '8', rankScore: -40 })]);
+        expect(await store.around(period, '7', 1)).toBeNull();
+      } finally {
+        await clients.onApplicationShutdown();
+      }
+    });
+  });
+
+  describe('a ban, a removal and new submissions of one player at once', () => {
+    it(
+      'leave every standing equal to its recomputation, and Redis equal to PostgreSQL',
+      async () => {
+        const board = await createBoard({ reset: 'never' });
+        const keyed = await api.request('POST', '/api/admin/api-keys', {
+          token: admin.token,
+          body: { name: 'race', scopes: ['scores:write'] },
+        });
+        const others = await Promise.all([1, 2, 3].map(() => api.signup()));
+        for (const [i, other] of others.entries()) {
+          expect((await submit(other.token, board, 40 + i * 10)).status).toBe(201);
+        }
+        for (let round = 0; round < 12; round++) {
+          const player = await api.signup();
+          const early = await Promise.all(
+            [90, 85, 30].map((value) => submit(player.token, board, value)),
+          );
+          expect(early.map((r) => r.status)).toEqual([201, 201, 201]);
+          const target = early[round % 2]!.body.id as string;
+          const viaKey = (value: number) =>
+            api.request('POST', '/api/scores', {
+              headers: { 'x-api-key': keyed.body.key },
+              body: { value, idempotency_key: randomUUID(), board, user_id: player.user.id },
+            });
+          // Submissions (some are accepted before the ban, the rest refused), the ban and the
+          // removal race; and a newcomer's first scores race with the newcomer's ban (their
+          // standing is created as the ban lands). Then both are unbanned, so that their
+          // standings must be exact.
+          const newcomer = await api.signup();
+          const ban = (userId: string) =>
+            api.request('POST', `/api/admin/users/${userId}/ban`, {
+              token: admin.token,
+              body: { reason: `round ${round}` },
+            });
+          const [answers, newcomerAnswers, banned, newcomerBanned, removed] = await Promise.all([
+            Promise.all(
+              Array.from({ length: 12 }, (_, i) =>
+                i % 2 ? submit(player.token, board, 50 + i) : viaKey(95 - i),
+              ),
+            ),
+            Promise.all([70, 60, 75, 65].map((value) => submit(newcomer.token, board, value))),
+            ban(player.user.id),
+            ban(newcomer.user.id),
+            api.request('DELETE', `/api/admin/scores/${target}`, {
+              token: admin.token,
+              body: { reason: `round ${round}` },
+            }),
+          ]);
+          for (const answer of [...answers, ...newcomerAnswers]) {
+            expect([201, 403]).toContain(answer.status);
+          }
+          expect([banned.status, newcomerBanned.status, removed.status]).toEqual([200, 200, 204]);
+          await allScoresApplied(app);
+          const whileBanned = await postgresOrder(board);
+          expect(whileBanned).not.toContain(player.user.id);
+          expect(whileBanned).not.toContain(newcomer.user.id);
+          await expectRedisEqualsPostgres(board);
+          for (const id of [player.user.id, newcomer.user.id]) {
+            const unban = await api.request('POST', `/api/admin/users/${id}/unban`, {
+              token: admin.token,
+            });
+            expect(unban.status).toBe(200);
+          }
+          const after = await postgresOrder(board);
+          expect(after).toContain(player.user.id);
+          expect(after.includes(newcomer.user.id)).toBe(
+            newcomerAnswers.some((answer) => answer.status === 201),
+          );
+          await expectRedisEqualsPostgres(board);
+        }
+        await allScoresApplied(app);
+        const report = await runCli(app, ['reconcile']);
+        expect(report.output).toContain('No drift');
+        expect(report.code).toBe(0);
+        const [counts] = await app.sql<{ stored: string; ranked: string }>(
+          `SELECT (SELECT sum(players) FROM leaderboard_counts c JOIN board_periods p
                   ON p.id = c.period_id WHERE p.board_id = $1)::text AS stored,
                 (SELECT count(*) FROM user_stats WHERE board_id = $1 AND ranked)::text AS ranked`,
-        [board],
-      );
-      expect(counts!.stored).toBe(counts!.ranked);
-    },
-    TEST_TIMEOUT_MS,
-  );
+          [board],
+        );
+        expect(counts!.stored).toBe(counts!.ranked);
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
 });

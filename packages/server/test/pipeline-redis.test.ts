@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from './support/api-client';
-import { PrivateRedis, type NodeProcess } from './support/processes';
+import type { NodeProcess } from './support/processes';
+import { REDIS_TOPOLOGIES, startTestRedis, type TestRedis } from './support/redis-cluster';
 import {
   allScoresApplied,
+  globalLeaderboardKeys,
   startTestApp,
   startWorkerProcess,
   type TestApp,
@@ -15,7 +17,8 @@ import { DataSource } from 'typeorm';
 
 /**
  * The distributed run: an API (in this process) and separate worker processes over one
- * PostgreSQL database and a private Redis that these tests stop, flush and restart.
+ * PostgreSQL database and a private Redis that these tests stop, flush and restart: one Redis
+ * server, then a three-master Redis Cluster.
  *
  * Nothing here waits a fixed time: work is awaited for as long as it makes progress (a busy
  * machine is slow, a stuck pipeline stalls), so the per-test limit is only a backstop.
@@ -23,7 +26,7 @@ import { DataSource } from 'typeorm';
 const TEST_TIMEOUT_MS = 15 * 60_000;
 /** A worker process's start (Node.js, Nest, migrations) has no counter to watch; it gets this long. */
 const WORKER_START_TIMEOUT_MS = 3 * 60_000;
-let redis: PrivateRedis;
+let redis: TestRedis;
 let app: TestApp;
 let api: ApiClient;
 const workers: NodeProcess[] = [];
@@ -33,25 +36,6 @@ const PIPELINE_ENV = {
   SWEEP_INTERVAL_MS: '200',
   WORKER_RETRY_BASE_MS: '50',
 };
-
-beforeAll(async () => {
-  redis = await PrivateRedis.start();
-  app = await startTestApp('pipeline_redis', {
-    ROLE: 'api',
-    REDIS_URL: redis.url,
-    REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-    ...PIPELINE_ENV,
-    LOG_LEVEL: 'error',
-  });
-  api = new ApiClient(app.baseUrl);
-});
-afterEach(async () => {
-  await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
-});
-afterAll(async () => {
-  await app.close();
-  await redis.stop();
-});
 
 type Worker = WorkerProcess;
 
@@ -140,6 +124,28 @@ async function expectAllAppliedExactlyOnce(all: Player[]): Promise<void> {
 }
 
 /**
+ * The global board's sorted set, once built, ranks every player exactly as PostgreSQL does: best
+ * high score first, then who reached it first, then user id.
+ */
+async function expectRedisLeaderboardEqualsPostgres(): Promise<void> {
+  const { zset, ready } = await globalLeaderboardKeys(app);
+  await waitFor(() => redis.command((client) => client.exists(ready)), {
+    timeoutMs: 60_000,
+    what: 'the Redis leaderboard to be built',
+  });
+  const flat = await redis.command((client) => client.zrange(zset, 0, -1, 'WITHSCORES'));
+  const inRedis = [];
+  for (let i = 0; i < flat.length; i += 2) {
+    inRedis.push([flat[i]!.split(':')[1]!.replace(/^0+/, ''), -Number(flat[i + 1])]);
+  }
+  const expected = await app.sql<{ user_id: string; high_score: number }>(
+    `SELECT user_id::text, high_score FROM user_high_scores
+      ORDER BY high_score DESC, achieved_at, user_id`,
+  );
+  expect(inRedis).toEqual(expected.map((row) => [row.user_id, row.high_score]));
+}
+
+/**
  * Submits one score and takes it away from the sweeper at once, so that only the stream can
  * deliver it: proves the worker reads events again.
  */
@@ -158,117 +164,143 @@ async function expectStreamDelivers(player: Player): Promise<void> {
   );
 }
 
-describe('the Redis Streams pipeline', { timeout: TEST_TIMEOUT_MS }, () => {
-  it('applies 5,000 events for 100 users with 3 workers at once, exactly as reconcile recomputes', async () => {
-    const all = await players(100);
-    await Promise.all([startWorker(), startWorker(), startWorker()]);
-    await submitLoad(all, 5000);
-    await expectAllAppliedExactlyOnce(all);
-    const [row] = await app.sql<{ n: string }>('SELECT sum(total_scores) AS n FROM user_stats');
-    expect(Number(row!.n)).toBeGreaterThanOrEqual(5000);
-  });
-
-  it('applies every score exactly once when a worker is SIGKILLed mid-load and started again', async () => {
-    const all = await players(20);
-    const doomed = await startWorker();
-    const load = submitLoad(all, 1500);
-    await waitForProgress(
-      async () => {
-        const [row] = await app.sql<{ n: string }>(
-          'SELECT count(*) AS n FROM scores WHERE applied_at IS NOT NULL AND user_id = ANY($1::bigint[])',
-          [all.map((p) => p.id)],
-        );
-        return { done: Number(row!.n) > 300, count: Number(row!.n) };
-      },
-      { what: 'the first worker to apply 300 scores', counter: 'applied scores' },
-    );
-    await doomed.stop('SIGKILL');
-    await startWorker();
-    await load;
-    await expectAllAppliedExactlyOnce(all);
-  });
-
-  it('applies every score exactly once when Redis loses everything mid-load (FLUSHALL), without restarting the worker', async () => {
-    const all = await players(20);
-    const worker = await startWorker();
-    const load = submitLoad(all, 1500);
-    await waitForProgress(
-      () => {
-        const submitted = all.reduce((n, p) => n + p.submitted.length, 0);
-        return { done: submitted > 500, count: submitted };
-      },
-      { what: '500 scores to be submitted', counter: 'submitted scores' },
-    );
-    await redis.command((client) => client.flushall());
-    await load;
-    await expectAllAppliedExactlyOnce(all);
-    expect(worker.child.exitCode).toBeNull();
-    // The stream and its consumer group were recreated: new events flow again.
-    await expectStreamDelivers(all[0]!);
-    await expectAllAppliedExactlyOnce(all);
-  });
-
-  it('accepts and applies scores while Redis is stopped, and reads the stream again once it is back, without restarting anything', async () => {
-    const all = await players(10);
-    const worker = await startWorker();
-    await submitLoad(all, 200);
-    await redis.stop();
-    // Accepting scores needs PostgreSQL alone: the API stays ready and reports Redis down.
-    const whileDown = await api.request('GET', '/api/health/ready');
-    expect(whileDown.status).toBe(200);
-    expect(whileDown.body.checks).toEqual({ database: 'up', migrations: 'up', redis: 'down' });
-    // Reads that Redis serves fall back to PostgreSQL meanwhile.
-    expect((await api.request('GET', '/api/leaderboard')).status).toBe(200);
-    expect((await api.request('GET', '/api/leaderboard/me', { token: all[0]!.token })).status).toBe(
-      200,
-    );
-    await submitLoad(all, 300);
-    // Redis stays down until the scores accepted meanwhile, whose events could not be published,
-    // have all been applied from PostgreSQL (the sweeper): longer than SWEEP_DELAY_MS.
-    await expectAllAppliedExactlyOnce(all);
-    expect((await api.request('GET', '/api/health/ready')).body.checks.redis).toBe('down');
-    await redis.start();
-    await submitLoad(all, 200);
-    await expectAllAppliedExactlyOnce(all);
-    expect(worker.child.exitCode).toBeNull();
-    await expectStreamDelivers(all[0]!);
-    await expectAllAppliedExactlyOnce(all);
-    const health = await api.request('GET', '/api/health/ready');
-    expect(health.status).toBe(200);
-    expect(health.body.checks.redis).toBe('up');
-  });
-
-  it('counts an event delivered many times once, as the worker’s own metrics show', async () => {
-    const all = await players(1);
-    // One event per read, so that each copy is a delivery of its own (copies read together in one
-    // batch are merged before they reach PostgreSQL).
-    const worker = await startWorker({ WORKER_BATCH_SIZE: '1' });
-    const submitted = await api.submitScore(all[0]!.token, 33, randomUUID());
-    all[0]!.submitted.push(33);
-    await allApplied();
-    await redis.command(async (client) => {
-      for (let i = 0; i < 10; i++) {
-        await client.xadd(
-          `${app.config.redisKeyPrefix}score-events`,
-          '*',
-          'score_id',
-          submitted.body.id,
-          'user_id',
-          all[0]!.id,
-        );
-      }
+describe.each(REDIS_TOPOLOGIES)(
+  'the Redis Streams pipeline on %s',
+  { timeout: TEST_TIMEOUT_MS },
+  (topology) => {
+    beforeAll(async () => {
+      redis = await startTestRedis(topology);
+      app = await startTestApp('pipeline_redis', {
+        ROLE: 'api',
+        ...redis.env,
+        REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+        ...PIPELINE_ENV,
+        LOG_LEVEL: 'error',
+      });
+      api = new ApiClient(app.baseUrl);
     });
-    // Every copy was read and found already applied: the worker counts it as a duplicate.
-    await waitForProgress(
-      async () => {
-        const duplicates = (await workerMetrics(worker)).value('scoreboard_events_duplicate_total');
-        return { done: duplicates >= 10, count: duplicates };
-      },
-      { what: 'the worker to read the 10 copies', counter: 'scoreboard_events_duplicate_total' },
-    );
-    const metrics = await workerMetrics(worker);
-    expect(metrics.value('scoreboard_events_processed_total')).toBe(1);
-    expect(metrics.value('scoreboard_pending_scores')).toBe(0);
-    await expectAllAppliedExactlyOnce(all);
-  });
-});
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
+    });
+    afterAll(async () => {
+      await app.close();
+      await redis.destroy();
+    });
+
+    it('applies 5,000 events for 100 users with 3 workers at once, exactly as reconcile recomputes', async () => {
+      const all = await players(100);
+      await Promise.all([startWorker(), startWorker(), startWorker()]);
+      await submitLoad(all, 5000);
+      await expectAllAppliedExactlyOnce(all);
+      const [row] = await app.sql<{ n: string }>('SELECT sum(total_scores) AS n FROM user_stats');
+      expect(Number(row!.n)).toBeGreaterThanOrEqual(5000);
+      await expectRedisLeaderboardEqualsPostgres();
+    });
+
+    it('applies every score exactly once when a worker is SIGKILLed mid-load and started again', async () => {
+      const all = await players(20);
+      const doomed = await startWorker();
+      const load = submitLoad(all, 1500);
+      await waitForProgress(
+        async () => {
+          const [row] = await app.sql<{ n: string }>(
+            'SELECT count(*) AS n FROM scores WHERE applied_at IS NOT NULL AND user_id = ANY($1::bigint[])',
+            [all.map((p) => p.id)],
+          );
+          return { done: Number(row!.n) > 300, count: Number(row!.n) };
+        },
+        { what: 'the first worker to apply 300 scores', counter: 'applied scores' },
+      );
+      await doomed.stop('SIGKILL');
+      await startWorker();
+      await load;
+      await expectAllAppliedExactlyOnce(all);
+    });
+
+    it('applies every score exactly once when Redis loses everything mid-load (FLUSHALL), without restarting the worker', async () => {
+      const all = await players(20);
+      const worker = await startWorker();
+      const load = submitLoad(all, 1500);
+      await waitForProgress(
+        () => {
+          const submitted = all.reduce((n, p) => n + p.submitted.length, 0);
+          return { done: submitted > 500, count: submitted };
+        },
+        { what: '500 scores to be submitted', counter: 'submitted scores' },
+      );
+      await redis.flushAll();
+      await load;
+      await expectAllAppliedExactlyOnce(all);
+      expect(worker.child.exitCode).toBeNull();
+      // The stream and its consumer group were recreated: new events flow again.
+      await expectStreamDelivers(all[0]!);
+      await expectAllAppliedExactlyOnce(all);
+    });
+
+    it('accepts and applies scores while Redis is stopped, and reads the stream again once it is back, without restarting anything', async () => {
+      const all = await players(10);
+      const worker = await startWorker();
+      await submitLoad(all, 200);
+      await redis.stop();
+      // Accepting scores needs PostgreSQL alone: the API stays ready and reports Redis down.
+      const whileDown = await api.request('GET', '/api/health/ready');
+      expect(whileDown.status).toBe(200);
+      expect(whileDown.body.checks).toEqual({ database: 'up', migrations: 'up', redis: 'down' });
+      // Reads that Redis serves fall back to PostgreSQL meanwhile.
+      expect((await api.request('GET', '/api/leaderboard')).status).toBe(200);
+      expect(
+        (await api.request('GET', '/api/leaderboard/me', { token: all[0]!.token })).status,
+      ).toBe(200);
+      await submitLoad(all, 300);
+      // Redis stays down until the scores accepted meanwhile, whose events could not be published,
+      // have all been applied from PostgreSQL (the sweeper): longer than SWEEP_DELAY_MS.
+      await expectAllAppliedExactlyOnce(all);
+      expect((await api.request('GET', '/api/health/ready')).body.checks.redis).toBe('down');
+      await redis.start();
+      await submitLoad(all, 200);
+      await expectAllAppliedExactlyOnce(all);
+      expect(worker.child.exitCode).toBeNull();
+      await expectStreamDelivers(all[0]!);
+      await expectAllAppliedExactlyOnce(all);
+      const health = await api.request('GET', '/api/health/ready');
+      expect(health.status).toBe(200);
+      expect(health.body.checks.redis).toBe('up');
+    });
+
+    it('counts an event delivered many times once, as the worker’s own metrics show', async () => {
+      const all = await players(1);
+      // One event per read, so that each copy is a delivery of its own (copies read together in one
+      // batch are merged before they reach PostgreSQL).
+      const worker = await startWorker({ WORKER_BATCH_SIZE: '1' });
+      const submitted = await api.submitScore(all[0]!.token, 33, randomUUID());
+      all[0]!.submitted.push(33);
+      await allApplied();
+      await redis.command(async (client) => {
+        for (let i = 0; i < 10; i++) {
+          await client.xadd(
+            `${app.config.redisKeyPrefix}score-events`,
+            '*',
+            'score_id',
+            submitted.body.id,
+            'user_id',
+            all[0]!.id,
+          );
+        }
+      });
+      // Every copy was read and found already applied: the worker counts it as a duplicate.
+      await waitForProgress(
+        async () => {
+          const duplicates = (await workerMetrics(worker)).value(
+            'scoreboard_events_duplicate_total',
+          );
+          return { done: duplicates >= 10, count: duplicates };
+        },
+        { what: 'the worker to read the 10 copies', counter: 'scoreboard_events_duplicate_total' },
+      );
+      const metrics = await workerMetrics(worker);
+      expect(metrics.value('scoreboard_events_processed_total')).toBe(1);
+      expect(metrics.value('scoreboard_pending_scores')).toBe(0);
+      await expectAllAppliedExactlyOnce(all);
+    });
+  },
+);

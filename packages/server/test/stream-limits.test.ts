@@ -6,7 +6,8 @@ import { UpdatesBus } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
 import { forgeToken } from './support/jwt';
-import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
+import { freePort, runNode, type NodeProcess } from './support/processes';
+import { REDIS_TOPOLOGIES, startTestRedis, type TestRedis } from './support/redis-cluster';
 import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app';
 import { waitFor, waitForProcess } from './support/wait-for';
 
@@ -201,99 +202,103 @@ describe('leaderboard pushes', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 });
 
-describe('several instances over one Redis', { timeout: TEST_TIMEOUT_MS }, () => {
-  let redis: PrivateRedis;
-  let first: TestApp;
-  let second: TestApp;
-  let api: ApiClient;
-  let prefix: string;
-  const processes: NodeProcess[] = [];
+describe.each(REDIS_TOPOLOGIES)(
+  'several instances over Redis (%s)',
+  { timeout: TEST_TIMEOUT_MS },
+  (topology) => {
+    let redis: TestRedis;
+    let first: TestApp;
+    let second: TestApp;
+    let api: ApiClient;
+    let prefix: string;
+    const processes: NodeProcess[] = [];
 
-  beforeAll(async () => {
-    redis = await PrivateRedis.start();
-    prefix = `test-${randomUUID()}:`;
-    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'error' };
-    first = await startTestApp('stream_limits_redis', env);
-    second = await startTestApp('stream_limits_redis', { ...env, ROLE: 'api' }, first);
-    api = new ApiClient(first.baseUrl);
-  }, START_TIMEOUT_MS);
-  afterAll(async () => {
-    await closeAll();
-    for (const child of processes) await child.stop('SIGKILL');
-    await second?.close();
-    await first?.close();
-    await redis?.stop();
-  });
-
-  it('counts a user’s streams across instances', async () => {
-    const { token } = await api.signup();
-    await Promise.all(Array.from({ length: 3 }, () => openLive(first.baseUrl, token)));
-    const onSecond = await Promise.all([
-      openLive(second.baseUrl, token),
-      openLive(second.baseUrl, token),
-    ]);
-    expect(await refusal(first.baseUrl, token)).toEqual(tooManyForUser);
-    expect(await refusal(second.baseUrl, token)).toEqual(tooManyForUser);
-
-    await onSecond[0]!.close();
-    await (await openOnceFreed(first.baseUrl, token)).next('stats');
-    expect(await refusal(second.baseUrl, token)).toEqual(tooManyForUser);
-    await closeAll();
-  });
-
-  it('lets the streams of an instance that died lapse, instead of holding their slots for good', async () => {
-    const port = await freePort();
-    const doomed = runNode('main.js', {
-      ROLE: 'api',
-      PORT: String(port),
-      DATABASE_URL: first.config.databaseUrl!,
-      REDIS_URL: redis.url,
-      REDIS_KEY_PREFIX: prefix,
-      DATA_DIR: first.config.dataDir,
-      JWT_SECRET: first.config.jwtSecret,
-    });
-    processes.push(doomed);
-    const doomedUrl = `http://127.0.0.1:${port}`;
-    await waitForProcess(doomed, `${doomedUrl}/api/health/live`, {
-      what: 'a third instance to start',
-      timeoutMs: START_TIMEOUT_MS,
-    });
-    const { token, user } = await api.signup();
-    await Promise.all(Array.from({ length: 5 }, () => openLive(doomedUrl, token)));
-    await doomed.stop('SIGKILL');
-    await closeAll(); // their connections are gone with the process
-
-    // Its leases still count, each for at most the lease time (45 s) without renewal...
-    expect(await refusal(first.baseUrl, token)).toEqual(tooManyForUser);
-    const key = `${prefix}stream-leases:${user.id}`;
-    const [ttl, [seconds, micros], leases] = await redis.command((client) =>
-      Promise.all([client.pttl(key), client.time(), client.zrange(key, 0, -1, 'WITHSCORES')]),
-    );
-    expect(ttl).toBeGreaterThan(0);
-    expect(ttl).toBeLessThanOrEqual(45_000);
-    const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    const expiries = leases.filter((_, i) => i % 2 === 1).map(Number);
-    expect(expiries).toHaveLength(5);
-    for (const expiry of expiries) expect(expiry).toBeLessThanOrEqual(now + 45_000);
-
-    // ...and once they have lapsed (their expiry moved to the past here), the slots are free.
-    await redis.command((client) =>
-      client.zadd(key, ...leases.filter((_, i) => i % 2 === 0).flatMap((id) => [now - 1, id])),
-    );
-    await (await openOnceFreed(first.baseUrl, token)).next('stats');
-    await closeAll();
-  });
-
-  it('keeps admitting streams, counted per process, while Redis is unreachable', async () => {
-    const { token } = await api.signup();
-    await redis.stop();
-    try {
-      await Promise.all(Array.from({ length: 5 }, () => openLive(first.baseUrl, token)));
-      expect(await refusal(first.baseUrl, token)).toEqual(tooManyForUser);
-      await openLive(second.baseUrl, token);
+    beforeAll(async () => {
+      redis = await startTestRedis(topology);
+      prefix = `test-${randomUUID()}:`;
+      const env = { ...redis.env, REDIS_KEY_PREFIX: prefix, LOG_LEVEL: 'error' };
+      first = await startTestApp('stream_limits_redis', env);
+      second = await startTestApp('stream_limits_redis', { ...env, ROLE: 'api' }, first);
+      api = new ApiClient(first.baseUrl);
+    }, START_TIMEOUT_MS);
+    afterAll(async () => {
       await closeAll();
-    } finally {
-      await redis.start();
-    }
-  });
-});
+      for (const child of processes) await child.stop('SIGKILL');
+      await second?.close();
+      await first?.close();
+      await redis?.destroy();
+    });
+
+    it('counts a user’s streams across instances', async () => {
+      const { token } = await api.signup();
+      await Promise.all(Array.from({ length: 3 }, () => openLive(first.baseUrl, token)));
+      const onSecond = await Promise.all([
+        openLive(second.baseUrl, token),
+        openLive(second.baseUrl, token),
+      ]);
+      expect(await refusal(first.baseUrl, token)).toEqual(tooManyForUser);
+      expect(await refusal(second.baseUrl, token)).toEqual(tooManyForUser);
+
+      await onSecond[0]!.close();
+      await (await openOnceFreed(first.baseUrl, token)).next('stats');
+      expect(await refusal(second.baseUrl, token)).toEqual(tooManyForUser);
+      await closeAll();
+    });
+
+    it('lets the streams of an instance that died lapse, instead of holding their slots for good', async () => {
+      const port = await freePort();
+      const doomed = runNode('main.js', {
+        ROLE: 'api',
+        PORT: String(port),
+        DATABASE_URL: first.config.databaseUrl!,
+        ...redis.env,
+        REDIS_KEY_PREFIX: prefix,
+        DATA_DIR: first.config.dataDir,
+        JWT_SECRET: first.config.jwtSecret,
+      });
+      processes.push(doomed);
+      const doomedUrl = `http://127.0.0.1:${port}`;
+      await waitForProcess(doomed, `${doomedUrl}/api/health/live`, {
+        what: 'a third instance to start',
+        timeoutMs: START_TIMEOUT_MS,
+      });
+      const { token, user } = await api.signup();
+      await Promise.all(Array.from({ length: 5 }, () => openLive(doomedUrl, token)));
+      await doomed.stop('SIGKILL');
+      await closeAll(); // their connections are gone with the process
+
+      // Its leases still count, each for at most the lease time (45 s) without renewal...
+      expect(await refusal(first.baseUrl, token)).toEqual(tooManyForUser);
+      const key = `${prefix}stream-leases:${user.id}`;
+      const [ttl, [seconds, micros], leases] = await redis.command((client) =>
+        Promise.all([client.pttl(key), client.time(), client.zrange(key, 0, -1, 'WITHSCORES')]),
+      );
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(45_000);
+      const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+      const expiries = leases.filter((_, i) => i % 2 === 1).map(Number);
+      expect(expiries).toHaveLength(5);
+      for (const expiry of expiries) expect(expiry).toBeLessThanOrEqual(now + 45_000);
+
+      // ...and once they have lapsed (their expiry moved to the past here), the slots are free.
+      await redis.command((client) =>
+        client.zadd(key, ...leases.filter((_, i) => i % 2 === 0).flatMap((id) => [now - 1, id])),
+      );
+      await (await openOnceFreed(first.baseUrl, token)).next('stats');
+      await closeAll();
+    });
+
+    it('keeps admitting streams, counted per process, while Redis is unreachable', async () => {
+      const { token } = await api.signup();
+      await redis.stop();
+      try {
+        await Promise.all(Array.from({ length: 5 }, () => openLive(first.baseUrl, token)));
+        expect(await refusal(first.baseUrl, token)).toEqual(tooManyForUser);
+        await openLive(second.baseUrl, token);
+        await closeAll();
+      } finally {
+        await redis.start();
+      }
+    });
+  },
+);

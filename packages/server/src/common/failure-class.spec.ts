@@ -47,6 +47,15 @@ describe('failureClass', () => {
     expect(isDatabaseUnavailable(pgError('57P01'))).toBe(true);
   });
 
+  it.each([
+    "Cluster isn't ready and enableOfflineQueue options is false",
+    'None of startup nodes is available',
+    'Failed to refresh slots cache.',
+    'CLUSTERDOWN The cluster is down',
+  ])('calls a Redis Cluster that is away (%s) Redis', (message) => {
+    expect(failureClass(new Error(message))).toBe('redis');
+  });
+
   it('calls anything unknown permanent', () => {
     expect(failureClass(new TypeError('x is undefined'))).toBe('permanent');
     expect(failureClass('a string')).toBe('permanent');

@@ -58,6 +58,12 @@ const REDIS_MESSAGES = [
   /^Command timed out/,
   /^Reached the max retries per request limit/,
   /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN)\b/,
+  // A Redis Cluster's client while it finds, or loses, the cluster's nodes.
+  /^Cluster isn't ready and enableOfflineQueue options is false/,
+  /^None of startup nodes is available/,
+  /^Failed to refresh slots cache/,
+  /^Cluster is disconnect/,
+  /^Too many Cluster redirections/,
 ];
 
 export function failureClass(error: unknown): FailureClass {

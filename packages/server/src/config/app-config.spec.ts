@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './app-config';
+import { ConfigError, loadConfig, splitRedisUrls } from './app-config';
 
 const dataDir = () => mkdtempSync(join(tmpdir(), 'scoreboard-config-'));
 
@@ -39,6 +39,33 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dataDir(), JWT_TTL: '3600' }).jwtTtlSeconds).toBe(3600);
   });
 
+  it('reads one Redis URL as a single node, as before REDIS_CLUSTER existed', () => {
+    const config = loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'redis://cache:6379/1' });
+    expect(config).toMatchObject({ redisUrl: 'redis://cache:6379/1', redisCluster: false });
+  });
+
+  it('takes a comma-separated list of seed nodes with REDIS_CLUSTER=true', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      REDIS_CLUSTER: 'true',
+      REDIS_URL: 'redis://a:7000, redis://b:7001,rediss://c:7002',
+    });
+    expect(config.redisCluster).toBe(true);
+    expect(splitRedisUrls(config.redisUrl!)).toEqual([
+      'redis://a:7000',
+      'redis://b:7001',
+      'rediss://c:7002',
+    ]);
+  });
+
+  it('says why several Redis URLs are refused without REDIS_CLUSTER', () => {
+    expect(() =>
+      loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'redis://a:7000,redis://b:7001' }),
+    ).toThrow(
+      'REDIS_URL lists several URLs, which only a Redis Cluster takes: set REDIS_CLUSTER=true',
+    );
+  });
+
   it.each([
     [{ PORT: 'eighty' }, 'PORT'],
     [{ PORT: '70000' }, 'PORT'],
@@ -55,6 +82,11 @@ describe('loadConfig', () => {
     [{ LOGIN_MAX_FAILURES: '0' }, 'LOGIN_MAX_FAILURES'],
     [{ RATE_LIMIT_PER_MINUTE: '-1' }, 'RATE_LIMIT_PER_MINUTE'],
     [{ ROLE: 'both' }, 'ROLE'],
+    [{ REDIS_CLUSTER: 'yes', REDIS_URL: 'redis://a:6379' }, 'REDIS_CLUSTER'],
+    [{ REDIS_CLUSTER: 'true' }, 'REDIS_CLUSTER'],
+    [{ REDIS_URL: 'redis://a:6379,redis://b:6379' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379,http://b:6379' }, 'REDIS_URL'],
+    [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379/2' }, 'REDIS_URL'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(

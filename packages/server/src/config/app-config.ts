@@ -7,6 +7,7 @@ import { z } from 'zod';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const LOG_FORMATS = ['auto', 'pretty', 'json'] as const;
 const ROLES = ['all', 'api', 'worker'] as const;
+const REDIS_PROTOCOLS = ['redis:', 'rediss:'];
 /** Scores are stored as PostgreSQL `integer`; keep the range well inside it. */
 const SCORE_LIMIT = 1_000_000_000;
 
@@ -34,7 +35,17 @@ const envSchema = z
     ROLE: z.enum(ROLES).default('all'),
     PORT: integer(0, 65_535).default(3000),
     DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
-    REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+    // One URL; with REDIS_CLUSTER=true, one or more of the cluster's nodes, comma-separated.
+    REDIS_URL: z
+      .string()
+      .trim()
+      .optional()
+      .transform((value) => (value ? value : undefined))
+      .refine((value) => value === undefined || splitRedisUrls(value).every(isRedisUrl), {
+        message:
+          'must be a URL starting with redis:// or rediss:// (for a cluster: such URLs, comma-separated)',
+      }),
+    REDIS_CLUSTER: z.enum(['true', 'false']).default('false'),
     JWT_SECRET: z
       .string()
       .optional()
@@ -123,6 +134,28 @@ const envSchema = z
         message: `${env.ROLE} needs REDIS_URL: without Redis, API and worker share one process (ROLE=all)`,
       });
     }
+    const redisUrls = env.REDIS_URL ? splitRedisUrls(env.REDIS_URL) : [];
+    if (env.REDIS_CLUSTER === 'true' && redisUrls.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_CLUSTER'],
+        message: "needs REDIS_URL: one or more of the cluster's nodes, comma-separated",
+      });
+    }
+    if (env.REDIS_CLUSTER === 'false' && redisUrls.length > 1) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'lists several URLs, which only a Redis Cluster takes: set REDIS_CLUSTER=true',
+      });
+    }
+    if (env.REDIS_CLUSTER === 'true' && redisUrls.some(namesDatabase)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['REDIS_URL'],
+        message: 'names a database number: a Redis Cluster has database 0 only',
+      });
+    }
     if (env.NODE_ENV === 'production' && !env.JWT_SECRET) {
       ctx.addIssue({ code: 'custom', path: ['JWT_SECRET'], message: 'is required in production' });
     }
@@ -161,7 +194,10 @@ export class AppConfig {
   readonly role: Role;
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** One URL, or (with `redisCluster`) a comma-separated list of a cluster's nodes. */
   readonly redisUrl: string | undefined;
+  /** REDIS_CLUSTER=true: connect to a Redis Cluster, through the nodes `redisUrl` lists. */
+  readonly redisCluster: boolean;
   readonly jwtSecret: string;
   readonly jwtTtlSeconds: number;
   readonly scoreMin: number;
@@ -231,6 +267,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     port: parsed.PORT,
     databaseUrl: parsed.DATABASE_URL,
     redisUrl: parsed.REDIS_URL,
+    redisCluster: parsed.REDIS_CLUSTER === 'true',
     jwtSecret: parsed.JWT_SECRET ?? persistedSecret(dataDir),
     jwtTtlSeconds: parsed.JWT_TTL,
     scoreMin: parsed.SCORE_MIN,
@@ -283,6 +320,20 @@ function persistedSecret(dataDir: string): string {
     }
   }
   return readFileSync(file, 'utf8').trim();
+}
+
+/** REDIS_URL's URLs: one, or a cluster's seeds separated by commas. */
+export function splitRedisUrls(value: string): string[] {
+  return value.split(',').map((url) => url.trim());
+}
+
+function isRedisUrl(url: string): boolean {
+  return isUrlWithProtocol(url, REDIS_PROTOCOLS);
+}
+
+/** `redis://host:6379/2` selects database 2; a cluster refuses SELECT. */
+function namesDatabase(url: string): boolean {
+  return isRedisUrl(url) && !/^\/?0?$/.test(new URL(url).pathname);
 }
 
 function isUrlWithProtocol(value: string, protocols: string[]): boolean {

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { RedisClients } from '../redis/redis-clients';
+import { RedisClients, type RedisConnection } from '../redis/redis-clients';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Delivery, ScoreEvent, ScoreEventTransport } from './score-event-transport';
@@ -20,9 +19,9 @@ export class RedisStreamTransport extends ScoreEventTransport {
   private readonly stream: string;
   private readonly consumer = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   /** Publishing and acknowledging: fails fast while Redis is away instead of queueing. */
-  private readonly commands: Redis;
+  private readonly commands: RedisConnection;
   /** XREADGROUP ... BLOCK holds its connection, so it gets its own (in workers only). */
-  private blockingReader: Redis | undefined;
+  private blockingReader: RedisConnection | undefined;
   private lastClaimAt = 0;
   private readonly claimEveryMs: number;
 
@@ -37,7 +36,7 @@ export class RedisStreamTransport extends ScoreEventTransport {
     this.commands = redis.commands;
   }
 
-  private get reader(): Redis {
+  private get reader(): RedisConnection {
     this.blockingReader ??= this.redis.create('stream-reader');
     return this.blockingReader;
   }

@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { RedisClients } from '../redis/redis-clients';
+import { RedisClients, type RedisConnection } from '../redis/redis-clients';
 
 /**
  * "Something changed": the API instances look up what, for the clients connected to them. A
@@ -67,8 +66,8 @@ export class InProcessUpdatesBus extends UpdatesBus {
 export class RedisUpdatesBus extends UpdatesBus {
   private readonly logger = new Logger(RedisUpdatesBus.name);
   private readonly channel: string;
-  private readonly publisher: Redis;
-  private subscriber: Redis | undefined;
+  private readonly publisher: RedisConnection;
+  private subscriber: RedisConnection | undefined;
 
   constructor(private readonly redis: RedisClients) {
     super();

@@ -1,9 +1,20 @@
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import Redis, { type RedisOptions } from 'ioredis';
-import { AppConfig } from '../config/app-config';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import { AppConfig, splitRedisUrls } from '../config/app-config';
+
+/**
+ * A connection to one Redis, or to a Redis Cluster (REDIS_CLUSTER=true): the same commands. On a
+ * cluster, the keys of one script call or one MULTI must share a hash slot (see `key`).
+ */
+export type RedisConnection = Redis | Cluster;
 
 /** A Lua script on the shared connection, called with its keys and arguments. */
 export type RedisScript = (keys: string[], args: Array<string | number>) => Promise<unknown>;
+
+type ConnectionOptions = Pick<
+  RedisOptions,
+  'commandTimeout' | 'enableAutoPipelining' | 'enableOfflineQueue'
+>;
 
 /**
  * The process's Redis connections, all made here and closed on shutdown. Commands fail fast while
@@ -13,9 +24,9 @@ export type RedisScript = (keys: string[], args: Array<string | number>) => Prom
 @Injectable()
 export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RedisClients.name);
-  private readonly clients: Redis[] = [];
-  private shared: Redis | undefined;
-  private publishing: Redis | undefined;
+  private readonly clients: RedisConnection[] = [];
+  private shared: RedisConnection | undefined;
+  private publishing: RedisConnection | undefined;
 
   constructor(private readonly config: AppConfig) {}
 
@@ -23,13 +34,20 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
     return this.config.redisUrl !== undefined;
   }
 
-  /** Every key this deployment uses starts with this. */
+  /**
+   * Every key this deployment uses starts with this. It is written into the names here, not
+   * left to ioredis' keyPrefix option: that one prefixes only what ioredis knows to be a key (not
+   * the pub/sub channel), and a Cluster computes slots from the names before a per-node prefix
+   * is added. Here the stream, the channel and every script's KEYS carry it alike, on one node
+   * or a cluster. A cluster hashes a key by its first `{...}`, and the prefix may hold no braces,
+   * so the hash tag a name carries (`{board:<id>}`) is the one that counts.
+   */
   key(name: string): string {
     return `${this.config.redisKeyPrefix}${name}`;
   }
 
   /** The connection for ordinary commands, shared by the whole process. */
-  get commands(): Redis {
+  get commands(): RedisConnection {
     this.shared ??= this.create('commands', { commandTimeout: 2000 });
     return this.shared;
   }
@@ -40,7 +58,7 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
    * other requests of that turn) go to Redis in one write and one round trip. No scripts run on
    * it.
    */
-  get publisher(): Redis {
+  get publisher(): RedisConnection {
     this.publishing ??= this.create('publisher', {
       commandTimeout: 2000,
       enableAutoPipelining: true,
@@ -53,7 +71,7 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
    * by its SHA (EVALSHA), and sent whole only when Redis does not know it yet (after a restart).
    */
   script(name: string, lua: string): RedisScript {
-    const client = this.commands as Redis & Record<string, unknown>;
+    const client = this.commands as RedisConnection & Record<string, unknown>;
     if (typeof client[name] !== 'function') client.defineCommand(name, { lua });
     const command = client[name] as (...args: Array<string | number>) => Promise<unknown>;
     return (keys, args) => command.call(client, keys.length, ...keys, ...args);
@@ -70,18 +88,47 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** A connection of its own, for blocking reads or subscriptions. */
-  create(purpose: string, options: RedisOptions = {}): Redis {
+  create(purpose: string, options: ConnectionOptions = {}): RedisConnection {
     if (!this.config.redisUrl) throw new Error('REDIS_URL is not set');
-    const client = new Redis(this.config.redisUrl, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      retryStrategy: (attempt: number) => Math.min(attempt * 200, 2000),
-      connectionName: `scoreboard-${purpose}`,
-      ...options,
-    });
+    const client = this.config.redisCluster
+      ? this.createCluster(this.config.redisUrl, purpose, options)
+      : new Redis(this.config.redisUrl, {
+          enableOfflineQueue: false,
+          maxRetriesPerRequest: 1,
+          retryStrategy,
+          connectionName: `scoreboard-${purpose}`,
+          ...options,
+        });
     client.on('error', (error: Error) => this.logger.debug(`Redis (${purpose}): ${error.message}`));
     this.clients.push(client);
     return client;
+  }
+
+  /**
+   * A Cluster client that learns the cluster's nodes from the seeds and follows its slots. The
+   * queueing and pipelining options are the Cluster's own; the credentials (of the first seed),
+   * TLS and the timeout apply to its connection to every node, seed or not.
+   */
+  private createCluster(urls: string, purpose: string, options: ConnectionOptions): Cluster {
+    const seeds = splitRedisUrls(urls).map((url) => new URL(url));
+    const { enableOfflineQueue = false, enableAutoPipelining, commandTimeout } = options;
+    const { username, password, protocol } = seeds[0]!;
+    return new Cluster(
+      seeds.map(({ hostname, port }) => ({ host: hostname, port: Number(port || 6379) })),
+      {
+        enableOfflineQueue,
+        enableAutoPipelining,
+        clusterRetryStrategy: retryStrategy,
+        redisOptions: {
+          maxRetriesPerRequest: 1,
+          connectionName: `scoreboard-${purpose}`,
+          commandTimeout,
+          username: username ? decodeURIComponent(username) : undefined,
+          password: password ? decodeURIComponent(password) : undefined,
+          tls: protocol === 'rediss:' ? {} : undefined,
+        },
+      },
+    );
   }
 
   /** QUIT where connected (it waits for replies in flight); a dead connection is just dropped. */
@@ -96,7 +143,12 @@ export class RedisClients implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
-function whenReady(client: Redis, timeoutMs: number): Promise<void> {
+/** How long to wait before reconnecting, by attempt: 200 ms more each time, 2 s at most. */
+function retryStrategy(attempt: number): number {
+  return Math.min(attempt * 200, 2000);
+}
+
+function whenReady(client: RedisConnection, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, timeoutMs);

@@ -84,16 +84,40 @@ export class PrivateRedis {
     await exited;
   }
 
-  command<T>(work: (client: Redis) => Promise<T>): Promise<T> {
-    const client = new Redis(this.url, {
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined); // the command's promise reports it
-    return client
-      .connect()
-      .then(() => work(client))
-      .finally(() => client.disconnect());
+  /** REDIS_URL and REDIS_CLUSTER for an app over it. */
+  get env(): { REDIS_URL: string; REDIS_CLUSTER: string } {
+    return { REDIS_URL: this.url, REDIS_CLUSTER: 'false' };
   }
+
+  async flushAll(): Promise<void> {
+    await this.command((client) => client.flushall());
+  }
+
+  /** Runs a server-wide command (CLIENT PAUSE, INFO) on the one server there is. */
+  async onEveryNode<T>(work: (client: Redis) => Promise<T>): Promise<T[]> {
+    return [await this.command(work)];
+  }
+
+  /** Stops the server for good. */
+  async destroy(): Promise<void> {
+    await this.stop();
+  }
+
+  command<T>(work: (client: Redis) => Promise<T>): Promise<T> {
+    return withRedis(this.url, work);
+  }
+}
+
+/** A connection of its own to one Redis server, for one piece of work; no retries. */
+export function withRedis<T>(url: string, work: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => undefined); // the command's promise reports it
+  return client
+    .connect()
+    .then(() => work(client))
+    .finally(() => client.disconnect());
 }

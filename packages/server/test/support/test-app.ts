@@ -94,6 +94,7 @@ export async function startWorkerProcess(
     ROLE: 'worker',
     DATABASE_URL: app.config.databaseUrl!,
     REDIS_URL: app.config.redisUrl!,
+    REDIS_CLUSTER: String(app.config.redisCluster),
     REDIS_KEY_PREFIX: app.config.redisKeyPrefix,
     DATA_DIR: app.config.dataDir,
     JWT_SECRET: app.config.jwtSecret,
