@@ -26,7 +26,7 @@ export function MyBoards({
   const items = (standings.data?.items ?? []).filter((item) => byId.has(item.board));
 
   return (
-    <section className="card" aria-labelledby="my-boards-title">
+    <section className="card wide" aria-labelledby="my-boards-title">
       <h2 id="my-boards-title">My boards</h2>
       <QueryState
         query={standings}
