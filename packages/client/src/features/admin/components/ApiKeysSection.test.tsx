@@ -139,6 +139,28 @@ describe('the API keys section', () => {
     expect(screen.queryByRole('region', { name: /New API key/ })).toBeNull();
   });
 
+  it('asks for a name itself, beside the field, and sends nothing without one', async () => {
+    const server = fakeServer({ 'GET /api/admin/api-keys': () => Response.json({ items: [] }) });
+    renderSection();
+    const user = userEvent.setup();
+    const form = createForm();
+    const name = within(form).getByLabelText('Name');
+    await user.type(name, '   ');
+    await user.click(within(form).getByRole('button', { name: 'Create key' }));
+
+    const problem = within(form).getByText(
+      'Give the key a name, such as the server that will use it.',
+    );
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(name.getAttribute('aria-describedby')).toContain(problem.id);
+    expect(document.activeElement).toBe(name);
+    expect(server.calls.filter((call) => call.method === 'POST')).toEqual([]);
+
+    await user.type(name, 'Game server');
+    expect(name.getAttribute('aria-invalid')).toBeNull();
+    expect(within(form).queryByText(/Give the key a name/)).toBeNull();
+  });
+
   it('revokes a key once confirmed, and lists it as revoked', async () => {
     let ci = apiKey('5', 'CI', { boards: ['global'] });
     const server = fakeServer({

@@ -1,4 +1,4 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type FormEvent } from 'react';
 import { errorMessage } from '../../../api/error-message';
 import type { ApiKeyScope, Board } from '../../../api/types';
 
@@ -19,8 +19,16 @@ export function CreateApiKey({
   error: unknown;
   onCreate: (request: NewApiKeyRequest) => void;
 }) {
-  const ids = { title: useId(), name: useId(), scope: useId(), boards: useId() };
+  const ids = {
+    title: useId(),
+    name: useId(),
+    nameError: useId(),
+    scope: useId(),
+    boards: useId(),
+  };
   const [name, setName] = useState('');
+  const [nameMissing, setNameMissing] = useState(false);
+  const nameInput = useRef<HTMLInputElement>(null);
   const [reach, setReach] = useState<Reach>('all');
   const [chosen, setChosen] = useState<string[]>([]);
   const noBoardChosen = reach === 'some' && chosen.length === 0;
@@ -30,6 +38,11 @@ export function CreateApiKey({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    if (!name.trim()) {
+      setNameMissing(true);
+      nameInput.current?.focus();
+      return;
+    }
     if (noBoardChosen) return;
     onCreate({
       name: name.trim(),
@@ -41,17 +54,27 @@ export function CreateApiKey({
   return (
     <section className="card" aria-labelledby={ids.title}>
       <h2 id={ids.title}>Create an API key</h2>
-      <form onSubmit={submit} className="board-form">
+      <form onSubmit={submit} className="board-form" noValidate>
         <label htmlFor={ids.name}>Name</label>
         <input
+          ref={nameInput}
           id={ids.name}
           type="text"
           required
           autoComplete="off"
-          aria-describedby={ids.scope}
+          aria-invalid={nameMissing ? true : undefined}
+          aria-describedby={nameMissing ? `${ids.nameError} ${ids.scope}` : ids.scope}
           value={name}
-          onChange={(e) => setName(e.target.value)}
+          onChange={(e) => {
+            setName(e.target.value);
+            if (e.target.value.trim()) setNameMissing(false);
+          }}
         />
+        {nameMissing && (
+          <p id={ids.nameError} className="field-error">
+            Give the key a name, such as the server that will use it.
+          </p>
+        )}
         <p id={ids.scope} className="hint">
           What uses it, e.g. the game server. Its scope is <code>scores:write</code> (submitting
           scores), the only one.
