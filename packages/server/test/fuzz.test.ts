@@ -17,8 +17,9 @@ import { startTestApp, TEST_JWT_SECRET, type TestApp } from './support/test-app'
  * - every 4xx of the API in the error shape, `{ statusCode, error, message, errors? }`, with a
  *   readable message of ours (never a parser's or library's text);
  * - nothing stored unless the answer says so: only a 201 with a token adds a user, only a 201
- *   "Score submitted successfully" adds a score, and any other answer (every refusal among them)
- *   leaves users, scores and the aggregates as they were.
+ *   "Score submitted successfully" adds a score, only an answer with a board makes or changes
+ *   one, and any other answer (every refusal among them) leaves users, scores, the aggregates and
+ *   the boards as they were.
  *
  * Each route gets well-formed requests from two signed-up players (hostile only inside fields and
  * parameters, so that validation and the stateful paths are reached: new scores, replays, pages,
@@ -52,6 +53,8 @@ type Fixtures = {
   ghostId: string;
   admin: { id: string; token: string };
   apiKey: string;
+  /** A board of the fuzz's own, the one that PATCH may change (never `global`, which the others use). */
+  board: string;
 };
 
 beforeAll(async () => {
@@ -73,6 +76,11 @@ beforeAll(async () => {
     token: admin.token,
     body: { name: 'fuzz', scopes: ['scores:write'] },
   });
+  const board = await api.request('POST', '/api/admin/boards', {
+    token: admin.token,
+    body: { id: 'fuzz-board', name: 'Fuzz', sort: 'asc', reset: 'daily' },
+  });
+  if (board.status !== 201) throw new Error(`fuzz board: ${board.status}`);
   fixtures = {
     alice,
     bob,
@@ -80,6 +88,7 @@ beforeAll(async () => {
     ghostId: ghost.user.id,
     admin: { id: admin.user.id, token: admin.token },
     apiKey: key.body.key,
+    board: 'fuzz-board',
   };
 });
 
@@ -994,6 +1003,48 @@ const idempotencyKeys = fc.oneof(
   { weight: 2, arbitrary: hostileJson },
 );
 
+/** Where a score goes: the two real boards, no board at all, or one that does not exist. */
+const scoreBoards = (f: Fixtures) =>
+  fc.option(
+    fc.oneof(
+      { weight: 4, arbitrary: fc.constantFrom('global', f.board) },
+      { weight: 1, arbitrary: fc.constantFrom('no-such-board', 'GLOBAL', 'a'.repeat(65)) },
+      { weight: 1, arbitrary: hostileJson },
+    ),
+    { freq: 2, nil: undefined },
+  );
+
+/** `/api/boards/<id>...`: the two real boards, ids of none, and segments that are not ids. */
+const boardPaths = (f: Fixtures, ids: fc.Arbitrary<string>, suffix = '') =>
+  fc
+    .oneof(
+      { weight: 4, arbitrary: ids },
+      { weight: 1, arbitrary: fc.constantFrom('no-such-board', 'GLOBAL', 'a'.repeat(65)) },
+      { weight: 1, arbitrary: pathSegment },
+    )
+    .map((id) => `/api/boards/${id}${suffix}`);
+
+/** A period as a query names it: by name, by id (of this board or another), or hostile. */
+const periodParams = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom('current', 'previous') },
+  { weight: 2, arbitrary: decimal(1, 1e9) },
+  { weight: 1, arbitrary: shortHostileText.map(percentEncoded) },
+);
+
+/** The fields of a board, each valid often enough to create or change one. */
+const boardFields = {
+  name: validOr(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 64 })),
+  score_min: validOr(fc.oneof(fc.integer({ min: -1000, max: 0 }), fc.constant(-1_000_000_001))),
+  score_max: validOr(fc.oneof(fc.integer({ min: 100, max: 100_000 }), fc.constant(-5))),
+  reset: validOr(
+    fc.constantFrom('never', 'daily', 'weekly', 'monthly', '0 * * * *', '61 * * * *', 'yearly'),
+  ),
+  timezone: validOr(fc.constantFrom('UTC', 'Europe/Paris', 'America/St_Johns', 'Mars/Olympus')),
+  authoritative: validOr(fc.boolean()),
+  max_submissions_per_minute: validOr(fc.integer({ min: 0, max: 1_000_001 })),
+  archived: validOr(fc.boolean()),
+};
+
 type RouteSpec = {
   route: string;
   /** Share of the runs. */
@@ -1058,7 +1109,7 @@ const ROUTES: RouteSpec[] = [
     weight: 4,
     requests: (f) =>
       requestsTo(f, 'POST', '/api/scores', {
-        body: { value: scoreValues, idempotency_key: idempotencyKeys },
+        body: { value: scoreValues, idempotency_key: idempotencyKeys, board: scoreBoards(f) },
         headers: idempotencyKeyHeaders.map((key) =>
           key === undefined ? [] : [['idempotency-key', key] as [string, string]],
         ),
@@ -1295,6 +1346,86 @@ const ROUTES: RouteSpec[] = [
       requestsTo(f, 'GET', '/api/leaderboard/me', { query: { radius: decimal(0, 50) } }),
   },
   {
+    route: 'GET /api/boards',
+    weight: 1,
+    requests: (f) => requestsTo(f, 'GET', '/api/boards'),
+  },
+  {
+    route: 'GET /api/boards/:board',
+    weight: 1,
+    requests: (f) => requestsTo(f, 'GET', boardPaths(f, fc.constantFrom('global', f.board))),
+  },
+  {
+    route: 'GET /api/boards/:board/leaderboard',
+    weight: 2,
+    requests: (f) =>
+      requestsTo(f, 'GET', boardPaths(f, fc.constantFrom('global', f.board), '/leaderboard'), {
+        query: { period: periodParams, limit: decimal(1, 100), offset: decimal(0, 10_000) },
+      }),
+  },
+  {
+    route: 'GET /api/boards/:board/leaderboard/me',
+    weight: 1,
+    requests: (f) =>
+      requestsTo(f, 'GET', boardPaths(f, fc.constantFrom('global', f.board), '/leaderboard/me'), {
+        query: { period: periodParams, radius: decimal(0, 50) },
+      }),
+  },
+  {
+    route: 'GET /api/boards/:board/periods',
+    weight: 1,
+    requests: (f) =>
+      requestsTo(f, 'GET', boardPaths(f, fc.constantFrom('global', f.board), '/periods'), {
+        query: { limit: decimal(1, 100), cursor: decimal(0, 1e9) },
+      }),
+  },
+  {
+    route: 'GET /api/me/boards',
+    weight: 1,
+    requests: (f) => requestsTo(f, 'GET', '/api/me/boards'),
+  },
+  {
+    route: 'POST /api/admin/boards',
+    weight: 2,
+    requests: (f) =>
+      requestsTo(f, 'POST', '/api/admin/boards', {
+        ownAuthorization: adminAuthorization(f),
+        authorization: adminOrAny(f),
+        body: {
+          id: validOr(
+            fc.oneof(
+              { weight: 4, arbitrary: fc.uuid().map((id) => `fz-${id.slice(0, 8)}`) },
+              { weight: 1, arbitrary: fc.constantFrom('global', f.board, 'Upper', 'a'.repeat(65)) },
+            ),
+          ),
+          sort: validOr(fc.constantFrom('asc', 'desc', 'up')),
+          ...boardFields,
+        },
+      }),
+  },
+  {
+    // Never global: the other properties submit to it and rely on its range.
+    route: 'PATCH /api/admin/boards/:board',
+    weight: 2,
+    requests: (f) =>
+      requestsTo(
+        f,
+        'PATCH',
+        fc
+          .oneof(
+            { weight: 4, arbitrary: fc.constant(f.board) },
+            { weight: 1, arbitrary: fc.constantFrom('no-such-board', 'a'.repeat(65)) },
+            { weight: 1, arbitrary: pathSegment.filter((s) => decoded(s) !== 'global') },
+          )
+          .map((id) => `/api/admin/boards/${id}`),
+        {
+          ownAuthorization: adminAuthorization(f),
+          authorization: adminOrAny(f),
+          body: { ...boardFields, id: fc.option(fc.constant('renamed'), { nil: undefined }) },
+        },
+      ),
+  },
+  {
     route: 'GET /api/stream',
     weight: 1,
     requests: (f) =>
@@ -1409,6 +1540,8 @@ type StoredState = {
   pending: number;
   /** A digest of every aggregate row: any change to any of them changes it. */
   aggregates: string;
+  /** A digest of every board's row. */
+  boards: string;
 };
 
 const storedState = async (): Promise<StoredState> =>
@@ -1421,7 +1554,9 @@ const storedState = async (): Promise<StoredState> =>
                AS pending,
              (SELECT md5(coalesce(string_agg(s::text, ';' ORDER BY s::text), '')) FROM user_stats s)
                || (SELECT md5(coalesce(string_agg(c::text, ';' ORDER BY c::text), ''))
-                     FROM leaderboard_counts c) AS aggregates`)
+                     FROM leaderboard_counts c) AS aggregates,
+             (SELECT md5(coalesce(string_agg(b::text, ';' ORDER BY b.id), '')) FROM boards b)
+               AS boards`)
   )[0]!;
 
 /** The stored state once every accepted score has been applied (in-process, within moments). */
@@ -1441,9 +1576,10 @@ async function settledState(): Promise<StoredState> {
  * Every other answer, refusals and replays among them, leaves everything as it was.
  */
 function storageProblems(before: StoredState, after: StoredState, answer: WireResponse): string[] {
-  const body = answer.status === 201 ? parseJson(answer.body) : undefined;
-  const newUsers = typeof body?.access_token === 'string' ? 1 : 0;
-  const newScores = body?.message === 'Score submitted successfully' ? 1 : 0;
+  const body = answer.status === 201 || answer.status === 200 ? parseJson(answer.body) : undefined;
+  const created = answer.status === 201;
+  const newUsers = created && typeof body?.access_token === 'string' ? 1 : 0;
+  const newScores = created && body?.message === 'Score submitted successfully' ? 1 : 0;
   const problems: string[] = [];
   if (after.users !== before.users + newUsers) {
     problems.push(`users went from ${before.users} to ${after.users} (expected +${newUsers})`);
@@ -1454,6 +1590,12 @@ function storageProblems(before: StoredState, after: StoredState, answer: WireRe
   if (newScores === 0 && after.aggregates !== before.aggregates) {
     problems.push('the aggregates changed');
   }
+  // Only an answer with the board it made or changed may have made or changed one.
+  const boardAnswer =
+    (answer.status === 200 || answer.status === 201) &&
+    typeof body?.sort === 'string' &&
+    body?.current_period !== undefined;
+  if (!boardAnswer && after.boards !== before.boards) problems.push('the boards changed');
   return problems;
 }
 
