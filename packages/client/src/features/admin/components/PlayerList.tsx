@@ -10,6 +10,7 @@ import { adminKeys, adminQueries } from '../api/admin-queries';
 import { useRefreshAfterAction } from '../hooks/useRefreshAfterAction';
 import { AdminTable } from './AdminTable';
 import { Outcome } from './Outcome';
+import { ConfirmAction } from './ConfirmAction';
 import { ReasonForm } from './ReasonForm';
 import { RelativeTime } from '../../../components/RelativeTime';
 
@@ -17,7 +18,8 @@ const COLUMNS = ['Email', 'Display name', 'Role', 'Status', 'Created', 'Actions'
 
 /**
  * Players found by the start of their email or display name (everyone when the search is
- * empty), newest first, with Ban (for a reason) and Unban. The admin's own row has no Ban.
+ * empty), newest first, with Ban (for a reason), Unban and Delete (once confirmed: the account
+ * and all its data, for good). The admin's own row has neither.
  */
 export function PlayerList({
   token,
@@ -34,7 +36,9 @@ export function PlayerList({
   const ids = { title: useId(), search: useId(), hint: useId() };
   const [typed, setTyped] = useState('');
   const [search, setSearch] = useState('');
-  const [banning, setBanning] = useState<AdminUser | null>(null);
+  const [acting, setActing] = useState<{ player: AdminUser; action: 'ban' | 'delete' } | null>(
+    null,
+  );
   const [outcome, setOutcome] = useState<string | null>(null);
   const players = useInfiniteQuery(adminQueries.users(token, search));
   const items = players.data?.pages.flatMap((page) => page.items) ?? [];
@@ -50,7 +54,7 @@ export function PlayerList({
         })
       ).body,
     onSuccess: (player) => {
-      setBanning(null);
+      setActing(null);
       setOutcome(`Banned ${player.email}.`);
       refreshAfterAction(adminKeys.users);
     },
@@ -70,18 +74,31 @@ export function PlayerList({
     },
   });
 
+  const deletion = useMutation({
+    mutationFn: async (player: AdminUser) => {
+      await apiFetch<void>(`/api/admin/users/${player.id}`, { method: 'DELETE', token });
+      return player;
+    },
+    onSuccess: (player) => {
+      setActing(null);
+      setOutcome(`Deleted ${player.email} and all their data.`);
+      refreshAfterAction(adminKeys.users);
+    },
+  });
+
   const submitSearch = (event: FormEvent) => {
     event.preventDefault();
     setSearch(typed.trim());
   };
-  const startBan = (player: AdminUser) => {
+  const start = (player: AdminUser, action: 'ban' | 'delete') => {
     ban.reset();
     unban.reset();
+    deletion.reset();
     setOutcome(null);
-    setBanning(player);
+    setActing({ player, action });
   };
   const doUnban = (player: AdminUser) => {
-    setBanning(null);
+    setActing(null);
     setOutcome(null);
     unban.mutate(player);
   };
@@ -138,32 +155,51 @@ export function PlayerList({
                 <td>
                   {player.id === userId ? (
                     <span className="hint">You</span>
-                  ) : player.banned_at ? (
-                    <button
-                      type="button"
-                      disabled={unban.isPending}
-                      onClick={() => doUnban(player)}
-                    >
-                      Unban
-                    </button>
                   ) : (
-                    <button type="button" onClick={() => startBan(player)}>
-                      Ban
-                    </button>
+                    <span className="row-actions">
+                      {player.banned_at ? (
+                        <button
+                          type="button"
+                          disabled={unban.isPending}
+                          onClick={() => doUnban(player)}
+                        >
+                          Unban
+                        </button>
+                      ) : (
+                        <button type="button" onClick={() => start(player, 'ban')}>
+                          Ban
+                        </button>
+                      )}
+                      <button type="button" onClick={() => start(player, 'delete')}>
+                        Delete
+                      </button>
+                    </span>
                   )}
                 </td>
               </tr>
-              {banning?.id === player.id && (
+              {acting?.player.id === player.id && (
                 <tr>
                   <td colSpan={COLUMNS.length}>
-                    <ReasonForm
-                      title={`Ban ${player.email}`}
-                      submitLabel="Ban player"
-                      pending={ban.isPending}
-                      error={ban.error}
-                      onConfirm={(reason) => ban.mutate({ player, reason })}
-                      onCancel={() => setBanning(null)}
-                    />
+                    {acting.action === 'ban' ? (
+                      <ReasonForm
+                        title={`Ban ${player.email}`}
+                        submitLabel="Ban player"
+                        pending={ban.isPending}
+                        error={ban.error}
+                        onConfirm={(reason) => ban.mutate({ player, reason })}
+                        onCancel={() => setActing(null)}
+                      />
+                    ) : (
+                      <ConfirmAction
+                        title={`Delete ${player.email}`}
+                        warning="This deletes the account, its scores and its standings for good: it cannot be undone. The audit log keeps that you did it."
+                        confirmLabel="Delete account"
+                        pending={deletion.isPending}
+                        error={deletion.error}
+                        onConfirm={() => deletion.mutate(player)}
+                        onCancel={() => setActing(null)}
+                      />
+                    )}
                   </td>
                 </tr>
               )}

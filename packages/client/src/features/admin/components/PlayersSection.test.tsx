@@ -56,7 +56,7 @@ describe('the players section', () => {
       'Player',
       'Active',
       '3 weeks ago',
-      'Ban',
+      'BanDelete',
     ]);
     expect(cellTexts(rowOf('bob'))[3]).toBe('Banned 5 days ago');
     expect(within(rowOf('bob')).getByRole('button', { name: 'Unban' })).toBeTruthy();
@@ -94,6 +94,39 @@ describe('the players section', () => {
     expect(cellTexts(rowOf('ada@example.com'))[1]).toBe('ada · #3');
     expect(cellTexts(rowOf('ada.l@example.com'))[1]).toBe('ada · #2');
     expect(cellTexts(rowOf('me@example.com'))[1]).toBe('me');
+  });
+
+  it('deletes a player only once confirmed, and the list then leaves them out', async () => {
+    let users = [player('2', 'ana@example.com'), player(ME, 'me@example.com', { role: 'admin' })];
+    const server = adminServer({
+      'GET /api/admin/users?limit=20': () => Response.json(page(users)),
+      'DELETE /api/admin/users/2': () => {
+        users = users.filter((u) => u.id !== '2');
+        return new Response(null, { status: 204 });
+      },
+    });
+    renderSection();
+    const user = userEvent.setup();
+    await screen.findByRole('button', { name: 'me@example.com' });
+    // None on the admin's own row: one Delete, ana's.
+    expect(within(rowOf('me')).queryByRole('button', { name: 'Delete' })).toBeNull();
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+
+    const confirm = screen.getByRole('group', { name: 'Delete ana@example.com' });
+    expect(within(confirm).getByText(/cannot be undone/)).toBeTruthy();
+    // The focus is on Cancel: Enter does not delete by accident.
+    expect(document.activeElement).toBe(within(confirm).getByRole('button', { name: 'Cancel' }));
+    await user.click(within(confirm).getByRole('button', { name: 'Cancel' }));
+    expect(screen.queryByRole('group', { name: 'Delete ana@example.com' })).toBeNull();
+    expect(server.count('DELETE', '/api/admin/users/2')).toBe(0);
+
+    await user.click(screen.getByRole('button', { name: 'Delete' }));
+    await user.click(screen.getByRole('button', { name: 'Delete account' }));
+    expect(await screen.findByText('Deleted ana@example.com and all their data.')).toBeTruthy();
+    await waitFor(() =>
+      expect(screen.queryByRole('button', { name: 'ana@example.com' })).toBeNull(),
+    );
+    expect(server.count('DELETE', '/api/admin/users/2')).toBe(1);
   });
 
   it('bans a player only with a reason, and the list then shows them banned', async () => {
