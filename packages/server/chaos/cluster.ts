@@ -34,6 +34,8 @@ export type ClusterOptions = {
   redisKeyPrefix: string;
   /** WORKER_CLAIM_IDLE_MS for the workers: how long an unacknowledged event waits to be claimed. */
   claimIdleMs: number;
+  /** EVENT_SHARDS for every process: how many streams the score events are split over. */
+  eventShards: number;
 };
 
 /**
@@ -86,6 +88,7 @@ export class Cluster {
       SWEEP_DELAY_MS: '2000',
       SWEEP_INTERVAL_MS: '500',
       WORKER_CLAIM_IDLE_MS: String(options.claimIdleMs),
+      EVENT_SHARDS: String(options.eventShards),
       // The SPEC's signup limit per client address (default 30 an hour): the players all sign up
       // from 127.0.0.1.
       SIGNUP_MAX_PER_HOUR: '0',

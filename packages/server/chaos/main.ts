@@ -27,7 +27,8 @@ const USAGE = `usage: npm run chaos -w packages/server -- [options]
   --players N     players signed up and scored for (default 40)
   --faults K,K    only these kinds of fault (default all: ${FAULT_KINDS.join(', ')})
   --no-faults     run the same load with no nemesis (a healthy run must pass)
-  --claim-idle-ms N  the workers' WORKER_CLAIM_IDLE_MS (default 5000)`;
+  --claim-idle-ms N  the workers' WORKER_CLAIM_IDLE_MS (default 5000)
+  --event-shards N   every process's EVENT_SHARDS (default 1)`;
 
 /** How long submissions still in flight at the end keep retrying before they are indeterminate. */
 const CLIENT_GRACE_MS = 30_000;
@@ -40,6 +41,7 @@ type Options = {
   faults: boolean;
   faultKinds: FaultKind[];
   claimIdleMs: number;
+  eventShards: number;
 };
 
 function parseOptions(): Options {
@@ -51,6 +53,7 @@ function parseOptions(): Options {
       players: { type: 'string', default: '40' },
       faults: { type: 'string', default: FAULT_KINDS.join(',') },
       'claim-idle-ms': { type: 'string', default: '5000' },
+      'event-shards': { type: 'string', default: '1' },
       'no-faults': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -77,6 +80,7 @@ function parseOptions(): Options {
     players: integer('players', values.players, 1),
     faults: !values['no-faults'],
     claimIdleMs: integer('claim-idle-ms', values['claim-idle-ms'], 1000),
+    eventShards: integer('event-shards', values['event-shards'], 1),
   };
 }
 
@@ -103,7 +107,12 @@ async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<
   const random = new Random(options.seed);
   const redisKeyPrefix = `chaos-${options.seed}:`;
   log('starting PostgreSQL, Redis, 2 APIs and 2 workers');
-  const cluster = await Cluster.start({ runDir, redisKeyPrefix, claimIdleMs: options.claimIdleMs });
+  const cluster = await Cluster.start({
+    runDir,
+    redisKeyPrefix,
+    claimIdleMs: options.claimIdleMs,
+    eventShards: options.eventShards,
+  });
   cleanup.add(() => cluster.shutdown());
   log(
     `PostgreSQL ${cluster.postgres.url}, Redis ${cluster.redis.url}, ` +
@@ -164,7 +173,7 @@ async function main(): Promise<void> {
     `chaos run: --seed ${options.seed} --duration ${options.durationSeconds} ` +
       `--clients ${options.clients} --players ${options.players}` +
       `${options.faults ? ` --faults ${options.faultKinds.join(',')}` : ' --no-faults'}` +
-      ` (WORKER_CLAIM_IDLE_MS=${options.claimIdleMs})`,
+      ` (WORKER_CLAIM_IDLE_MS=${options.claimIdleMs}, EVENT_SHARDS=${options.eventShards})`,
   );
   log(`run directory (process logs): ${runDir}`);
   const cleanup = new Cleanup();

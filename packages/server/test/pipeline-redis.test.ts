@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { eventShard, eventStreamName } from '../src/events/event-shards';
 import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from './support/api-client';
 import type { NodeProcess } from './support/processes';
@@ -301,6 +302,187 @@ describe.each(REDIS_TOPOLOGIES)(
       expect(metrics.value('scoreboard_events_processed_total')).toBe(1);
       expect(metrics.value('scoreboard_pending_scores')).toBe(0);
       await expectAllAppliedExactlyOnce(all);
+    });
+  },
+);
+
+const SHARDS = 3;
+/**
+ * Sharded runs leave the sweeper out (it would apply, from PostgreSQL, whatever the streams
+ * failed to deliver, and hide it): only the streams, and the claiming of a dead worker's events,
+ * deliver within the test.
+ */
+const SHARDED_ENV = {
+  EVENT_SHARDS: String(SHARDS),
+  SWEEP_DELAY_MS: '600000',
+  WORKER_CLAIM_IDLE_MS: '2000',
+};
+
+type OrderedPlayer = Player & { scoreIds: string[] };
+
+/**
+ * Submits `rounds` scores per player, one round after another: within a round every player sends
+ * one score (eight requests at a time), so each player's scores are accepted one after the other,
+ * in a known order.
+ */
+async function submitInRounds(all: OrderedPlayer[], rounds: number): Promise<void> {
+  for (let round = 0; round < rounds; round++) {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < all.length) {
+          const index = next++;
+          const player = all[index]!;
+          const value = (round * 7919 + index * 31) % 101;
+          const response = await api.submitScore(player.token, value, randomUUID());
+          expect(response.status).toBe(201);
+          player.submitted.push(value);
+          player.scoreIds.push(String(response.body.id));
+        }
+      }),
+    );
+  }
+}
+
+/** Each shard's stream, as score ids by user in stream order. */
+async function shardContents(): Promise<Array<Map<string, string[]>>> {
+  return Promise.all(
+    Array.from({ length: SHARDS }, async (_, shard) => {
+      const entries = await redis.command((client) =>
+        client.xrange(app.config.redisKeyPrefix + eventStreamName(shard, SHARDS), '-', '+'),
+      );
+      const byUser = new Map<string, string[]>();
+      for (const [, fields] of entries) {
+        const value = (name: string) => fields[fields.indexOf(name) + 1]!;
+        byUser.set(value('user_id'), [...(byUser.get(value('user_id')) ?? []), value('score_id')]);
+      }
+      return byUser;
+    }),
+  );
+}
+
+/**
+ * Every player's events went to the player's shard alone, each once, in the order the player's
+ * scores were accepted; and every shard got some.
+ */
+async function expectEachUserInOneShardInOrder(all: OrderedPlayer[]): Promise<void> {
+  const shards = await shardContents();
+  for (const player of all) {
+    const home = eventShard(player.id, SHARDS);
+    shards.forEach((byUser, shard) =>
+      expect(byUser.get(player.id) ?? []).toEqual(shard === home ? player.scoreIds : []),
+    );
+  }
+  for (const byUser of shards) {
+    expect(all.filter((player) => byUser.has(player.id)).length).toBeGreaterThan(0);
+  }
+}
+
+async function orderedPlayers(count: number): Promise<OrderedPlayer[]> {
+  return (await players(count)).map((player) => ({ ...player, scoreIds: [] }));
+}
+
+describe.each(REDIS_TOPOLOGIES)(
+  'score events over %s split into three shards (EVENT_SHARDS=3)',
+  { timeout: TEST_TIMEOUT_MS },
+  (topology) => {
+    const startShardedWorker = () => startWorker(SHARDED_ENV);
+
+    beforeAll(async () => {
+      redis = await startTestRedis(topology);
+      app = await startTestApp('pipeline_shards', {
+        ROLE: 'api',
+        ...redis.env,
+        REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+        ...PIPELINE_ENV,
+        ...SHARDED_ENV,
+        LOG_LEVEL: 'error',
+      });
+      api = new ApiClient(app.baseUrl);
+    });
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
+    });
+    afterAll(async () => {
+      await app.close();
+      await redis.destroy();
+    });
+
+    it('applies 5,000 events for 100 users with 3 workers, each user’s events in one shard, in order', async () => {
+      const all = await orderedPlayers(100);
+      const running = await Promise.all([
+        startShardedWorker(),
+        startShardedWorker(),
+        startShardedWorker(),
+      ]);
+      await submitInRounds(all, 50);
+      await expectAllAppliedExactlyOnce(all);
+      await expectEachUserInOneShardInOrder(all);
+      for (const worker of running) {
+        expect((await workerMetrics(worker)).value('scoreboard_events_swept_total')).toBe(0);
+      }
+      await expectRedisLeaderboardEqualsPostgres();
+    });
+
+    it('keeps each shard in a stream of its own, on a cluster each on a master of its own', async () => {
+      const streams = Array.from(
+        { length: SHARDS },
+        (_, shard) => app.config.redisKeyPrefix + eventStreamName(shard, SHARDS),
+      );
+      for (const stream of streams) {
+        expect(await redis.command((client) => client.exists(stream))).toBe(1);
+      }
+      if (topology !== 'cluster') return;
+      const masters = await redis.command(async (client) => {
+        const ranges = (await client.call('CLUSTER', 'SLOTS')) as Array<
+          [from: number, to: number, master: [host: string, port: number]]
+        >;
+        return Promise.all(
+          streams.map(async (stream) => {
+            const slot = Number(await client.call('CLUSTER', 'KEYSLOT', stream));
+            const [, , [host, port]] = ranges.find(([from, to]) => slot >= from && slot <= to)!;
+            return `${host}:${port}`;
+          }),
+        );
+      });
+      expect(new Set(masters).size).toBe(SHARDS);
+    });
+
+    it('applies every score exactly once when a worker is SIGKILLed mid-load, its events claimed on every shard', async () => {
+      const all = await orderedPlayers(30);
+      const doomed = await startShardedWorker();
+      const survivor = await startShardedWorker();
+      const load = submitInRounds(all, 50);
+      await waitForProgress(
+        async () => {
+          const [row] = await app.sql<{ n: string }>(
+            'SELECT count(*) AS n FROM scores WHERE applied_at IS NOT NULL AND user_id = ANY($1::bigint[])',
+            [all.map((p) => p.id)],
+          );
+          return { done: Number(row!.n) > 300, count: Number(row!.n) };
+        },
+        { what: 'the workers to apply 300 scores', counter: 'applied scores' },
+      );
+      await doomed.stop('SIGKILL');
+      await load;
+      await expectAllAppliedExactlyOnce(all);
+      await expectEachUserInOneShardInOrder(all);
+      expect((await workerMetrics(survivor)).value('scoreboard_events_swept_total')).toBe(0);
+    });
+
+    it('applies from PostgreSQL the scores whose events sit in shards no worker reads (EVENT_SHARDS changed)', async () => {
+      const all = await orderedPlayers(10);
+      // A worker still at one shard reads only the single stream: the shards' events stay unread.
+      const worker = await startWorker({ EVENT_SHARDS: '1' });
+      await submitInRounds(all, 20);
+      const ids = all.flatMap((player) => player.scoreIds);
+      // Their sweep delay (the API's SWEEP_DELAY_MS) runs out now.
+      await app.sql('UPDATE scores SET retry_at = now() WHERE id = ANY($1::bigint[])', [ids]);
+      await expectAllAppliedExactlyOnce(all);
+      await expectEachUserInOneShardInOrder(all);
+      expect(
+        (await workerMetrics(worker)).value('scoreboard_events_swept_total'),
+      ).toBeGreaterThanOrEqual(ids.length);
     });
   },
 );

@@ -22,7 +22,14 @@ describe('loadConfig', () => {
       logFormat: 'auto',
       loginMaxFailures: 10,
       rateLimitPerMinute: 0,
+      eventShards: 1,
     });
+  });
+
+  it('reads EVENT_SHARDS from 1 to 64', () => {
+    expect(loadConfig({ DATA_DIR: dataDir(), EVENT_SHARDS: '1' }).eventShards).toBe(1);
+    expect(loadConfig({ DATA_DIR: dataDir(), EVENT_SHARDS: '3' }).eventShards).toBe(3);
+    expect(loadConfig({ DATA_DIR: dataDir(), EVENT_SHARDS: '64' }).eventShards).toBe(64);
   });
 
   it('generates a JWT secret once outside production and keeps it under DATA_DIR', () => {
@@ -87,6 +94,10 @@ describe('loadConfig', () => {
     [{ REDIS_URL: 'redis://a:6379,redis://b:6379' }, 'REDIS_URL'],
     [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379,http://b:6379' }, 'REDIS_URL'],
     [{ REDIS_CLUSTER: 'true', REDIS_URL: 'redis://a:6379/2' }, 'REDIS_URL'],
+    [{ EVENT_SHARDS: '0' }, 'EVENT_SHARDS'],
+    [{ EVENT_SHARDS: '65' }, 'EVENT_SHARDS'],
+    [{ EVENT_SHARDS: '2.5' }, 'EVENT_SHARDS'],
+    [{ EVENT_SHARDS: 'three' }, 'EVENT_SHARDS'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(

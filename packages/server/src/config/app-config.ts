@@ -94,6 +94,8 @@ const envSchema = z
     SWEEP_INTERVAL_MS: integer(50, 3_600_000).default(1000),
     // A stream event received but not acknowledged this long is taken over by another worker.
     WORKER_CLAIM_IDLE_MS: integer(1000, 3_600_000).default(30_000),
+    // Score events are split by user over this many Redis streams, each read by every worker.
+    EVENT_SHARDS: integer(1, 64).default(1),
     DB_STATEMENT_TIMEOUT_MS: integer(100, 3_600_000).default(10_000),
     // Unset: half the statement timeout.
     DB_LOCK_TIMEOUT_MS: integer(10, 3_600_000).optional(),
@@ -222,6 +224,8 @@ export class AppConfig {
   readonly sweepIntervalMs: number;
   readonly metricsPort: number | undefined;
   readonly claimIdleMs: number;
+  /** How many streams score events are split over, by user (see events/event-shards.ts). */
+  readonly eventShards: number;
   /** The pool that serves HTTP requests (and, with ROLE=worker, the worker). */
   readonly database: DatabaseSettings;
   /** The pool of the worker, sweeper and leaderboard upkeep when they share a process with HTTP. */
@@ -293,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sweepIntervalMs: parsed.SWEEP_INTERVAL_MS,
     metricsPort: parsed.METRICS_PORT,
     claimIdleMs: parsed.WORKER_CLAIM_IDLE_MS,
+    eventShards: parsed.EVENT_SHARDS,
     database: {
       statementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: parsed.DB_LOCK_TIMEOUT_MS ?? Math.ceil(parsed.DB_STATEMENT_TIMEOUT_MS / 2),

@@ -14,7 +14,7 @@ import { ScoreEventTransport } from './score-event-transport';
       inject: [RedisClients, AppConfig],
       useFactory: (redis: RedisClients, config: AppConfig): ScoreEventTransport =>
         redis.enabled
-          ? new RedisStreamTransport(redis, config.claimIdleMs)
+          ? new RedisStreamTransport(redis, config.claimIdleMs, config.eventShards)
           : new InProcessTransport(),
     },
   ],
