@@ -13,7 +13,7 @@ import { waitFor } from './support/wait-for';
  * which reads it serves.
  */
 /** The machine's PostgreSQL installation: the embedded package's binaries lack pg_basebackup. */
-const REPLICATION_BINARIES = process.env.TEST_REPLICATION_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const REPLICATION_BINARIES = '/usr/lib/postgresql/15/bin';
 
 let primary: PrivatePostgres;
 let replica: PrivatePostgres;
