@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
 import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
+import { NotOnReplica } from '../database/read-replica';
 import {
   BoardsRepository,
   BoardTakenError,
@@ -66,7 +67,7 @@ export class BoardsService {
     return (await this.boards.periodNow(board.id)) ?? this.materialize(board);
   }
 
-  private materialize(board: BoardRow): Promise<Period> {
+  protected materialize(board: BoardRow): Promise<Period> {
     const schedule = new ResetSchedule(board.reset, board.timezone);
     return this.boards.currentPeriod(board.id, (last, now) => {
       const base = last?.endsAt ?? board.createdAt;
@@ -211,6 +212,18 @@ const BOARD_ID = /^[a-z0-9-]{1,64}$/;
 
 function invalid(field: string, message: string): never {
   throw new ValidationFailed([{ field, message }]);
+}
+
+/**
+ * The boards as a read replica holds them: the same reads, but a period that does not exist there
+ * is never created (the replica refuses writes, and the primary may have it already).
+ */
+export class ReplicaBoardsService extends BoardsService {
+  protected override materialize(board: BoardRow): Promise<Period> {
+    return Promise.reject(
+      new NotOnReplica(`No current period of board ${board.id} on the replica`),
+    );
+  }
 }
 
 export function toPeriodDto(period: Period): PeriodDto {

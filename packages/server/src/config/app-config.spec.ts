@@ -65,6 +65,21 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('refuses DATABASE_READ_URL without DATABASE_URL, since the embedded database has no replica', () => {
+    expect(() =>
+      loadConfig({ DATA_DIR: dataDir(), DATABASE_READ_URL: 'postgres://replica/db' }),
+    ).toThrow('DATABASE_READ_URL needs DATABASE_URL');
+  });
+
+  it('reads DATABASE_READ_URL beside DATABASE_URL', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      DATABASE_URL: 'postgres://primary/db',
+      DATABASE_READ_URL: 'postgres://replica/db',
+    });
+    expect(config.databaseReadUrl).toBe('postgres://replica/db');
+  });
+
   it('says why several Redis URLs are refused without REDIS_CLUSTER', () => {
     expect(() =>
       loadConfig({ DATA_DIR: dataDir(), REDIS_URL: 'redis://a:7000,redis://b:7001' }),
@@ -80,6 +95,7 @@ describe('loadConfig', () => {
     [{ SCORE_MAX: 'abc' }, 'SCORE_MAX'],
     [{ SCORE_MIN: '10', SCORE_MAX: '5' }, 'SCORE_MAX'],
     [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL'],
+    [{ DATABASE_URL: 'postgres://a/db', DATABASE_READ_URL: 'mysql://b/db' }, 'DATABASE_READ_URL'],
     [{ REDIS_URL: 'not a url' }, 'REDIS_URL'],
     [{ JWT_TTL: 'forever' }, 'JWT_TTL'],
     [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],

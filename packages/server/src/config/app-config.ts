@@ -35,6 +35,8 @@ const envSchema = z
     ROLE: z.enum(ROLES).default('all'),
     PORT: integer(0, 65_535).default(3000),
     DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+    // A streaming replica of DATABASE_URL, for public reads that may be a little stale.
+    DATABASE_READ_URL: optionalUrl(['postgres:', 'postgresql:']),
     // One URL; with REDIS_CLUSTER=true, one or more of the cluster's nodes, comma-separated.
     REDIS_URL: z
       .string()
@@ -126,6 +128,14 @@ const envSchema = z
         message: 'must not exceed DB_STATEMENT_TIMEOUT_MS',
       });
     }
+    if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DATABASE_READ_URL'],
+        message:
+          'needs DATABASE_URL: it names a replica of an external PostgreSQL, and the embedded one has none',
+      });
+    }
     if (env.SCORE_MIN > env.SCORE_MAX) {
       ctx.addIssue({ code: 'custom', path: ['SCORE_MAX'], message: 'must not be below SCORE_MIN' });
     }
@@ -196,6 +206,8 @@ export class AppConfig {
   readonly role: Role;
   readonly port: number;
   readonly databaseUrl: string | undefined;
+  /** A read-only replica of `databaseUrl`, for public reads that may lag (see ReadReplica). */
+  readonly databaseReadUrl: string | undefined;
   /** One URL, or (with `redisCluster`) a comma-separated list of a cluster's nodes. */
   readonly redisUrl: string | undefined;
   /** REDIS_CLUSTER=true: connect to a Redis Cluster, through the nodes `redisUrl` lists. */
@@ -270,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     role: parsed.ROLE,
     port: parsed.PORT,
     databaseUrl: parsed.DATABASE_URL,
+    databaseReadUrl: parsed.DATABASE_READ_URL,
     redisUrl: parsed.REDIS_URL,
     redisCluster: parsed.REDIS_CLUSTER === 'true',
     jwtSecret: parsed.JWT_SECRET ?? persistedSecret(dataDir),

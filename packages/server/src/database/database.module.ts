@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { getDataSourceToken, InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { connectWhenReachable, dataSourceOptions, runMigrations } from './data-source';
+import { ReadReplica } from './read-replica';
 
 /** The pool of background work (worker, sweeper, leaderboard upkeep). */
 const BACKGROUND = 'background';
@@ -11,7 +12,8 @@ export const InjectBackgroundDataSource = () => InjectDataSource(BACKGROUND);
  * The database pools. The default DataSource serves HTTP requests; background work injects its
  * own (`InjectBackgroundDataSource`). With ROLE=all they are two pools, so that a busy worker
  * cannot take the connections requests wait for (and the other way round); a process with one
- * role has one pool, which both names refer to.
+ * role has one pool, which both names refer to. ReadReplica is the optional pool of a replica
+ * (DATABASE_READ_URL), for public reads alone.
  */
 @Module({})
 export class DatabaseModule {
@@ -51,8 +53,8 @@ export class DatabaseModule {
             ]
           : []),
       ],
-      providers: separateBackgroundPool ? [] : [background],
-      exports: separateBackgroundPool ? [] : [background],
+      providers: [ReadReplica, ...(separateBackgroundPool ? [] : [background])],
+      exports: [ReadReplica, ...(separateBackgroundPool ? [] : [background])],
     };
   }
 }

@@ -14,17 +14,24 @@ import {
   MyStandingQuery,
 } from './dto/leaderboard.dto';
 import { BoardLeaderboards } from './board-leaderboards';
+import { PublicLeaderboards } from './public-leaderboards';
 
-/** The global board's current leaderboard, as before boards existed. */
+/**
+ * The global board's current leaderboard, as before boards existed. Public pages may come from the
+ * read replica; a player's own standing always comes from the primary (see PublicLeaderboards).
+ */
 @ApiTags('leaderboard')
 @Controller('leaderboard')
 export class LeaderboardController {
-  constructor(private readonly leaderboards: BoardLeaderboards) {}
+  constructor(
+    private readonly leaderboards: BoardLeaderboards,
+    private readonly publicLeaderboards: PublicLeaderboards,
+  ) {}
 
   @Get()
   @ApiOkResponse({ type: LeaderboardPageDto })
   async page(@Query() query: LeaderboardQuery): Promise<LeaderboardPageDto> {
-    const { items, total_players } = await this.leaderboards.page('global', 'current', query);
+    const { items, total_players } = await this.publicLeaderboards.page('global', 'current', query);
     return { items, total_players };
   }
 
@@ -46,7 +53,10 @@ export class LeaderboardController {
 @ApiNotFoundResponse({ description: 'Board not found, or no such period' })
 @Controller('boards/:board')
 export class BoardLeaderboardController {
-  constructor(private readonly leaderboards: BoardLeaderboards) {}
+  constructor(
+    private readonly leaderboards: BoardLeaderboards,
+    private readonly publicLeaderboards: PublicLeaderboards,
+  ) {}
 
   @Get('leaderboard')
   @ApiOkResponse({ type: BoardLeaderboardDto })
@@ -54,7 +64,7 @@ export class BoardLeaderboardController {
     @Param('board') board: string,
     @Query() query: BoardLeaderboardQuery,
   ): Promise<BoardLeaderboardDto> {
-    return this.leaderboards.page(board, query.period, query);
+    return this.publicLeaderboards.page(board, query.period, query);
   }
 
   @Get('leaderboard/me')
@@ -72,6 +82,6 @@ export class BoardLeaderboardController {
   @Get('periods')
   @ApiOkResponse({ type: PeriodPageDto })
   periods(@Param('board') board: string, @Query() query: PeriodsQuery): Promise<PeriodPageDto> {
-    return this.leaderboards.periods(board, query.limit ?? 20, query.cursor);
+    return this.publicLeaderboards.periods(board, query.limit ?? 20, query.cursor);
   }
 }

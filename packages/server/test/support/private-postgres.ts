@@ -1,7 +1,15 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import {
   loadBinaries,
@@ -43,9 +51,17 @@ export class PrivatePostgres {
     private readonly logFile: string,
   ) {}
 
-  /** Initialises a new cluster and starts it. `logFile` receives the server's log (appended). */
-  static async start(options: { logFile?: string } = {}): Promise<PrivatePostgres> {
-    const binaries = await loadBinaries();
+  /**
+   * Initialises a new cluster and starts it. `logFile` receives the server's log (appended).
+   * `binDir`: another PostgreSQL installation's binaries (the embedded package has no
+   * pg_basebackup, which `startReplicaOf` needs from the same major version).
+   */
+  static async start(
+    options: { logFile?: string; binDir?: string } = {},
+  ): Promise<PrivatePostgres> {
+    const binaries = options.binDir
+      ? { initdb: join(options.binDir, 'initdb'), postgres: join(options.binDir, 'postgres') }
+      : await loadBinaries();
     const owner = postgresOwner();
     const directory = mkdtempSync(join(tmpdir(), 'private-postgres-'));
     const server = new PrivatePostgres(
@@ -57,6 +73,35 @@ export class PrivatePostgres {
     );
     try {
       server.initialise();
+      await server.start();
+    } catch (error) {
+      await server.destroy();
+      throw error;
+    }
+    return server;
+  }
+
+  /**
+   * A streaming replica of `primary`, in a cluster of its own: a copy made with `pg_basebackup -R`
+   * (which writes standby.signal and primary_conninfo), run as a hot standby that replays the
+   * primary's WAL as it streams in and answers read-only queries. The primary's default pg_hba
+   * lets loopback replication connections in (trust). The primary's binaries must include
+   * pg_basebackup (start it with a `binDir` that has one).
+   */
+  static async startReplicaOf(
+    primary: PrivatePostgres,
+    options: { logFile?: string } = {},
+  ): Promise<PrivatePostgres> {
+    const directory = mkdtempSync(join(tmpdir(), 'private-postgres-replica-'));
+    const server = new PrivatePostgres(
+      primary.binaries,
+      primary.owner,
+      directory,
+      await freePort(),
+      options.logFile ?? join(directory, 'postgres.log'),
+    );
+    try {
+      server.copyFrom(primary);
       await server.start();
     } catch (error) {
       await server.destroy();
@@ -136,6 +181,30 @@ export class PrivatePostgres {
 
   private get dataDir(): string {
     return join(this.directory, 'data');
+  }
+
+  private copyFrom(primary: PrivatePostgres): void {
+    mkdirSync(this.dataDir, { mode: 0o700 });
+    if (this.owner) {
+      chownSync(this.directory, this.owner.uid, this.owner.gid);
+      chownSync(this.dataDir, this.owner.uid, this.owner.gid);
+    }
+    const pgBasebackup = join(dirname(this.binaries.postgres), 'pg_basebackup');
+    if (!existsSync(pgBasebackup))
+      throw new Error(`No pg_basebackup beside ${this.binaries.postgres}`);
+    execFileSync(
+      pgBasebackup,
+      [
+        '--host=127.0.0.1',
+        `--port=${primary.port}`,
+        '--username=postgres',
+        `--pgdata=${this.dataDir}`,
+        '--write-recovery-conf',
+        '--wal-method=stream',
+        '--checkpoint=fast',
+      ],
+      { ...this.owner, stdio: 'pipe' },
+    );
   }
 
   private initialise(): void {
