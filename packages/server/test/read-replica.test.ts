@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
@@ -12,8 +14,24 @@ import { waitFor } from './support/wait-for';
  * from it with pg_basebackup. Pausing the standby's WAL replay makes it lag on purpose, which shows
  * which reads it serves.
  */
-/** The machine's PostgreSQL installation: the embedded package's binaries lack pg_basebackup. */
-const REPLICATION_BINARIES = '/usr/lib/postgresql/15/bin';
+/**
+ * The machine's PostgreSQL installation (Debian's, the newest there is): the embedded package's
+ * binaries lack pg_basebackup.
+ */
+const REPLICATION_BINARIES = debianPostgresBinaries();
+
+function debianPostgresBinaries(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root)
+    ? readdirSync(root)
+        .filter((version) => existsSync(join(root, version, 'bin', 'pg_basebackup')))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
+  if (versions.length === 0) {
+    throw new Error(`No PostgreSQL server with pg_basebackup under ${root} (Debian's postgresql)`);
+  }
+  return join(root, versions[0]!, 'bin');
+}
 
 let primary: PrivatePostgres;
 let replica: PrivatePostgres;
