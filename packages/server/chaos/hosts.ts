@@ -317,6 +317,8 @@ export class RedisNode {
       [
         'redis-server',
         ...['--port', String(REDIS_PORT), '--bind', h.address],
+        // No password: the bridge's subnet belongs to the run alone.
+        ...['--protected-mode', 'no'],
         ...['--cluster-enabled', 'yes', '--cluster-port', String(REDIS_BUS_PORT)],
         ...['--cluster-node-timeout', String(NODE_TIMEOUT_MS)],
         ...['--cluster-config-file', `nodes-${h.name}.conf`, '--dir', directory],
