@@ -1,8 +1,9 @@
+import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
 import { Reconciler } from '../src/processing/reconciler';
 import type { Workload } from './clients';
-import type { Cluster, UnexpectedExit } from './cluster';
+import type { UnexpectedExit } from './cluster';
 import { log, sleep } from './log';
 
 /** Seconds each settling wait took, or undefined when it ran out of budget. */
@@ -26,6 +27,19 @@ type ScoreRow = {
   last_error: string | null;
 };
 
+/**
+ * What the checker reads: the one-machine Cluster, or the multi-host run's namespaces (whose Redis
+ * is a Redis Cluster: only these commands are asked of it).
+ */
+export type CheckedSystem = {
+  readonly postgres: { readonly url: string; readonly running: boolean };
+  readonly redis: {
+    command<T>(work: (client: Pick<Redis, 'exists' | 'ping' | 'zrange'>) => Promise<T>): Promise<T>;
+  };
+  readonly servers: ReadonlyArray<{ readonly name: string; ready(): Promise<boolean> }>;
+  readonly unexpectedExits: readonly UnexpectedExit[];
+};
+
 type Standing = { userId: string; highScore: number; achievedUs: string };
 type Standings = { postgres: Standing[]; redis: Standing[] };
 
@@ -36,11 +50,11 @@ type Standings = { postgres: Standing[]; redis: Standing[] };
 export class Checker {
   private constructor(
     private readonly dataSource: DataSource,
-    private readonly cluster: Cluster,
+    private readonly cluster: CheckedSystem,
     private readonly redisKeyPrefix: string,
   ) {}
 
-  static async connect(cluster: Cluster, redisKeyPrefix: string): Promise<Checker> {
+  static async connect(cluster: CheckedSystem, redisKeyPrefix: string): Promise<Checker> {
     const dataSource = await new DataSource(dataSourceOptions(cluster.postgres.url)).initialize();
     return new Checker(dataSource, cluster, redisKeyPrefix);
   }
@@ -348,7 +362,7 @@ function mismatches({ postgres, redis }: Standings): string[] {
  * A few exits worth reading: the first of each process, then any whose last log line (time and pid
  * aside) tells of another cause.
  */
-function distinctExits(exits: UnexpectedExit[]): UnexpectedExit[] {
+function distinctExits(exits: readonly UnexpectedExit[]): UnexpectedExit[] {
   const cause = (e: UnexpectedExit) =>
     (e.logTail.split('\n').pop() ?? '').replace(/"(time|pid)":\d+,?/g, '');
   const shown: UnexpectedExit[] = [];

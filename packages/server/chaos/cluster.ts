@@ -186,6 +186,13 @@ export class Cluster {
   }
 }
 
+/**
+ * Where a server process runs: by default on this host's loopback; in the multi-host run, inside a
+ * network namespace (`ip netns exec`, which execs, so the child is still the node process itself),
+ * reached at that namespace's address.
+ */
+export type Placement = { netns: string; host: string };
+
 /** One server process in one role; started again (same port, same log file) after each stop. */
 export class ServerProcess {
   onUnexpectedExit: (exit: UnexpectedExit) => void = () => undefined;
@@ -205,6 +212,7 @@ export class ServerProcess {
     readonly port: number | undefined,
     private readonly env: NodeJS.ProcessEnv,
     readonly logFile: string,
+    private readonly placement?: Placement,
   ) {}
 
   get running(): boolean {
@@ -224,7 +232,11 @@ export class ServerProcess {
     this.startedAt = Date.now();
     const output = openSync(this.logFile, 'a');
     // Its own process group: a terminal's Ctrl-C reaches the run, which then kills it.
-    const child = spawn(process.execPath, [join(serverRoot(), 'dist', 'main.js')], {
+    const node = [process.execPath, join(serverRoot(), 'dist', 'main.js')];
+    const [command, ...args] = this.placement
+      ? ['ip', 'netns', 'exec', this.placement.netns, ...node]
+      : node;
+    const child = spawn(command!, args, {
       env: this.env,
       detached: true,
       stdio: ['ignore', output, output],
@@ -275,7 +287,7 @@ export class ServerProcess {
   }
 
   get baseUrl(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `http://${this.placement?.host ?? '127.0.0.1'}:${this.port}`;
   }
 
   /** An API answers ready (PostgreSQL, migrations and Redis up); a worker is running. */

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checker } from './checker';
+import { Cleanup } from './cleanup';
 import { signUpPlayers, Workload } from './clients';
 import { Cluster } from './cluster';
 import { log, sleep } from './log';
@@ -82,25 +83,6 @@ function parseOptions(): Options {
     claimIdleMs: integer('claim-idle-ms', values['claim-idle-ms'], 1000),
     eventShards: integer('event-shards', values['event-shards'], 1),
   };
-}
-
-/** Runs once, in reverse order of registration, whether the run ends, fails or is interrupted. */
-class Cleanup {
-  private readonly steps: Array<() => Promise<void>> = [];
-  private running: Promise<void> | undefined;
-
-  add(step: () => Promise<void>): void {
-    this.steps.push(step);
-  }
-
-  run(): Promise<void> {
-    this.running ??= (async () => {
-      for (const step of this.steps.reverse()) {
-        await step().catch((error: Error) => log(`cleanup: ${error.message}`));
-      }
-    })();
-    return this.running;
-  }
 }
 
 async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<boolean> {

@@ -1,13 +1,12 @@
 import { SETTLE_BUDGET_MS, type InvariantResult, type Settled } from './checker';
 import type { WorkloadStats } from './clients';
-import type { FaultKind } from './nemesis';
 
 export type RunSummary = {
   seed: number;
   durationSeconds: number;
   clients: number;
   players: number;
-  faults: Map<FaultKind, number> | undefined;
+  faults: ReadonlyMap<string, number> | undefined;
   workload: WorkloadStats;
   settled: Settled;
   invariants: InvariantResult[];
