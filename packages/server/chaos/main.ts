@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checker } from './checker';
-import { Cleanup } from './cleanup';
+import { runToExit, type Cleanup } from './cleanup';
 import { signUpPlayers, Workload } from './clients';
 import { Cluster } from './cluster';
 import { log, sleep } from './log';
@@ -158,25 +158,7 @@ async function main(): Promise<void> {
       ` (WORKER_CLAIM_IDLE_MS=${options.claimIdleMs}, EVENT_SHARDS=${options.eventShards})`,
   );
   log(`run directory (process logs): ${runDir}`);
-  const cleanup = new Cleanup();
-  let interrupted = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      interrupted = true;
-      log(`${signal}: stopping everything`);
-      void cleanup.run().finally(() => process.exit(130));
-    });
-  }
-  let exitCode = 2;
-  try {
-    exitCode = (await run(options, runDir, cleanup)) ? 0 : 1;
-  } catch (error) {
-    if (!interrupted) log(`the run failed: ${(error as Error).stack ?? String(error)}`);
-    log(`logs: ${runDir}`);
-  } finally {
-    await cleanup.run();
-  }
-  process.exit(exitCode);
+  await runToExit(runDir, (cleanup) => run(options, runDir, cleanup));
 }
 
 void main();

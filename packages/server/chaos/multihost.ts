@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Checker, type CheckedSystem } from './checker';
-import { Cleanup } from './cleanup';
+import { runToExit, type Cleanup } from './cleanup';
 import { signUpPlayers, Workload } from './clients';
 import { ServerProcess, type UnexpectedExit } from './cluster';
 import { host, Network, PostgresHost, RedisClusterHosts, type Host } from './hosts';
@@ -335,25 +335,7 @@ async function main(): Promise<void> {
       `(REDIS_CLUSTER=true, EVENT_SHARDS=${EVENT_SHARDS}, WORKER_CLAIM_IDLE_MS=${CLAIM_IDLE_MS})`,
   );
   log(`run directory (process logs): ${runDir}`);
-  const cleanup = new Cleanup();
-  let interrupted = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      interrupted = true;
-      log(`${signal}: stopping everything`);
-      void cleanup.run().finally(() => process.exit(130));
-    });
-  }
-  let exitCode = 2;
-  try {
-    exitCode = (await run(options, runDir, cleanup)) ? 0 : 1;
-  } catch (error) {
-    if (!interrupted) log(`the run failed: ${(error as Error).stack ?? String(error)}`);
-    log(`logs: ${runDir}`);
-  } finally {
-    await cleanup.run();
-  }
-  process.exit(exitCode);
+  await runToExit(runDir, (cleanup) => run(options, runDir, cleanup));
 }
 
 void main();

@@ -4,7 +4,12 @@ import { eventShard, eventStreamName } from '../src/events/event-shards';
 import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from './support/api-client';
 import type { NodeProcess } from './support/processes';
-import { REDIS_TOPOLOGIES, startTestRedis, type TestRedis } from './support/redis-cluster';
+import {
+  REDIS_TOPOLOGIES,
+  startTestRedis,
+  type RedisTopology,
+  type TestRedis,
+} from './support/redis-cluster';
 import {
   allScoresApplied,
   globalLeaderboardKeys,
@@ -165,28 +170,37 @@ async function expectStreamDelivers(player: Player): Promise<void> {
   );
 }
 
+/**
+ * The hooks of a describe block: a private Redis of the topology, an API instance over it (the
+ * workers are started by the tests, and SIGKILLed after each).
+ */
+function useApiOver(topology: RedisTopology, label: string, env: Record<string, string> = {}) {
+  beforeAll(async () => {
+    redis = await startTestRedis(topology);
+    app = await startTestApp(label, {
+      ROLE: 'api',
+      ...redis.env,
+      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+      ...PIPELINE_ENV,
+      ...env,
+      LOG_LEVEL: 'error',
+    });
+    api = new ApiClient(app.baseUrl);
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
+  });
+  afterAll(async () => {
+    await app.close();
+    await redis.destroy();
+  });
+}
+
 describe.each(REDIS_TOPOLOGIES)(
   'the Redis Streams pipeline on %s',
   { timeout: TEST_TIMEOUT_MS },
   (topology) => {
-    beforeAll(async () => {
-      redis = await startTestRedis(topology);
-      app = await startTestApp('pipeline_redis', {
-        ROLE: 'api',
-        ...redis.env,
-        REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-        ...PIPELINE_ENV,
-        LOG_LEVEL: 'error',
-      });
-      api = new ApiClient(app.baseUrl);
-    });
-    afterEach(async () => {
-      await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
-    });
-    afterAll(async () => {
-      await app.close();
-      await redis.destroy();
-    });
+    useApiOver(topology, 'pipeline_redis');
 
     it('applies 5,000 events for 100 users with 3 workers at once, exactly as reconcile recomputes', async () => {
       const all = await players(100);
@@ -388,25 +402,7 @@ describe.each(REDIS_TOPOLOGIES)(
   (topology) => {
     const startShardedWorker = () => startWorker(SHARDED_ENV);
 
-    beforeAll(async () => {
-      redis = await startTestRedis(topology);
-      app = await startTestApp('pipeline_shards', {
-        ROLE: 'api',
-        ...redis.env,
-        REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-        ...PIPELINE_ENV,
-        ...SHARDED_ENV,
-        LOG_LEVEL: 'error',
-      });
-      api = new ApiClient(app.baseUrl);
-    });
-    afterEach(async () => {
-      await Promise.all(workers.splice(0).map((worker) => worker.stop('SIGKILL')));
-    });
-    afterAll(async () => {
-      await app.close();
-      await redis.destroy();
-    });
+    useApiOver(topology, 'pipeline_shards', SHARDED_ENV);
 
     it('applies 5,000 events for 100 users with 3 workers, each user’s events in one shard, in order', async () => {
       const all = await orderedPlayers(100);
