@@ -6,8 +6,9 @@
  *   batch sizes 1, 10 and 100: over 10,000 users on one board, over the same 10,000 users with
  *   their scores spread over 10 boards (each its own current period), and over one hot user;
  *   printed beside pgbench running a single-row standing UPDATE on the same database in the same
- *   run. The one-board and ten-board runs alternate (one board, ten, ten, one) and each figure is
- *   the mean of its two runs, so that drift on a shared machine falls on both alike.
+ *   run; and over the 10,000 users on a board ranking by sum. The runs alternate (one board, ten,
+ *   sum, sum, ten, one) and each figure is the mean of its two runs, so that drift on a shared
+ *   machine falls on all alike.
  * - `rollover`: a board with 1,000,000 players whose period ends a few seconds into the run. Scores
  *   are inserted throughout as the API inserts them (their period is the one containing the
  *   database's clock at insert), keeping a small backlog ahead of 4 appliers; prints the events
@@ -146,8 +147,16 @@ async function measureThroughput(): Promise<void> {
         await seedStandings(seeding, period!.periodId, USERS, 'zero');
         periods.push(period!);
       }
+      const [sum] = await seedBoard(
+        seeding,
+        'bench-sum',
+        'never',
+        [{ startsAt: dayAgo, endsAt: null }],
+        'sum',
+      );
+      await seedStandings(seeding, sum!.periodId, USERS, 'zero');
       await settle(seeding, 'users', 'user_stats');
-      return periods;
+      return { periods, sum: sum! };
     });
     const repository = new ProcessingRepository(dataSource);
     const oneBoard: Spread = {
@@ -156,7 +165,13 @@ async function measureThroughput(): Promise<void> {
       users: USERS,
       periods: [global],
     };
-    const tenBoards: Spread = { ...oneBoard, boards: BOARDS, periods: boards };
+    const tenBoards: Spread = { ...oneBoard, boards: BOARDS, periods: boards.periods };
+    const sumBoard: Spread = {
+      label: `${USERS.toLocaleString('en')} users, sum board`,
+      boards: 1,
+      users: USERS,
+      periods: [boards.sum],
+    };
     const hot: Spread = { label: '1 hot user', boards: 1, users: 1, periods: [global] };
 
     console.log(
@@ -168,20 +183,22 @@ async function measureThroughput(): Promise<void> {
     );
 
     const rates = new Map<Spread, Map<number, number[]>>(
-      [oneBoard, tenBoards, hot].map((spread) => [spread, new Map()]),
+      [oneBoard, tenBoards, sumBoard, hot].map((spread) => [spread, new Map()]),
     );
     const measure = async (spread: Spread, batch: number) => {
       const rate = await measureApply(dataSource, repository, spread, batch);
       rates.get(spread)!.set(batch, [...(rates.get(spread)!.get(batch) ?? []), rate]);
     };
     for (const batch of BATCHES) {
-      for (const spread of [oneBoard, tenBoards, tenBoards, oneBoard]) await measure(spread, batch);
+      for (const spread of [oneBoard, tenBoards, sumBoard, sumBoard, tenBoards, oneBoard]) {
+        await measure(spread, batch);
+      }
       await measure(hot, batch);
     }
 
     const mean = (spread: Spread, batch: number) => average(rates.get(spread)!.get(batch)!);
     const rows: string[][] = [];
-    for (const spread of [oneBoard, tenBoards, hot]) {
+    for (const spread of [oneBoard, tenBoards, sumBoard, hot]) {
       for (const batch of BATCHES) {
         const rate = mean(spread, batch);
         rows.push([
@@ -195,7 +212,9 @@ async function measureThroughput(): Promise<void> {
             .join(', '),
           fixed(rate),
           `${fixed(rate / pgbench, 2)} x`,
-          spread === tenBoards ? `${fixed(rate / mean(oneBoard, batch), 2)} x` : '',
+          spread === tenBoards || spread === sumBoard
+            ? `${fixed(rate / mean(oneBoard, batch), 2)} x`
+            : '',
         ]);
       }
     }
@@ -207,6 +226,11 @@ async function measureThroughput(): Promise<void> {
         BATCHES.map(
           (batch) =>
             `${fixed(mean(tenBoards, batch) / mean(oneBoard, batch), 2)} x at batch ${batch}`,
+        ).join(', ') +
+        `\nsum board / best board: ` +
+        BATCHES.map(
+          (batch) =>
+            `${fixed(mean(sumBoard, batch) / mean(oneBoard, batch), 2)} x at batch ${batch}`,
         ).join(', '),
     );
   });

@@ -6,6 +6,8 @@
  * computes them (LeaderboardService, display names included):
  *
  * - the current period with Redis, and with PostgreSQL alone (the no-Redis mode);
+ * - a board ranking by sum (as many players, never resetting) with Redis;
+ * - for each, the ranks of 100 random players at once (`users=`);
  * - the closed period, which the server always reads from PostgreSQL (Redis or not), and the
  *   same top 10 through BoardLeaderboards with `period=previous` (the route minus HTTP: board,
  *   period and `final` looked up too);
@@ -40,8 +42,6 @@ import { RedisLeaderboardStore } from '../src/leaderboard/redis-leaderboard.stor
 import { ProcessingRepository } from '../src/processing/processing.repository';
 import { StandingsRepository } from '../src/processing/standings.repository';
 import { RedisClients } from '../src/redis/redis-clients';
-import { User } from '../src/users/user.entity';
-import { UsersRepository } from '../src/users/users.repository';
 import { createTestDatabase } from '../test/support/test-database';
 import { fixed, percentile } from './percentiles';
 import { seedBoard, seedStandings, seedUsers, settle, withSeedingConnection } from './seeding';
@@ -63,6 +63,10 @@ const POSTGRES_RANK_RUNS = Number(BENCH_POSTGRES_RANK_RUNS);
 const APPLY_BATCHES = Number(BENCH_APPLY_BATCHES);
 /** The board whose previous period is the closed one (it resets weekly). */
 const CLOSED_BOARD = 'bench-weekly';
+/** A board ranking by the exact sum of each player's scores, never resetting. */
+const SUM_BOARD = 'bench-sum';
+/** Players named in one `users=` request: the most the API allows. */
+const USERS_LISTED = 100;
 const DEEP_OFFSETS = [5000, MAX_LEADERBOARD_OFFSET];
 const RADIUS = 5;
 
@@ -97,7 +101,8 @@ async function main(): Promise<void> {
       `Seeded ${PLAYERS.toLocaleString('en')} players in ${fixed(seeded.users)} s, their standings ` +
         `in the current period of "${GLOBAL_BOARD}" in ${fixed(seeded.current)} s and in the ` +
         `closed period ${closed.startsAt.toISOString()} to ${closed.endsAt?.toISOString()} of ` +
-        `"${CLOSED_BOARD}" in ${fixed(seeded.closed)} s (set-based SQL; VACUUM ANALYZE and CHECKPOINT ` +
+        `"${CLOSED_BOARD}" in ${fixed(seeded.closed)} s, and in "${SUM_BOARD}" (ranking: sum) in ` +
+        `${fixed(seeded.sum)} s (set-based SQL; VACUUM ANALYZE and CHECKPOINT ` +
         `${fixed(seeded.vacuum)} s)`,
     );
 
@@ -126,8 +131,7 @@ async function main(): Promise<void> {
 
     const [{ first }] = await dataSource.query('SELECT min(id)::text AS first FROM users');
     const randomUser = () => String(BigInt(first) + BigInt(Math.floor(Math.random() * PLAYERS)));
-    const users = new UsersRepository(dataSource.getRepository(User));
-    const withRedis = new LeaderboardService(redisStore, postgres, users);
+    const withRedis = new LeaderboardService(redisStore, postgres);
     const rows: string[][] = [];
     /** The queries of one leaderboard; `rankRuns` fewer where a rank counts index entries. */
     const measure = async (
@@ -136,6 +140,7 @@ async function main(): Promise<void> {
       board: Board,
       period: Period,
       rankRuns: number,
+      listRuns = rankRuns,
     ) => {
       rows.push([label, 'top 10', ...(await timed(RUNS, () => service.page(board, period, 10)))]);
       for (const offset of DEEP_OFFSETS) {
@@ -150,13 +155,43 @@ async function main(): Promise<void> {
         `rank of a random player (radius ${RADIUS})`,
         ...(await timed(rankRuns, () => service.around(board, period, randomUser(), RADIUS))),
       ]);
+      rows.push([
+        label,
+        `users= with ${USERS_LISTED} random players`,
+        ...(await timed(listRuns, () =>
+          service.players(
+            board,
+            period,
+            Array.from({ length: USERS_LISTED }, () => randomUser()),
+          ),
+        )),
+      ]);
     };
+    // The sum board: its own Redis set, built the same way.
+    const sumBoard = await boards.get(SUM_BOARD);
+    const sumPeriod = await boards.currentPeriod(sumBoard);
+    const sumKey = { boardId: sumBoard.id, periodId: sumPeriod.id };
+    await redisStore.rebuild(sumKey, (after) => standingsByUserId(dataSource, sumKey, after), null);
+    console.log(
+      `Redis sorted set of "${SUM_BOARD}" (ranking: sum) built: ` +
+        `${(await redisStore.status(sumKey)).size.toLocaleString('en')} players`,
+    );
     started = Date.now();
     await measure('current, Redis', withRedis, global, current, RUNS);
-    const postgresOnly = new LeaderboardService(postgres, postgres, users);
-    await measure('current, PostgreSQL only', postgresOnly, global, current, POSTGRES_RANK_RUNS);
+    await measure('current sum board, Redis', withRedis, sumBoard, sumPeriod, RUNS);
+    const postgresOnly = new LeaderboardService(postgres, postgres);
+    // users= from PostgreSQL counts the entries ahead of each of the 100: a few runs only.
+    const listRuns = Math.max(3, Math.round(POSTGRES_RANK_RUNS / 40));
+    await measure(
+      'current, PostgreSQL only',
+      postgresOnly,
+      global,
+      current,
+      POSTGRES_RANK_RUNS,
+      listRuns,
+    );
     // Redis configured: the service reads a period that has ended from PostgreSQL.
-    await measure('closed, PostgreSQL', withRedis, weekly, closed, POSTGRES_RANK_RUNS);
+    await measure('closed, PostgreSQL', withRedis, weekly, closed, POSTGRES_RANK_RUNS, listRuns);
     const route = new BoardLeaderboards(boards, withRedis);
     rows.push([
       'closed, PostgreSQL',
@@ -196,8 +231,10 @@ async function seed(db: DataSource, currentPeriodId: string) {
   const startsAt = weekly.previous(new Date(endsAt.getTime() - 1))!;
   const [closed] = await seedBoard(db, CLOSED_BOARD, 'weekly', [{ startsAt, endsAt }]);
   const closedSeconds = await seconds(() => seedStandings(db, closed!.periodId, PLAYERS, 'random'));
+  const [sum] = await seedBoard(db, SUM_BOARD, 'never', [{ startsAt, endsAt: null }], 'sum');
+  const sumSeconds = await seconds(() => seedStandings(db, sum!.periodId, PLAYERS, 'random'));
   const vacuum = await seconds(() => settle(db, 'users', 'user_stats'));
-  return { users, current, closed: closedSeconds, vacuum };
+  return { users, current, closed: closedSeconds, sum: sumSeconds, vacuum };
 }
 
 /**
@@ -211,12 +248,12 @@ async function standingsByUserId(
 ): Promise<Standing[]> {
   const rows: Array<{
     user_id: string;
-    rank_score: number;
+    rank_score: string;
     achieved_us: string;
     version: string;
     ranked: boolean;
   }> = await dataSource.query(
-    `SELECT s.user_id::text, s.rank_score,
+    `SELECT s.user_id::text, s.rank_score::text,
               (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text AS achieved_us,
               s.version::text, s.ranked
          FROM user_stats s WHERE s.period_id = $1 AND s.user_id > $2

@@ -49,12 +49,12 @@ export async function seedBoard(
   id: string,
   reset: string,
   periods: Array<{ startsAt: Date; endsAt: Date | null }>,
+  ranking: 'best' | 'latest' | 'sum' | 'count' = 'best',
 ): Promise<SeededPeriod[]> {
-  await db.query(`INSERT INTO boards (id, name, reset, created_at) VALUES ($1, $1, $2, $3)`, [
-    id,
-    reset,
-    periods[0]!.startsAt,
-  ]);
+  await db.query(
+    `INSERT INTO boards (id, name, reset, created_at, ranking) VALUES ($1, $1, $2, $3, $4)`,
+    [id, reset, periods[0]!.startsAt, ranking],
+  );
   const rows = await queryRows<{ id: string }>(
     db,
     `INSERT INTO board_periods (board_id, starts_at, ends_at)
@@ -82,14 +82,18 @@ export async function seedStandings(
     `WITH seeded AS (
        SELECT u.id AS user_id,
               CASE WHEN $3::boolean THEN (random() * 100)::int ELSE 0 END AS best,
+              CASE WHEN $3::boolean THEN 1 + (random() * 49)::int ELSE 1 END AS total,
               CASE WHEN $3::boolean THEN random() ELSE 0 END AS age
          FROM users u ORDER BY u.id LIMIT $2::bigint
      ),
      inserted AS (
-       INSERT INTO user_stats (period_id, board_id, user_id, total_scores, sum_scores, high_score,
-                               rank_score, achieved_at, high_score_updated_at)
-       SELECT p.id, p.board_id, s.user_id, CASE WHEN $3::boolean THEN 1 ELSE 0 END, s.best, s.best,
-              CASE b.sort WHEN 'asc' THEN s.best ELSE -s.best END,
+       INSERT INTO user_stats (period_id, board_id, user_id, ranking, descending, total_scores,
+                               sum_scores, high_score, best_at, latest_value, latest_at,
+                               high_score_updated_at)
+       SELECT p.id, p.board_id, s.user_id, b.ranking, b.sort = 'desc', s.total,
+              -- a sum consistent with the count and the best: the best, then lower scores
+              s.best + (s.total - 1) * (s.best / 2), s.best,
+              least(p.ends_at, now()) - s.age * interval '7 days', s.best,
               least(p.ends_at, now()) - s.age * interval '7 days',
               least(p.ends_at, now()) - s.age * interval '7 days'
          FROM seeded s

@@ -1,8 +1,9 @@
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source';
+import { decodeMember } from '../src/leaderboard/redis-leaderboard.store';
 import { Reconciler } from '../src/processing/reconciler';
-import type { Workload } from './clients';
+import { CHAOS_BOARDS, createChaosBoards, type Workload } from './clients';
 import type { UnexpectedExit } from './cluster';
 import { log, sleep } from './log';
 
@@ -19,8 +20,11 @@ const SAMPLES = 5;
 type ScoreRow = {
   id: string;
   user_id: string;
+  board_id: string;
   idempotency_key: string;
   value: number;
+  /** Acceptance time in µs since the epoch, zero-padded (compares as text). */
+  created_us: string;
   applied: boolean;
   dead: boolean;
   attempts: number;
@@ -40,8 +44,9 @@ export type CheckedSystem = {
   readonly unexpectedExits: readonly UnexpectedExit[];
 };
 
-type Standing = { userId: string; highScore: number; achievedUs: string };
-type Standings = { postgres: Standing[]; redis: Standing[] };
+/** A ranked standing: the ranked value made comparable (lower is better), exact, as text. */
+type Standing = { userId: string; rankScore: string; achievedUs: string };
+type Standings = Array<{ board: string; postgres: Standing[]; redis: Standing[] }>;
 
 /**
  * Reads the final state from PostgreSQL and Redis and checks it against what the clients were
@@ -53,6 +58,16 @@ export class Checker {
     private readonly cluster: CheckedSystem,
     private readonly redisKeyPrefix: string,
   ) {}
+
+  /** Creates the boards the clients submit to besides global (see CHAOS_BOARDS). */
+  static async prepareBoards(postgresUrl: string): Promise<void> {
+    const dataSource = await new DataSource(dataSourceOptions(postgresUrl)).initialize();
+    try {
+      await createChaosBoards((sql) => dataSource.query(sql));
+    } finally {
+      await dataSource.destroy();
+    }
+  }
 
   static async connect(cluster: CheckedSystem, redisKeyPrefix: string): Promise<Checker> {
     const dataSource = await new DataSource(dataSourceOptions(cluster.postgres.url)).initialize();
@@ -83,7 +98,8 @@ export class Checker {
 
   async check(workload: Workload): Promise<InvariantResult[]> {
     const scores: ScoreRow[] = await this.dataSource.query(
-      `SELECT id::text AS id, user_id::text AS user_id, idempotency_key, value,
+      `SELECT id::text AS id, user_id::text AS user_id, board_id, idempotency_key, value,
+              lpad((extract(epoch FROM created_at) * 1000000)::bigint::text, 17, '0') AS created_us,
               applied_at IS NOT NULL AS applied, dead_at IS NOT NULL AS dead, attempts, last_error
          FROM scores`,
     );
@@ -98,6 +114,7 @@ export class Checker {
       this.acknowledgedExistOnce(workload, stored),
       this.nothingTwice(workload, stored),
       await this.aggregatesMatch(),
+      await this.sumsAndLatestExact(workload, stored),
       await this.leaderboardMatches(),
       this.nothingPending(scores),
       this.noDeadLetters(scores),
@@ -190,17 +207,85 @@ export class Checker {
     };
   }
 
+  /**
+   * On the `sum` board, every player's total is exactly the sum of what they were acknowledged
+   * (plus what an unacknowledged submission stored: at most once, see above); on the `latest`
+   * board, their value is that of the last of those by acceptance time. Both in PostgreSQL's
+   * standing and in the Redis ranking (its ranked value, read back from the sorted set).
+   */
+  private async sumsAndLatestExact(
+    workload: Workload,
+    stored: Map<string, ScoreRow[]>,
+  ): Promise<InvariantResult> {
+    type Expected = { sum: bigint; latest: ScoreRow | undefined };
+    const expected = new Map<string, Expected>();
+    const counted = [
+      ...workload.acknowledged,
+      ...workload.unacknowledged.filter((op) => stored.has(`${op.userId}/${op.key}`)),
+    ];
+    for (const op of counted) {
+      if (op.board === 'global') continue;
+      const row = stored.get(`${op.userId}/${op.key}`)?.[0];
+      const key = `${op.board}/${op.userId}`;
+      const entry = expected.get(key) ?? { sum: 0n, latest: undefined };
+      entry.sum += BigInt(op.value);
+      if (row && (!entry.latest || laterThan(row, entry.latest))) entry.latest = row;
+      expected.set(key, entry);
+    }
+    const rows: Array<{ board_id: string; user_id: string; sum: string; latest: number | null }> =
+      await this.dataSource.query(
+        `SELECT board_id, user_id::text, sum_scores::text AS sum, latest_value AS latest
+           FROM user_stats WHERE board_id IN ('chaos-sum', 'chaos-latest') AND total_scores > 0`,
+      );
+    const redis = new Map<string, string>();
+    for (const board of ['chaos-sum', 'chaos-latest']) {
+      for (const standing of await this.redisStandings(board)) {
+        redis.set(`${board}/${standing.userId}`, String(-BigInt(standing.rankScore)));
+      }
+    }
+    const details: string[] = [];
+    let wrong = 0;
+    let checked = 0;
+    const seen = new Set<string>();
+    for (const row of rows) {
+      const key = `${row.board_id}/${row.user_id}`;
+      seen.add(key);
+      const want = expected.get(key);
+      const value = row.board_id === 'chaos-sum' ? row.sum : String(row.latest);
+      const wanted =
+        row.board_id === 'chaos-sum' ? String(want?.sum ?? 0n) : String(want?.latest?.value);
+      checked += 1;
+      if (value !== wanted || redis.get(key) !== wanted) {
+        wrong += 1;
+        if (details.length < SAMPLES) {
+          details.push(`${key}: expected ${wanted}, PostgreSQL ${value}, Redis ${redis.get(key)}`);
+        }
+      }
+    }
+    const missing = [...expected.keys()].filter((key) => !seen.has(key));
+    missing.slice(0, SAMPLES).forEach((key) => details.push(`${key}: no standing`));
+    return {
+      name: 'every sum is the exact sum of the acknowledged scores; every latest the last accepted',
+      pass: wrong === 0 && missing.length === 0,
+      summary: `${checked} standings on chaos-sum and chaos-latest: ${wrong} wrong, ${missing.length} missing`,
+      details,
+    };
+  }
+
   private async leaderboardMatches(): Promise<InvariantResult> {
     const standings = await this.standings();
     const differ = mismatches(standings);
-    const key = await this.globalLeaderboardKey();
-    const ready = await this.cluster.redis.command((c) => c.exists(`${key}:ready`));
+    const counts = await Promise.all(
+      standings.map(async ({ board, postgres, redis }) => {
+        const key = await this.leaderboardKey(board);
+        const ready = await this.cluster.redis.command((c) => c.exists(`${key}:ready`));
+        return `${board}: ${redis.length} in Redis (ready flag ${ready ? 'set' : 'missing'}), ${postgres.length} in PostgreSQL`;
+      }),
+    );
     return {
-      name: 'the Redis leaderboard holds PostgreSQL’s standings in PostgreSQL’s order',
+      name: 'every Redis leaderboard holds PostgreSQL’s standings in PostgreSQL’s order',
       pass: differ.length === 0,
-      summary:
-        `${standings.redis.length} players in Redis (ready flag ${ready ? 'set' : 'missing'}), ` +
-        `${standings.postgres.length} in PostgreSQL, ${differ.length} positions differ`,
+      summary: `${counts.join('; ')}; ${differ.length} positions differ`,
       details: differ.slice(0, SAMPLES),
     };
   }
@@ -280,56 +365,57 @@ export class Checker {
   }
 
   private async standings(): Promise<Standings> {
-    return { postgres: await this.postgresStandings(), redis: await this.redisStandings() };
+    return Promise.all(
+      CHAOS_BOARDS.map(async ({ id }) => ({
+        board: id,
+        postgres: await this.postgresStandings(id),
+        redis: await this.redisStandings(id),
+      })),
+    );
   }
 
   /**
-   * PostgreSQL's ranking of the global board (its one period): the ranked standings. achieved_at
-   * is turned into whole microseconds exactly as the leaderboard store does.
+   * PostgreSQL's ranking of a board (its one period): the ranked standings. achieved_at is turned
+   * into whole microseconds exactly as the leaderboard store does.
    */
-  private postgresStandings(): Promise<Standing[]> {
-    return this.dataSource
-      .query(
-        `SELECT s.user_id::text AS user_id, s.high_score,
+  private async postgresStandings(board: string): Promise<Standing[]> {
+    const rows: Array<{ user_id: string; rank_score: string; achieved_us: string }> =
+      await this.dataSource.query(
+        `SELECT s.user_id::text AS user_id, s.rank_score::text AS rank_score,
                 (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text AS achieved_us
            FROM user_stats s JOIN board_periods p ON p.id = s.period_id
-          WHERE p.board_id = 'global' AND s.ranked
+          WHERE p.board_id = $1 AND s.ranked
           ORDER BY s.rank_score, s.achieved_at, s.user_id`,
-      )
-      .then((rows: Array<{ user_id: string; high_score: number; achieved_us: string }>) =>
-        rows.map((row) => ({
-          userId: row.user_id,
-          highScore: row.high_score,
-          achievedUs: row.achieved_us,
-        })),
+        [board],
       );
+    return rows.map((row) => ({
+      userId: row.user_id,
+      rankScore: row.rank_score,
+      achievedUs: row.achieved_us,
+    }));
   }
 
-  /**
-   * The sorted set in Redis' order, decoded as redis-leaderboard.store.ts encodes it: score the
-   * rank score (-high_score on global, a `desc` board), member "<achieved_at µs, 17 digits>:<user id, 19 digits>".
-   */
-  private async redisStandings(): Promise<Standing[]> {
-    const key = await this.globalLeaderboardKey();
-    const flat = await this.cluster.redis.command((c) => c.zrange(key, 0, -1, 'WITHSCORES'));
-    const standings: Standing[] = [];
-    for (let i = 0; i < flat.length; i += 2) {
-      const [achieved, user] = flat[i]!.split(':');
-      standings.push({
-        userId: unpad(user ?? ''),
-        highScore: -Number(flat[i + 1]),
-        achievedUs: unpad(achieved ?? ''),
-      });
-    }
-    return standings;
+  /** The sorted set in Redis' order, decoded as redis-leaderboard.store.ts encodes it. */
+  private async redisStandings(board: string): Promise<Standing[]> {
+    const key = await this.leaderboardKey(board);
+    const members = await this.cluster.redis.command((c) => c.zrange(key, 0, -1));
+    return members.map((member) => {
+      const standing = decodeMember(member);
+      return {
+        userId: standing.userId,
+        rankScore: standing.rankScore,
+        achievedUs: standing.achievedAtMicros,
+      };
+    });
   }
 
-  /** The sorted set of the global board's one period (the clients submit to global). */
-  private async globalLeaderboardKey(): Promise<string> {
+  /** The sorted set of a board's one period (the chaos boards never reset). */
+  private async leaderboardKey(board: string): Promise<string> {
     const [period]: Array<{ id: string }> = await this.dataSource.query(
-      `SELECT id::text FROM board_periods WHERE board_id = 'global'`,
+      `SELECT id::text FROM board_periods WHERE board_id = $1 ORDER BY starts_at LIMIT 1`,
+      [board],
     );
-    return `${this.redisKeyPrefix}{board:global}:period:${period!.id}:ranking`;
+    return `${this.redisKeyPrefix}{board:${board}}:period:${period?.id}:standings`;
   }
 
   /** Polls `done` until true; returns how many seconds it took, or undefined past the budget. */
@@ -343,19 +429,28 @@ export class Checker {
   }
 }
 
-/** Where the Redis sorted set and PostgreSQL's ranking differ, position by position. */
-function mismatches({ postgres, redis }: Standings): string[] {
+/** Where the Redis sorted sets and PostgreSQL's rankings differ, position by position. */
+function mismatches(boards: Standings): string[] {
   const show = (s: Standing | undefined) =>
-    s ? `user ${s.userId} ${s.highScore} at ${s.achievedUs} µs` : 'nothing';
+    s ? `user ${s.userId} ${s.rankScore} at ${s.achievedUs} µs` : 'nothing';
   const same = (a: Standing | undefined, b: Standing | undefined) =>
-    a?.userId === b?.userId && a?.highScore === b?.highScore && a?.achievedUs === b?.achievedUs;
+    a?.userId === b?.userId && a?.rankScore === b?.rankScore && a?.achievedUs === b?.achievedUs;
   const differ: string[] = [];
-  for (let i = 0; i < Math.max(postgres.length, redis.length); i++) {
-    if (!same(postgres[i], redis[i])) {
-      differ.push(`#${i + 1}: Redis has ${show(redis[i])}, PostgreSQL ${show(postgres[i])}`);
+  for (const { board, postgres, redis } of boards) {
+    for (let i = 0; i < Math.max(postgres.length, redis.length); i++) {
+      if (!same(postgres[i], redis[i])) {
+        differ.push(
+          `${board} #${i + 1}: Redis has ${show(redis[i])}, PostgreSQL ${show(postgres[i])}`,
+        );
+      }
     }
   }
   return differ;
+}
+
+/** Accepted later: by acceptance time, then id (the apply statement's order of the latest). */
+function laterThan(a: ScoreRow, b: ScoreRow): boolean {
+  return a.created_us !== b.created_us ? a.created_us > b.created_us : BigInt(a.id) > BigInt(b.id);
 }
 
 /**
@@ -374,7 +469,6 @@ function distinctExits(exits: readonly UnexpectedExit[]): UnexpectedExit[] {
   return shown;
 }
 
-const unpad = (digits: string) => digits.replace(/^0+(?=\d)/, '');
 /** Log lines under a detail, each cut at 400 characters (a stack trace is one JSON line). */
 const indent = (text: string) =>
   text

@@ -5,8 +5,32 @@ export type Player = { id: string; token: string };
 
 export type Api = { name: string; baseUrl: string };
 
-/** One intended submission: a player, a fresh idempotency key and a value, kept across retries. */
-export type Operation = { userId: string; key: string; value: number };
+/**
+ * One intended submission: a player, a board, a fresh idempotency key and a value, kept across
+ * retries.
+ */
+export type Operation = { userId: string; board: string; key: string; value: number };
+
+/**
+ * The boards the clients submit to: global (best), and one ranking by the exact sum and one by
+ * the latest accepted score, where a lost or doubled score, or a late apply, would show.
+ */
+export const CHAOS_BOARDS = [
+  { id: 'global', ranking: 'best' },
+  { id: 'chaos-sum', ranking: 'sum' },
+  { id: 'chaos-latest', ranking: 'latest' },
+] as const;
+
+/** Creates the chaos boards (0 to 100, never resetting), through the database of the run. */
+export async function createChaosBoards(query: (sql: string) => Promise<unknown>): Promise<void> {
+  for (const board of CHAOS_BOARDS.filter((b) => b.id !== 'global')) {
+    await query(
+      `INSERT INTO boards (id, name, ranking, score_min, score_max)
+       VALUES ('${board.id}', '${board.id}', '${board.ranking}', 0, 100)
+       ON CONFLICT (id) DO NOTHING`,
+    );
+  }
+}
 
 /** A submission the API acknowledged with 201: its score must exist once, with this id. */
 export type Acknowledged = Operation & {
@@ -127,6 +151,7 @@ export class Workload {
       const player = random.pick(this.players);
       await this.submit(random, player, {
         userId: player.id,
+        board: random.pick(CHAOS_BOARDS).id,
         key: `chaos-${random.seed}-c${index}-${n}`,
         value: random.int(0, 100),
       });
@@ -183,7 +208,7 @@ export class Workload {
           'content-type': 'application/json',
           'idempotency-key': op.key,
         },
-        body: JSON.stringify({ value: op.value }),
+        body: JSON.stringify({ value: op.value, board: op.board }),
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
       body = (await response.json().catch(() => ({}))) as typeof body;

@@ -101,6 +101,7 @@ async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<
       `APIs ${cluster.apis.map((api) => api.baseUrl).join(' ')}`,
   );
 
+  await Checker.prepareBoards(cluster.postgres.url);
   const players = await signUpPlayers(cluster.apis[0]!.baseUrl, options.players);
   log(`${players.length} players signed up; ${options.clients} clients start`);
   const workload = new Workload(cluster.apis, players, random.fork('clients'));

@@ -277,6 +277,7 @@ async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<
   await hosts.start(redisKeyPrefix);
   log(`APIs ${hosts.apis.map((api) => api.baseUrl).join(' ')}; workers on worker1, worker2`);
 
+  await Checker.prepareBoards(hosts.postgres.url);
   const players = await signUpPlayers(hosts.apis[0]!.baseUrl, options.players);
   log(`${players.length} players signed up; ${options.clients} clients start`);
   const workload = new Workload(hosts.apis, players, random.fork('clients'));

@@ -125,7 +125,9 @@ function describeDrift({ boardId, periodId, userId, expected, stored }: Drift): 
     pair('total_scores', expected.totalScores, stored.totalScores) +
     pair('sum_scores', expected.sumScores, stored.sumScores) +
     pair('high_score', expected.highScore, stored.highScore) +
-    pair('achieved_at', expected.achievedAt?.toISOString(), stored.achievedAt?.toISOString()) +
+    pair('best_at', expected.achievedAt?.toISOString(), stored.achievedAt?.toISOString()) +
+    pair('latest_value', expected.latestValue, stored.latestValue) +
+    pair('latest_at', expected.latestAt?.toISOString(), stored.latestAt?.toISOString()) +
     pair('ranked', expected.ranked, stored.ranked)
   );
 }

@@ -112,9 +112,9 @@ describe('the apply statement under contention', () => {
     );
     const near = 2n ** 62n;
     await dataSource.query(
-      `INSERT INTO user_stats (period_id, board_id, user_id, total_scores, sum_scores, high_score,
-                               rank_score, achieved_at, high_score_updated_at)
-       VALUES (${GLOBAL_PERIOD}, 'global', $1, 1, $2, 0, 0, now(), now())`,
+      `INSERT INTO user_stats (period_id, board_id, user_id, ranking, descending, total_scores,
+                               sum_scores, high_score, best_at, high_score_updated_at)
+       VALUES (${GLOBAL_PERIOD}, 'global', $1, 'best', true, 1, $2, 0, now(), now())`,
       [userId, near.toString()],
     );
     const batch = await new ProcessingRepository(dataSource).applyBatch([id!]);

@@ -139,12 +139,12 @@ describe.each(REDIS_TOPOLOGIES)('the leaderboard upkeep over %s', (topology) => 
             null,
           ),
         ).rejects.toThrow('PostgreSQL went away');
-        const lock = clients.key('{board:test}:period:1:ranking:rebuild:lock');
+        const lock = clients.key('{board:test}:period:1:standings:rebuild:lock');
         expect(await clients.commands.exists(lock)).toBe(0);
         const standing = {
           ...period,
           userId: '7',
-          rankScore: -12,
+          rankScore: '-12',
           achievedAtMicros: '1000',
           version: '1',
           ranked: true,
@@ -170,7 +170,7 @@ describe.each(REDIS_TOPOLOGIES)('the leaderboard upkeep over %s', (topology) => 
             {
               ...period,
               userId: String(i),
-              rankScore: -i,
+              rankScore: String(-i),
               achievedAtMicros: '1000',
               version: '1',
               ranked: true,

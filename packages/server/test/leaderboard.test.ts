@@ -74,6 +74,7 @@ describe('GET /api/leaderboard', () => {
       user_id: expect.any(String),
       display_name: expect.any(String),
       high_score: expect.any(Number),
+      value: expect.any(Number),
       achieved_at: expect.any(String),
     });
     const page = await api.request('GET', '/api/leaderboard?limit=5&offset=10');
@@ -100,7 +101,7 @@ describe('GET /api/leaderboard', () => {
   it('breaks a tie of score and time by user id in numeric order', async () => {
     // Users 9 and 10: ordered as text, "10" would come first.
     await app.sql(
-      `UPDATE user_stats SET high_score = 1000, rank_score = -1000, achieved_at = '2026-01-01T00:00:00Z'
+      `UPDATE user_stats SET high_score = 1000, best_at = '2026-01-01T00:00:00Z'
         WHERE user_id IN (9, 10)`,
     );
     const top = await api.request('GET', '/api/leaderboard?limit=2');

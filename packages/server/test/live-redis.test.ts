@@ -191,8 +191,9 @@ describe.each(REDIS_TOPOLOGIES)('two API instances and a worker over %s', (topol
       await settled();
       // c and a reached 100 at the same microsecond: the user id decides.
       await first.sql(
-        `UPDATE user_high_scores SET achieved_at = (SELECT achieved_at FROM user_high_scores WHERE user_id = $1)
-        WHERE user_id = $2`,
+        `UPDATE user_stats SET best_at = (SELECT best_at FROM user_stats
+                                           WHERE user_id = $1 AND board_id = 'global')
+          WHERE user_id = $2 AND board_id = 'global'`,
         [a.user.id, c.user.id],
       );
       const { ready } = await globalLeaderboardKeys(first);

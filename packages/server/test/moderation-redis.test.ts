@@ -1,3 +1,4 @@
+import { decodeMember } from '../src/leaderboard/redis-leaderboard.store';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,7 +48,7 @@ async function rankingKeys(board: string) {
     `SELECT id::text FROM board_periods WHERE board_id = $1 ORDER BY starts_at DESC LIMIT 1`,
     [board],
   );
-  const zset = `${app.config.redisKeyPrefix}{board:${board}}:period:${period!.id}:ranking`;
+  const zset = `${app.config.redisKeyPrefix}{board:${board}}:period:${period!.id}:standings`;
   return { periodId: period!.id, zset, ready: `${zset}:ready` };
 }
 
@@ -58,7 +59,7 @@ async function redisOrder(board: string): Promise<string[]> {
     what: `the Redis ranking of ${board} to be built`,
   });
   const members = await redis.command((client) => client.zrange(zset, 0, -1));
-  return members.map((member) => member.split(':')[1]!.replace(/^0+(?=\d)/, ''));
+  return members.map((member) => decodeMember(member).userId);
 }
 
 /** PostgreSQL's ranking of the board's current period: its ranked standings in order. */
@@ -159,7 +160,7 @@ describe.each(REDIS_TOPOLOGIES)('moderation over %s', (topology) => {
         const fallback = new PostgresLeaderboardStore(app.app.get(DataSource));
         const store = new RedisLeaderboardStore(clients, fallback);
         const period = { boardId: `v-${randomUUID().slice(0, 8)}`, periodId: '1' };
-        const standing = (userId: string, version: string, ranked: boolean, rankScore: number) => ({
+        const standing = (userId: string, version: string, ranked: boolean, rankScore: string) => ({
           ...period,
           userId,
           version,
@@ -169,17 +170,19 @@ describe.each(REDIS_TOPOLOGIES)('moderation over %s', (topology) => {
         });
         expect(await store.rebuild(period, async () => [], null)).toBe(true);
         // A ban (version 3, unranked) arrives before the apply it came after (version 2).
-        await store.record([standing('7', '3', false, -90)]);
-        await store.record([standing('7', '2', true, -90)]);
+        await store.record([standing('7', '3', false, '-90')]);
+        await store.record([standing('7', '2', true, '-90')]);
         // A removal that made a best worse (version 5) arrives before the apply of version 4.
-        await store.record([standing('8', '5', true, -40)]);
-        await store.record([standing('8', '4', true, -95)]);
+        await store.record([standing('8', '5', true, '-40')]);
+        await store.record([standing('8', '4', true, '-95')]);
         // A deleted account outlives any write of its standing.
-        await store.record([standing('9', '9007199254740991', false, 0)]);
-        await store.record([standing('9', '6', true, -100)]);
+        await store.record([standing('9', '9007199254740991', false, '0')]);
+        await store.record([standing('9', '6', true, '-100')]);
         const page = await store.page(period, 10, 0);
         expect(page.total).toBe(1);
-        expect(page.standings).toEqual([expect.objectContaining({ userId: '8', rankScore: -40 })]);
+        expect(page.standings).toEqual([
+          expect.objectContaining({ userId: '8', rankScore: '-40' }),
+        ]);
         expect(await store.around(period, '7', 1)).toBeNull();
       } finally {
         await clients.onApplicationShutdown();

@@ -1,3 +1,4 @@
+import { decodeMember } from '../src/leaderboard/redis-leaderboard.store';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { eventShard, eventStreamName } from '../src/events/event-shards';
@@ -139,11 +140,11 @@ async function expectRedisLeaderboardEqualsPostgres(): Promise<void> {
     timeoutMs: 60_000,
     what: 'the Redis leaderboard to be built',
   });
-  const flat = await redis.command((client) => client.zrange(zset, 0, -1, 'WITHSCORES'));
-  const inRedis = [];
-  for (let i = 0; i < flat.length; i += 2) {
-    inRedis.push([flat[i]!.split(':')[1]!.replace(/^0+/, ''), -Number(flat[i + 1])]);
-  }
+  const members = await redis.command((client) => client.zrange(zset, 0, -1));
+  const inRedis = members.map((member) => {
+    const standing = decodeMember(member);
+    return [standing.userId, -Number(standing.rankScore)]; // global: higher is better
+  });
   const expected = await app.sql<{ user_id: string; high_score: number }>(
     `SELECT user_id::text, high_score FROM user_high_scores
       ORDER BY high_score DESC, achieved_at, user_id`,

@@ -26,6 +26,7 @@ const attempt = (overrides: Partial<SubmitAttempt>): SubmitAttempt => ({
   boardId: 'global',
   value: 50,
   apiKeyId: null,
+  metadata: null,
   defaultRange: { min: 0, max: 100 },
   sweepAfterMs: 60_000,
   ...overrides,

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { User } from '../users/user.entity';
 import { UsersController } from '../users/users.controller';
 import { UsersRepository } from '../users/users.repository';
+import { UsersService } from '../users/users.service';
 import { AdminGuard } from './admin.guard';
 import { AttemptsRepository } from './attempts.repository';
 import { AuthController } from './auth.controller';
@@ -43,6 +44,7 @@ import { SignupLimit } from './signup-limit';
     SignupLimit,
     PasswordHasher,
     UsersRepository,
+    UsersService,
   ],
   exports: [AuthGuard, AdminGuard, JwtModule, UsersRepository, PasswordHasher],
 })

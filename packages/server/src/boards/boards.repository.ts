@@ -5,10 +5,15 @@ import { queryRows } from '../database/sql';
 
 export type BoardSort = 'asc' | 'desc';
 
+/** How a board ranks its standings (SPEC section 2c). */
+export type BoardRanking = 'best' | 'latest' | 'sum' | 'count';
+export const BOARD_RANKINGS: readonly BoardRanking[] = ['best', 'latest', 'sum', 'count'];
+
 export type BoardRow = {
   id: string;
   name: string;
   sort: BoardSort;
+  ranking: BoardRanking;
   /** Null on `global`: the configured SCORE_MIN..SCORE_MAX. */
   scoreMin: number | null;
   scoreMax: number | null;
@@ -33,6 +38,7 @@ type BoardJson = {
   id: string;
   name: string;
   sort: BoardSort;
+  ranking: BoardRanking;
   score_min: number | null;
   score_max: number | null;
   reset: string;
@@ -45,7 +51,7 @@ type BoardJson = {
 type PeriodJson = { id: string; board_id: string; starts_at: string; ends_at: string | null };
 
 const BOARD_JSON = `json_build_object(
-  'id', b.id, 'name', b.name, 'sort', b.sort, 'score_min', b.score_min,
+  'id', b.id, 'name', b.name, 'sort', b.sort, 'ranking', b.ranking, 'score_min', b.score_min,
   'score_max', b.score_max, 'reset', b.reset, 'timezone', b.timezone,
   'authoritative', b.authoritative, 'max_submissions_per_minute', b.max_submissions_per_minute,
   'archived', b.archived, 'created_at', b.created_at)`;
@@ -56,6 +62,8 @@ const CONTAINS_NOW = `p.starts_at <= now() AND (p.ends_at IS NULL OR now() < p.e
 
 const UNIQUE_VIOLATION = '23505';
 export class BoardTakenError extends Error {}
+/** A board's ranking may only change while it has no score. */
+export class BoardHasScoresError extends Error {}
 
 /** Boards and their materialized periods. */
 @Injectable()
@@ -121,8 +129,8 @@ export class BoardsRepository {
         const [row] = await queryRows<{ board: BoardJson }>(
           manager,
           `INSERT INTO boards AS b (id, name, sort, score_min, score_max, reset, timezone,
-                                    authoritative, max_submissions_per_minute, archived)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                                    authoritative, max_submissions_per_minute, archived, ranking)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
            RETURNING ${BOARD_JSON} AS board`,
           boardParams(fields),
         );
@@ -153,11 +161,18 @@ export class BoardsRepository {
   ): Promise<BoardRow | null> {
     return this.dataSource.transaction(async (manager) => {
       await lockPeriods(manager, fields.id);
+      const [current] = await queryRows<{ ranking: BoardRanking; scored: boolean }>(
+        manager,
+        `SELECT b.ranking, ${HAS_SCORES} AS scored FROM boards b WHERE b.id = $1 FOR UPDATE`,
+        [fields.id],
+      );
+      if (!current) return null;
+      if (current.ranking !== fields.ranking && current.scored) throw new BoardHasScoresError();
       const [row] = await queryRows<{ board: BoardJson; now: Date }>(
         manager,
         `UPDATE boards AS b
             SET name = $2, sort = $3, score_min = $4, score_max = $5, reset = $6, timezone = $7,
-                authoritative = $8, max_submissions_per_minute = $9, archived = $10
+                authoritative = $8, max_submissions_per_minute = $9, archived = $10, ranking = $11
           WHERE b.id = $1
           RETURNING ${BOARD_JSON} AS board, now() AS now`,
         boardParams(fields),
@@ -292,6 +307,19 @@ export class BoardsRepository {
   }
 }
 
+/**
+ * Whether the board `b` has a score, counted or not: a standing in one of its periods (cheap, by
+ * primary key), a pending score (a partial index), or else any score of it (a scan, reached only
+ * for a board with neither).
+ */
+const HAS_SCORES = `(
+  EXISTS (SELECT 1 FROM board_periods p JOIN user_stats st ON st.period_id = p.id
+           WHERE p.board_id = b.id)
+  OR EXISTS (SELECT 1 FROM board_periods p JOIN scores s ON s.period_id = p.id
+              WHERE p.board_id = b.id AND s.applied_at IS NULL AND s.dead_at IS NULL
+                AND s.removed_at IS NULL)
+  OR EXISTS (SELECT 1 FROM scores s WHERE s.board_id = b.id))`;
+
 /** A period is final once it has ended and none of its scores is pending. */
 const FINAL = `(p.ends_at IS NOT NULL AND p.ends_at <= now() AND NOT EXISTS (
   SELECT 1 FROM scores s WHERE s.period_id = p.id AND s.applied_at IS NULL AND s.dead_at IS NULL
@@ -315,6 +343,7 @@ function boardParams(fields: BoardFields): unknown[] {
     fields.authoritative,
     fields.maxSubmissionsPerMinute,
     fields.archived,
+    fields.ranking,
   ];
 }
 
@@ -323,6 +352,7 @@ function toBoard(json: BoardJson): BoardRow {
     id: json.id,
     name: json.name,
     sort: json.sort,
+    ranking: json.ranking,
     scoreMin: json.score_min,
     scoreMax: json.score_max,
     reset: json.reset,

@@ -3,6 +3,7 @@ import { ValidationFailed } from '../common/api-exception.filter';
 import { AppConfig } from '../config/app-config';
 import { NotOnReplica } from '../database/read-replica';
 import {
+  BoardHasScoresError,
   BoardsRepository,
   BoardTakenError,
   type BoardFields,
@@ -102,6 +103,7 @@ export class BoardsService {
       id: dto.id,
       name: dto.name,
       sort: dto.sort ?? 'desc',
+      ranking: dto.ranking ?? 'best',
       scoreMin: dto.score_min ?? this.config.scoreMin,
       scoreMax: dto.score_max ?? this.config.scoreMax,
       reset: dto.reset ?? 'never',
@@ -111,6 +113,9 @@ export class BoardsService {
       archived: dto.archived ?? false,
     };
     this.assertValid(fields);
+    // global exists from the start (and ranks by best, which its CHECK would say first).
+    if (dto.id === GLOBAL_BOARD)
+      throw new ConflictException(`A board with id ${dto.id} already exists`);
     try {
       return this.toDto(await this.boards.create(fields, actorId));
     } catch (error) {
@@ -132,6 +137,7 @@ export class BoardsService {
       id: board.id,
       name: dto.name ?? board.name,
       sort: board.sort,
+      ranking: dto.ranking ?? board.ranking,
       scoreMin: dto.score_min ?? board.scoreMin,
       scoreMax: dto.score_max ?? board.scoreMax,
       reset: dto.reset ?? board.reset,
@@ -143,6 +149,7 @@ export class BoardsService {
     if (id === GLOBAL_BOARD) {
       if (fields.reset !== 'never') invalid('reset', 'the global board never resets');
       if (fields.archived) invalid('archived', 'the global board cannot be archived');
+      if (fields.ranking !== 'best') invalid('ranking', 'the global board always ranks by best');
       const unchangedRange = dto.score_min === undefined && dto.score_max === undefined;
       // global's range stays "the configured one" until a PATCH sets it.
       if (unchangedRange) Object.assign(fields, { scoreMin: null, scoreMax: null });
@@ -152,10 +159,14 @@ export class BoardsService {
     const changed = Object.keys(dto).filter(
       (field) => dto[field as keyof UpdateBoardDto] !== undefined,
     );
-    const updated = await this.boards.update(fields, (now) => schedule.next(now), {
-      actorId,
-      changed,
-    });
+    const updated = await this.boards
+      .update(fields, (now) => schedule.next(now), { actorId, changed })
+      .catch((error: unknown) => {
+        if (error instanceof BoardHasScoresError) {
+          throw new ConflictException('Board already has scores');
+        }
+        throw error;
+      });
     if (!updated) throw new NotFoundException('Board not found');
     return this.toDto(updated);
   }
@@ -166,6 +177,7 @@ export class BoardsService {
       id: board.id,
       name: board.name,
       sort: board.sort,
+      ranking: board.ranking,
       score_min: board.scoreMin,
       score_max: board.scoreMax,
       reset: board.reset,

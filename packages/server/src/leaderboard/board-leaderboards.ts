@@ -1,7 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { BoardsService, toPeriodDto, type PeriodSelector } from '../boards/boards.service';
 import type { PeriodPageDto } from '../boards/dto/board.dto';
-import type { BoardLeaderboardDto, BoardStandingDto } from './dto/leaderboard.dto';
+import {
+  parseUserIds,
+  type BoardLeaderboardDto,
+  type BoardStandingDto,
+} from './dto/leaderboard.dto';
 import { LeaderboardService } from './leaderboard.service';
 
 /** A board's leaderboards by period selector (`current`, `previous`, an id), with the period. */
@@ -12,15 +16,18 @@ export class BoardLeaderboards {
     private readonly leaderboard: LeaderboardService,
   ) {}
 
+  /** A page of the leaderboard or, with `users`, the entries of those players only. */
   async page(
     boardId: string,
     selector: PeriodSelector = 'current',
-    { limit = 10, offset = 0 }: { limit?: number; offset?: number },
+    { limit = 10, offset = 0, users }: { limit?: number; offset?: number; users?: string },
   ): Promise<BoardLeaderboardDto> {
     const board = await this.boards.get(boardId);
     const period = await this.boards.period(board, selector);
     const [page, state] = await Promise.all([
-      this.leaderboard.page(board, period, limit, offset),
+      users === undefined
+        ? this.leaderboard.page(board, period, limit, offset)
+        : this.leaderboard.players(board, period, parseUserIds(users)),
       this.boards.periodDto(period),
     ]);
     return { ...page, period: state };

@@ -4,9 +4,12 @@ export type PeriodKey = { boardId: string; periodId: string };
 /** A player's place in a period's order. */
 export type StandingKey = {
   userId: string;
-  /** The best made comparable whatever the board's sort: lower is better. */
-  rankScore: number;
-  /** When the best was first reached, in microseconds since the epoch (exact). */
+  /**
+   * The ranked value (the best, the latest, the sum or the count, by the board's ranking) made
+   * comparable whatever the board's sort: lower is better. A bigint as text (exact).
+   */
+  rankScore: string;
+  /** When the standing first reached that value, in microseconds since the epoch (exact). */
   achievedAtMicros: string;
 };
 
@@ -56,6 +59,13 @@ export abstract class LeaderboardStore {
    * whether or not the ranking holds it: the rank a player had with a former standing, now.
    */
   abstract countAhead(period: PeriodKey, key: StandingKey): Promise<number>;
+  /**
+   * The ranked standings of the named players (the others left out), with their ranks, in rank
+   * order: a lookup per player, never a scan of the period.
+   */
+  abstract ranks(period: PeriodKey, userIds: string[]): Promise<RankedStanding[]>;
+  /** The number of ranked players in the period. */
+  abstract count(period: PeriodKey): Promise<number>;
   /**
    * Records standings, of any periods, after their commit (the worker's, or a moderation's). Of
    * two writes of one standing the higher version wins, whichever arrives first.

@@ -17,14 +17,20 @@ import {
 const KEY = '(h.rank_score, h.achieved_at, h.user_id)';
 const ASCENDING = 'h.rank_score, h.achieved_at, h.user_id';
 const DESCENDING = 'h.rank_score DESC, h.achieved_at DESC, h.user_id DESC';
-const COLUMNS = `h.user_id::text, h.rank_score,
+const COLUMNS = `h.user_id::text, h.rank_score::text,
   (extract(epoch FROM h.achieved_at) * 1000000)::bigint::text AS achieved_us`;
 const ME = `(SELECT rank_score, achieved_at, user_id FROM user_stats
               WHERE period_id = $1 AND user_id = $2 AND ranked)`;
 /** The period's ranked standings (the ranking index is partial on it). */
 const RANKED = 'h.period_id = $1 AND h.ranked';
 
-type Row = { user_id: string; rank_score: number; achieved_us: string };
+type Row = { user_id: string; rank_score: string; achieved_us: string };
+
+export type EntryDetails = {
+  displayName: string;
+  highScore: number | null;
+  metadata: Record<string, unknown> | null;
+};
 
 /**
  * Rankings read straight from user_stats, one period at a time. Pages (their offset capped) and
@@ -40,22 +46,38 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
   }
 
   async page(period: PeriodKey, limit: number, offset: number) {
-    const [rows, [count]] = await Promise.all([
+    const [rows, total] = await Promise.all([
       this.dataSource.query(
         `SELECT ${COLUMNS} FROM user_stats h WHERE ${RANKED}
           ORDER BY ${ASCENDING} LIMIT $2 OFFSET $3`,
         [period.periodId, limit, offset],
       ) as Promise<Row[]>,
-      // Maintained by the apply statement (see leaderboard_counts), not counted here.
-      this.dataSource.query(
-        `SELECT coalesce(sum(players), 0) AS n FROM leaderboard_counts WHERE period_id = $1`,
-        [period.periodId],
-      ) as Promise<Array<{ n: string }>>,
+      this.count(period),
     ]);
-    return {
-      standings: rows.map((row, i) => toRanked(period, row, offset + i + 1)),
-      total: Number(count!.n),
-    };
+    return { standings: rows.map((row, i) => toRanked(period, row, offset + i + 1)), total };
+  }
+
+  /** Maintained by the apply statement (see leaderboard_counts), not counted here. */
+  async count(period: PeriodKey): Promise<number> {
+    const [row]: Array<{ n: string }> = await this.dataSource.query(
+      `SELECT coalesce(sum(players), 0) AS n FROM leaderboard_counts WHERE period_id = $1`,
+      [period.periodId],
+    );
+    return Number(row!.n);
+  }
+
+  /** Each player's rank counts the index entries ahead of them (see the class comment). */
+  async ranks(period: PeriodKey, userIds: string[]): Promise<RankedStanding[]> {
+    const rows: Array<Row & { rank: string }> = await this.dataSource.query(
+      `SELECT ${COLUMNS},
+              1 + (SELECT count(*) FROM user_stats a
+                    WHERE a.period_id = $1 AND a.ranked
+                      AND (a.rank_score, a.achieved_at, a.user_id) < ${KEY}) AS rank
+         FROM user_stats h WHERE ${RANKED} AND h.user_id = ANY($2::bigint[])
+        ORDER BY ${ASCENDING}`,
+      [period.periodId, userIds],
+    );
+    return rows.map((row) => toRanked(period, row, Number(row.rank)));
   }
 
   async around(period: PeriodKey, userId: string, radius: number) {
@@ -95,6 +117,35 @@ export class PostgresLeaderboardStore extends LeaderboardStore {
       [period.periodId, key.rankScore, key.achievedAtMicros, key.userId],
     );
     return Number(row!.n);
+  }
+
+  /**
+   * What a leaderboard entry shows beyond the ranking itself, by user id: the display name (read
+   * at every request, so a new name shows at once on every board and period), the standing's best,
+   * and the metadata of the score that set the ranked value (on `best` and `latest` boards).
+   * Users that no longer exist are left out.
+   */
+  async entryDetails(periodId: string, userIds: string[]): Promise<Map<string, EntryDetails>> {
+    const rows: Array<{
+      user_id: string;
+      display_name: string;
+      high_score: number | null;
+      metadata: Record<string, unknown> | null;
+    }> = await this.dataSource.query(
+      `SELECT u.id::text AS user_id, u.display_name, st.high_score, sc.metadata
+         FROM users u
+         LEFT JOIN user_stats st ON st.period_id = $1 AND st.user_id = u.id
+         LEFT JOIN scores sc ON sc.id = CASE st.ranking WHEN 'best' THEN st.best_score_id
+                                                        WHEN 'latest' THEN st.latest_score_id END
+        WHERE u.id = ANY($2::bigint[])`,
+      [periodId, userIds],
+    );
+    return new Map(
+      rows.map((row) => [
+        row.user_id,
+        { displayName: row.display_name, highScore: row.high_score, metadata: row.metadata },
+      ]),
+    );
   }
 
   async record(_standings: Standing[]): Promise<void> {

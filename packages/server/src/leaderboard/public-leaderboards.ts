@@ -6,8 +6,6 @@ import { ReplicaBoardsService, type PeriodSelector } from '../boards/boards.serv
 import type { PeriodPageDto } from '../boards/dto/board.dto';
 import { AppConfig } from '../config/app-config';
 import { NotOnReplica, ReadReplica } from '../database/read-replica';
-import { User } from '../users/user.entity';
-import { UsersRepository } from '../users/users.repository';
 import { BoardLeaderboards } from './board-leaderboards';
 import type { BoardLeaderboardDto } from './dto/leaderboard.dto';
 import { LeaderboardService } from './leaderboard.service';
@@ -42,7 +40,7 @@ export class PublicLeaderboards {
   page(
     boardId: string,
     selector: PeriodSelector | undefined,
-    options: { limit?: number; offset?: number },
+    options: { limit?: number; offset?: number; users?: string },
   ): Promise<BoardLeaderboardDto> {
     return this.read((leaderboards) => leaderboards.page(boardId, selector, options));
   }
@@ -72,11 +70,7 @@ export class PublicLeaderboards {
       const postgres = new PostgresLeaderboardStore(dataSource);
       const leaderboards = new BoardLeaderboards(
         new ReplicaBoardsService(new BoardsRepository(dataSource, this.audit), this.config),
-        new LeaderboardService(
-          this.store.recordsStandings ? this.store : postgres,
-          postgres,
-          new UsersRepository(dataSource.getRepository(User)),
-        ),
+        new LeaderboardService(this.store.recordsStandings ? this.store : postgres, postgres),
       );
       this.onReplica = { dataSource, leaderboards };
     }

@@ -11,25 +11,31 @@ import {
 import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
 
 /**
- * Sorted-set encoding, exact for every allowed score: the set's score is the rank score (an
- * integer within ±10^9, exact in a double; lower is better on both sorts) and ties are broken by
- * the member, which Redis orders bytewise: "<achieved_at in µs, 17 digits>:<user id, 19 digits>".
- * Ascending (score, member) order is then best first, achieved_at asc, user id asc. A hash maps
- * user id -> "<version>|<member>", the member empty for a standing that is not ranked (a
- * suspended player, no counted score, a deleted account): the version outlives its entry.
+ * Sorted-set encoding, exact for every ranked value (a bigint: sums grow past a double's 2^53) and
+ * every instant: each member has the score 0, so the set orders members bytewise, and a member is
+ * "<rank score + 2^63, 20 digits>:<achieved_at in µs, 17 digits>:<user id, 19 digits>". Ascending
+ * order is then best first, achieved_at asc (the microseconds PostgreSQL orders by), user id asc:
+ * exactly PostgreSQL's order. A hash maps user id -> "<version>|<member>", the member empty for a
+ * standing that is not ranked (a suspended player, no counted score, a deleted account): the
+ * version outlives its entry.
  */
-const encodeMember = (s: Pick<Standing, 'userId' | 'achievedAtMicros'>) =>
-  `${s.achievedAtMicros.padStart(17, '0')}:${s.userId.padStart(19, '0')}`;
+const OFFSET = 2n ** 63n;
 
-function decode(period: PeriodKey, member: string, score: string, rank: number): RankedStanding {
-  const [achieved, user] = member.split(':');
+export function encodeMember(s: StandingKey): string {
+  return `${(BigInt(s.rankScore) + OFFSET).toString().padStart(20, '0')}:${s.achievedAtMicros.padStart(17, '0')}:${s.userId.padStart(19, '0')}`;
+}
+
+export function decodeMember(member: string): StandingKey {
+  const [rank, achieved, user] = member.split(':');
   return {
-    ...period,
-    rank,
-    userId: user!.replace(/^0+(?=\d)/, ''),
-    rankScore: Number(score),
-    achievedAtMicros: achieved!.replace(/^0+(?=\d)/, ''),
+    rankScore: (BigInt(rank!) - OFFSET).toString(),
+    achievedAtMicros: BigInt(achieved!).toString(),
+    userId: BigInt(user!).toString(),
   };
+}
+
+function decode(period: PeriodKey, member: string, rank: number): RankedStanding {
+  return { ...period, rank, ...decodeMember(member) };
 }
 
 /**
@@ -40,11 +46,11 @@ function decode(period: PeriodKey, member: string, score: string, rank: number):
  * key exists), to the set being built: a set that is neither, say that of a period whose copy has
  * expired, is not recreated half-full.
  * KEYS: zset, hash [, ready, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, version,
- * score, member ('' = not ranked), ... With only two keys, writes into those unconditionally (the
+ * member ('' = not ranked), ... With only two keys, writes into those unconditionally (the
  * rebuild's own writes).
  */
 const PUT = `
-local function put(z, h, user, version, score, member)
+local function put(z, h, user, version, member)
   local old = redis.call('HGET', h, user)
   if old then
     local sep = string.find(old, '|', 1, true)
@@ -52,22 +58,22 @@ local function put(z, h, user, version, score, member)
     local oldMember = string.sub(old, sep + 1)
     if oldMember ~= '' then redis.call('ZREM', z, oldMember) end
   end
-  if member ~= '' then redis.call('ZADD', z, score, member) end
+  if member ~= '' then redis.call('ZADD', z, 0, member) end
   redis.call('HSET', h, user, version .. '|' .. member)
 end
 local direct = #KEYS == 2
 local live = direct or redis.call('EXISTS', KEYS[3]) == 1
 local rebuilding = not direct and redis.call('EXISTS', KEYS[6]) == 1
-for i = 1, #ARGV, 4 do
-  if live then put(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
-  if rebuilding then put(KEYS[4], KEYS[5], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]) end
+for i = 1, #ARGV, 3 do
+  if live then put(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+  if rebuilding then put(KEYS[4], KEYS[5], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
 end
 return 1`;
 
 /** KEYS: zset, ready; ARGV: start, stop. False until the set has been built. */
 const PAGE = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return false end
-return {redis.call('ZCARD', KEYS[1]), redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2], 'WITHSCORES')}`;
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZRANGE', KEYS[1], ARGV[1], ARGV[2])}`;
 
 /** KEYS: zset, hash, ready; ARGV: user, radius. {-1} when the user has no standing. */
 const AROUND = `
@@ -79,20 +85,48 @@ if member == '' then return {-1} end
 local rank = redis.call('ZRANK', KEYS[1], member)
 if not rank then return {-1} end
 local first = math.max(0, rank - tonumber(ARGV[2]))
-return {rank, first, redis.call('ZRANGE', KEYS[1], first, rank + tonumber(ARGV[2]), 'WITHSCORES')}`;
+return {rank, first, redis.call('ZRANGE', KEYS[1], first, rank + tonumber(ARGV[2]))}`;
 
 /**
- * KEYS: zset, ready; ARGV: score, member. How many members are ahead of (score, member), whether
- * or not it is one: it is placed in the set for its rank and taken out again, unseen. False until
- * the set has been built.
+ * KEYS: zset, ready; ARGV: member. How many members are ahead of it, whether or not it is one:
+ * it is placed in the set for its rank and taken out again, unseen. False until the set has been
+ * built.
  */
 const COUNT_AHEAD = `
 if redis.call('EXISTS', KEYS[2]) == 0 then return false end
-local present = redis.call('ZSCORE', KEYS[1], ARGV[2])
-if not present then redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2]) end
-local rank = redis.call('ZRANK', KEYS[1], ARGV[2])
-if not present then redis.call('ZREM', KEYS[1], ARGV[2]) end
+local present = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not present then redis.call('ZADD', KEYS[1], 0, ARGV[1]) end
+local rank = redis.call('ZRANK', KEYS[1], ARGV[1])
+if not present then redis.call('ZREM', KEYS[1], ARGV[1]) end
 return rank`;
+
+/**
+ * KEYS: zset, hash, ready; ARGV: user ids. The ranked ones among them as {rank (0-based), member}
+ * pairs, flattened: one hash read and one rank lookup per id, whatever the set's size. False
+ * until the set has been built.
+ */
+const RANKS = `
+if redis.call('EXISTS', KEYS[3]) == 0 then return false end
+local found = {}
+for i = 1, #ARGV do
+  local entry = redis.call('HGET', KEYS[2], ARGV[i])
+  if entry then
+    local member = string.sub(entry, string.find(entry, '|', 1, true) + 1)
+    if member ~= '' then
+      local rank = redis.call('ZRANK', KEYS[1], member)
+      if rank then
+        found[#found + 1] = rank
+        found[#found + 1] = member
+      end
+    end
+  end
+end
+return found`;
+
+/** KEYS: zset, ready. The number of ranked players; false until the set has been built. */
+const COUNT = `
+if redis.call('EXISTS', KEYS[2]) == 0 then return false end
+return redis.call('ZCARD', KEYS[1])`;
 
 /**
  * KEYS: zset, hash, rebuild zset, rebuild hash, ready, lock; ARGV: lock token, ms to keep the
@@ -140,7 +174,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   readonly recordsStandings = true;
   private readonly logger = new Logger(RedisLeaderboardStore.name);
   private readonly scripts: Record<
-    'put' | 'page' | 'around' | 'countAhead' | 'finishRebuild' | 'releaseLock',
+    'put' | 'page' | 'around' | 'countAhead' | 'ranks' | 'count' | 'finishRebuild' | 'releaseLock',
     RedisScript
   >;
 
@@ -155,14 +189,16 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       page: clients.script('leaderboardPage', PAGE),
       around: clients.script('leaderboardAround', AROUND),
       countAhead: clients.script('leaderboardCountAhead', COUNT_AHEAD),
+      ranks: clients.script('leaderboardRanks', RANKS),
+      count: clients.script('leaderboardCount', COUNT),
       finishRebuild: clients.script('leaderboardFinishRebuild', FINISH_REBUILD),
       releaseLock: clients.script('leaderboardReleaseLock', RELEASE_LOCK),
     };
   }
 
   private keys(period: PeriodKey): Keys {
-    // "ranking": the sets of the earlier, unversioned encoding (":leaderboard") are left alone.
-    const base = this.clients.key(`{board:${period.boardId}}:period:${period.periodId}:ranking`);
+    // "standings": the sets of earlier encodings (":leaderboard", ":ranking") are never read.
+    const base = this.clients.key(`{board:${period.boardId}}:period:${period.periodId}:standings`);
     return {
       zset: base,
       members: `${base}:members`,
@@ -173,6 +209,14 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     };
   }
 
+  /** The keys of the encodings before this one, dropped by a rebuild. */
+  private legacyKeys(period: PeriodKey): string[] {
+    const prefix = this.clients.key(`{board:${period.boardId}}:period:${period.periodId}`);
+    return ['ranking', 'leaderboard'].flatMap((name) =>
+      ['', ':members', ':ready'].map((suffix) => `${prefix}:${name}${suffix}`),
+    );
+  }
+
   async page(period: PeriodKey, limit: number, offset: number) {
     const k = this.keys(period);
     const result = (await this.read(() =>
@@ -181,7 +225,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     if (!result) return this.fallback.page(period, limit, offset);
     const [total, flat] = result;
     return {
-      standings: pairs(flat).map(([m, s], i) => decode(period, m, s, offset + i + 1)),
+      standings: flat.map((member, i) => decode(period, member, offset + i + 1)),
       total,
     };
   }
@@ -196,16 +240,36 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     if (rank < 0) return null;
     return {
       rank: rank + 1,
-      standings: pairs(flat!).map(([m, s], i) => decode(period, m, s, first! + i + 1)),
+      standings: flat!.map((member, i) => decode(period, member, first! + i + 1)),
     };
   }
 
   async countAhead(period: PeriodKey, key: StandingKey): Promise<number> {
     const k = this.keys(period);
     const count = (await this.read(() =>
-      this.scripts.countAhead([k.zset, k.ready], [key.rankScore, encodeMember(key)]),
+      this.scripts.countAhead([k.zset, k.ready], [encodeMember(key)]),
     )) as number | null;
     return count ?? this.fallback.countAhead(period, key);
+  }
+
+  async ranks(period: PeriodKey, userIds: string[]): Promise<RankedStanding[]> {
+    const k = this.keys(period);
+    const flat = (await this.read(() =>
+      this.scripts.ranks([k.zset, k.members, k.ready], userIds),
+    )) as Array<number | string> | null;
+    if (!flat) return this.fallback.ranks(period, userIds);
+    const found: RankedStanding[] = [];
+    for (let i = 0; i < flat.length; i += 2) {
+      found.push(decode(period, flat[i + 1] as string, (flat[i] as number) + 1));
+    }
+    return found.sort((a, b) => a.rank - b.rank);
+  }
+
+  async count(period: PeriodKey): Promise<number> {
+    const k = this.keys(period);
+    const count = (await this.read(() => this.scripts.count([k.zset, k.ready], []))) as
+      number | null;
+    return count ?? this.fallback.count(period);
   }
 
   /** A read from Redis; null (so: answer from PostgreSQL) while Redis is unreachable. */
@@ -266,6 +330,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     try {
       const started = Date.now();
       await redis.del(k.rebuildZset, k.rebuildMembers);
+      await redis.unlink(...this.legacyKeys(period));
       let players = 0;
       for (let after = '0'; ;) {
         const standings = await readPage(after);
@@ -293,16 +358,5 @@ export class RedisLeaderboardStore extends LeaderboardStore {
 }
 
 function args(standings: Standing[]): Array<string | number> {
-  return standings.flatMap((s) => [
-    s.userId,
-    s.version,
-    s.rankScore,
-    s.ranked ? encodeMember(s) : '',
-  ]);
-}
-
-function pairs(flat: string[]): Array<[string, string]> {
-  const result: Array<[string, string]> = [];
-  for (let i = 0; i < flat.length; i += 2) result.push([flat[i]!, flat[i + 1]!]);
-  return result;
+  return standings.flatMap((s) => [s.userId, s.version, s.ranked ? encodeMember(s) : '']);
 }

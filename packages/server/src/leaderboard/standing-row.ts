@@ -5,7 +5,7 @@ export type StandingRow = {
   board_id: string;
   period_id: string;
   user_id: string;
-  rank_score: number;
+  rank_score: string;
   /** achieved_at in microseconds since the epoch. */
   achieved_us: string;
   version: string;
@@ -17,7 +17,7 @@ export function toStanding(row: StandingRow): Standing {
     boardId: row.board_id,
     periodId: row.period_id,
     userId: row.user_id,
-    rankScore: row.rank_score,
+    rankScore: String(row.rank_score),
     achievedAtMicros: row.achieved_us,
     version: row.version,
     ranked: row.ranked,

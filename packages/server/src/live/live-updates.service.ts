@@ -180,12 +180,13 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
 
   /**
    * A score of the player's on a board was accepted or applied: their streams get fresh stats (for
-   * global). When an applied score improved their best in the board's current period, the streams
-   * that follow the board get a `rank` event, if their rank moved: from the rank their former
-   * standing holds in today's ranking (null for a first score) to the rank they hold now.
+   * global). When an applied score moved their ranked standing in the board's current period
+   * (better, or worse on a `latest`, `sum` or `count` board), the streams that follow the board
+   * get a `rank` event, if their rank moved: from the rank their former standing holds in today's
+   * ranking (null for a first score) to the rank they hold now.
    */
   private async pushStanding(update: Extract<Update, { type: 'stats' }>): Promise<void> {
-    const { userId, boardId, improved } = update;
+    const { userId, boardId, moved } = update;
     if (!this.connectionsByUser.has(userId)) return;
     try {
       if (boardId === GLOBAL_BOARD) {
@@ -196,12 +197,14 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
       const following = [...(this.connectionsByUser.get(userId) ?? [])].filter((c) =>
         c.boards.includes(boardId),
       );
-      if (!improved || following.length === 0) return;
+      if (!moved || following.length === 0) return;
       const period = await this.boards.currentPeriod(await this.boards.get(boardId));
-      if (period.id !== improved.periodId) return; // a late score of a period that has ended
+      if (period.id !== moved.periodId) return; // a late score of a period that has ended
       const [rank, previous] = await Promise.all([
         this.leaderboard.rank(period, userId),
-        improved.before ? this.leaderboard.rankBefore(period, userId, improved.before) : null,
+        moved.before
+          ? this.leaderboard.rankBefore(period, userId, moved.before, moved.worse)
+          : null,
       ]);
       if (rank === null || rank === previous) return;
       const data = { board: boardId, period: period.id, rank, previous_rank: previous };

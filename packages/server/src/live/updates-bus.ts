@@ -12,11 +12,13 @@ export type Update =
       type: 'stats';
       userId: string;
       boardId: string;
-      /** Set when an applied score improved the player's best in this period. */
-      improved?: {
+      /** Set when an applied score moved the player's ranked standing in this period. */
+      moved?: {
         periodId: string;
-        /** The standing it improved on; null for the player's first score in the period. */
-        before: { rankScore: number; achievedAtMicros: string } | null;
+        /** The standing it moved from; null for the player's first score in the period. */
+        before: { rankScore: string; achievedAtMicros: string } | null;
+        /** The standing is now worse than `before` (a `latest`, `sum` or `count` board). */
+        worse: boolean;
       };
     }
   | { type: 'leaderboard'; boardId: string }

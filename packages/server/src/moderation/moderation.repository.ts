@@ -4,7 +4,11 @@ import { AuditRepository } from '../audit/audit.repository';
 import { queryRows } from '../database/sql';
 import { DELETED_VERSION, type Standing } from '../leaderboard/leaderboard-store';
 import { toStanding, type StandingRow } from '../leaderboard/standing-row';
-import { NO_SCORE_RANK } from '../processing/processing.repository';
+import {
+  BEST_RANK_OF_VALUE,
+  SET_FROM_AGGREGATES,
+  STANDING_AGGREGATES,
+} from '../processing/standing-sql';
 import type { ScoreStatus } from '../scores/dto/score.dto';
 import { scoreStatus } from '../scores/score-status';
 
@@ -26,6 +30,7 @@ export type ScoreRecord = {
   removedAt: Date | null;
   removedReason: string | null;
   apiKeyId: string | null;
+  metadata: Record<string, unknown> | null;
 };
 
 type ScoreRecordRow = {
@@ -39,10 +44,11 @@ type ScoreRecordRow = {
   removed_at: Date | null;
   removed_reason: string | null;
   api_key_id: string | null;
+  metadata: Record<string, unknown> | null;
 };
 
 const SCORE_RECORD = `s.id::text, s.value, s.board_id, s.period_id::text, s.created_at,
-  s.applied_at, s.dead_at, s.removed_at, s.removed_reason, s.api_key_id::text`;
+  s.applied_at, s.dead_at, s.removed_at, s.removed_reason, s.api_key_id::text, s.metadata`;
 
 export type UserExport = {
   account: {
@@ -79,7 +85,7 @@ export type ModeratedScore = {
 /** A changed standing rendered as JSON (exact: bigints as text). */
 const STANDING_JSON = (alias: string) => `json_build_object(
   'board_id', ${alias}.board_id, 'period_id', ${alias}.period_id::text,
-  'user_id', ${alias}.user_id::text, 'rank_score', ${alias}.rank_score,
+  'user_id', ${alias}.user_id::text, 'rank_score', ${alias}.rank_score::text,
   'achieved_us', (extract(epoch FROM ${alias}.achieved_at) * 1000000)::bigint::text,
   'version', ${alias}.version::text, 'ranked', ${alias}.ranked)`;
 
@@ -240,7 +246,7 @@ export class ModerationRepository {
          )
          SELECT (SELECT coalesce(json_agg(json_build_object(
                    'board_id', g.board_id, 'period_id', g.period_id::text,
-                   'user_id', g.user_id::text, 'rank_score', 0, 'achieved_us', '0',
+                   'user_id', g.user_id::text, 'rank_score', '0', 'achieved_us', '0',
                    'version', $3::text, 'ranked', false)), '[]') FROM gone g) AS standings,
                 (SELECT coalesce(array_agg(id::text), '{}') FROM changes) AS change_ids`,
         [userId, track, DELETED_VERSION],
@@ -297,7 +303,7 @@ export class ModerationRepository {
       const standings = await queryRows<UserExport['standings'][number]>(
         manager,
         `SELECT s.board_id, s.period_id::text, p.starts_at, p.ends_at, s.total_scores::text,
-                s.sum_scores::text, s.high_score, s.achieved_at, s.ranked, s.updated_at
+                s.sum_scores::text, s.high_score, s.best_at AS achieved_at, s.ranked, s.updated_at
            FROM user_stats s JOIN board_periods p ON p.id = s.period_id
           WHERE s.user_id = $1 AND s.total_scores > 0
           ORDER BY s.board_id, p.starts_at`,
@@ -390,26 +396,15 @@ export class ModerationRepository {
     const [row] = await queryRows<{ standings: StandingRow[]; change_ids: string[] }>(
       manager,
       `WITH counted_scores AS (
-         SELECT s.value, s.created_at,
-                CASE b.sort WHEN 'asc' THEN s.value ELSE -s.value END AS rank_score
+         SELECT s.id, s.value, s.created_at, ${BEST_RANK_OF_VALUE} AS best_rank
            FROM scores s JOIN boards b ON b.id = s.board_id
           WHERE s.user_id = $2 AND s.period_id = $1
             AND s.applied_at IS NOT NULL AND s.removed_at IS NULL
        ),
-       truth AS (
-         SELECT count(*) AS total, coalesce(sum(value), 0) AS total_sum,
-                min(rank_score) AS best_rank
-           FROM counted_scores
-       ),
-       best AS (
-         SELECT value, created_at FROM counted_scores ORDER BY rank_score, created_at LIMIT 1
-       ),
+       truth AS (SELECT ${STANDING_AGGREGATES} FROM counted_scores),
        updated AS (
          UPDATE user_stats st
-            SET total_scores = t.total, sum_scores = t.total_sum,
-                rank_score = coalesce(t.best_rank, ${NO_SCORE_RANK}),
-                high_score = coalesce((SELECT value FROM best), st.high_score),
-                achieved_at = coalesce((SELECT created_at FROM best), st.achieved_at),
+            SET ${SET_FROM_AGGREGATES}
                 high_score_updated_at = now(), updated_at = now(),
                 version = st.version + 1, ranked = t.total > 0 AND NOT st.suspended
            FROM truth t
@@ -448,6 +443,7 @@ function toScoreRecord(row: ScoreRecordRow): ScoreRecord {
     removedAt: row.removed_at,
     removedReason: row.removed_reason,
     apiKeyId: row.api_key_id,
+    metadata: row.metadata,
   };
 }
 

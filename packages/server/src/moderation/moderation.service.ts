@@ -163,5 +163,6 @@ function toAdminScore(score: ScoreRecord): AdminScoreDto {
     status: score.status,
     removed_at: score.removedAt?.toISOString() ?? null,
     removed_reason: score.removedReason,
+    ...(score.metadata ? { metadata: score.metadata } : {}),
   };
 }

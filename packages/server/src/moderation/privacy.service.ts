@@ -41,6 +41,7 @@ export class PrivacyService {
         removed_at: score.removedAt?.toISOString() ?? null,
         removed_reason: score.removedReason,
         submitted_with_api_key: score.apiKeyId !== null,
+        metadata: score.metadata,
       })),
       standings: standings.map((standing) => ({
         board: standing.board_id,

@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { LeaderboardStore } from '../leaderboard/leaderboard-store';
-import { UpdatesBus } from '../live/updates-bus';
+import { UpdatesBus, type Update } from '../live/updates-bus';
 import type { AppliedBatch, UserAggregates } from './processing.repository';
 import { ScoreProcessor } from './score-processor';
 import { StandingsRepository } from './standings.repository';
@@ -56,9 +56,7 @@ export class ApplyNotifier implements OnModuleInit {
             type: 'stats',
             userId: user.userId,
             boardId: user.boardId,
-            ...(improved(user)
-              ? { improved: { periodId: user.periodId, before: user.before } }
-              : {}),
+            ...movement(user),
           }),
         ),
       );
@@ -73,11 +71,28 @@ export class ApplyNotifier implements OnModuleInit {
   }
 }
 
-/** Whether the batch gave the player a better ranked standing (a first one counts). */
-function improved(user: UserAggregates): boolean {
+/**
+ * How the batch moved the player's ranked standing, if it did (a first one counts): better or,
+ * on a `latest`, `sum` or `count` board, worse.
+ */
+function movement(user: UserAggregates): Pick<Extract<Update, { type: 'stats' }>, 'moved'> {
   const { before } = user;
-  if (!user.ranked) return false;
-  if (!before) return true;
-  if (user.rankScore !== before.rankScore) return user.rankScore < before.rankScore;
-  return BigInt(user.highScoreAchievedAtMicros) < BigInt(before.achievedAtMicros);
+  if (!user.ranked) return {};
+  if (!before) return { moved: { periodId: user.periodId, before: null, worse: false } };
+  const order = compareKeys(
+    { rankScore: user.rankScore, achievedAtMicros: user.highScoreAchievedAtMicros },
+    before,
+  );
+  if (order === 0) return {};
+  return { moved: { periodId: user.periodId, before, worse: order > 0 } };
+}
+
+function compareKeys(
+  a: { rankScore: string; achievedAtMicros: string },
+  b: { rankScore: string; achievedAtMicros: string },
+): number {
+  const rank = BigInt(a.rankScore) - BigInt(b.rankScore);
+  if (rank !== 0n) return rank < 0n ? -1 : 1;
+  const at = BigInt(a.achievedAtMicros) - BigInt(b.achievedAtMicros);
+  return at === 0n ? 0 : at < 0n ? -1 : 1;
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
+import { MERGE_STANDING, STANDING_AGGREGATES } from './standing-sql';
 
 /** A player's standing in one period of one board, as the apply statement left it. */
 export type UserAggregates = {
@@ -13,8 +14,9 @@ export type UserAggregates = {
   sumScores: bigint;
   /** The best by the board's sort (on an `asc` board, the lowest). */
   highScore: number;
-  /** The best made comparable: lower is better whatever the sort. */
-  rankScore: number;
+  /** The ranked value made comparable (lower is better whatever the sort), a bigint as text. */
+  rankScore: string;
+  /** When the standing first reached its ranked value. */
   highScoreAchievedAt: Date;
   /** The same instant in microseconds since the epoch, exact (the leaderboard's tie-break). */
   highScoreAchievedAtMicros: string;
@@ -27,7 +29,7 @@ export type UserAggregates = {
    * The ranked standing before this batch (its rank score and time reached); null for a first
    * score, or when the player was not on the leaderboard.
    */
-  before: { rankScore: number; achievedAtMicros: string } | null;
+  before: { rankScore: string; achievedAtMicros: string } | null;
 };
 
 export type ClaimedScore = { id: string; userId: string; value: number; createdAt: Date };
@@ -59,12 +61,12 @@ type UserJson = {
   sum_scores: string;
   updated_at: string;
   high_score: number;
-  rank_score: number;
+  rank_score: string;
   achieved_at: string;
   achieved_at_us: string;
   version: string;
   ranked: boolean;
-  before_rank_score: number | null;
+  before_rank_score: string | null;
   before_achieved_us: string | null;
 };
 
@@ -79,17 +81,11 @@ export type DeadLetter = {
 };
 
 /**
- * The rank score of a standing with no counted score (all its scores were removed): worse than
- * any score's, so the next score applied replaces its best as if the row were new.
- */
-export const NO_SCORE_RANK = 2_147_483_647;
-
-/**
- * The apply statement. Standings are kept per (period, user): the count, the exact sum, and the
- * best by the board's sort with the earliest time it was reached. `rank_score` is the best made
- * comparable whatever the sort (-value on a `desc` board, value on an `asc` one): lower is better,
- * so the best is always the least rank_score. Every write raises the standing's `version`; it is
- * `ranked` unless its player is `suspended`.
+ * The apply statement. Standings are kept per (period, user): the count, the exact sum, the best
+ * by the board's sort with the earliest time it was reached, and the latest by acceptance time
+ * (see standing-sql.ts). `rank_score` (generated from those by the board's `ranking`) is the
+ * ranked value made comparable whatever the sort: lower is better. Every write raises the
+ * standing's `version`; it is `ranked` unless its player is `suspended`.
  *
  * It locks rows in one global order, so that concurrent batches cannot deadlock: first the
  * batch's score rows, in id order (`pending` sorts before it locks), then, for the standings the
@@ -113,8 +109,10 @@ export const NO_SCORE_RANK = 2_147_483_647;
  * A standing is written with INSERT ... ON CONFLICT DO UPDATE: a user's first scores in a period
  * arriving in two batches at once cannot both insert (the second waits on the key, then updates
  * the first one's row under its lock), so there is neither a unique violation nor a lost update.
- * A row with no counted score has rank_score NO_SCORE_RANK, so any score replaces its best; it
- * joins the leaderboard again then, and is counted, like a new one (its old count is 0).
+ * A row with no counted score (count 0) takes the batch's best and latest as if it were new; it
+ * joins the leaderboard again then, and is counted, like a new one (its old count is 0). A
+ * standing goes to the Redis outbox (`changes`) when its ranked value or time may have moved: on
+ * a `best` board only when the batch reached or beat the best, on the others at every apply.
  */
 const APPLY = `
   WITH pending AS (
@@ -139,49 +137,41 @@ const APPLY = `
      FOR KEY SHARE
   ),
   ranked AS (
-    SELECT c.*, coalesce(p.suspended, false) AS suspended,
-           CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS rank_score
+    SELECT c.*, coalesce(p.suspended, false) AS suspended, b.ranking, b.sort = 'desc' AS descending,
+           CASE b.sort WHEN 'asc' THEN c.value ELSE -c.value END AS best_rank
       FROM claimed c JOIN boards b ON b.id = c.board_id LEFT JOIN players p USING (user_id)
   ),
   batch AS (
     SELECT period_id, user_id, min(board_id) AS board_id, bool_or(suspended) AS suspended,
-           count(*) AS total, sum(value) AS total_sum, min(rank_score) AS best_rank,
-           (array_agg(value ORDER BY rank_score, created_at))[1] AS best,
-           (array_agg(created_at ORDER BY rank_score, created_at))[1] AS best_at
+           min(ranking) AS ranking, bool_and(descending) AS descending,
+           ${STANDING_AGGREGATES}
       FROM ranked GROUP BY period_id, user_id
   ),
   before AS MATERIALIZED (
-    SELECT st.period_id, st.user_id, st.rank_score,
+    SELECT st.period_id, st.user_id, st.rank_score::text AS rank_score,
            (extract(epoch FROM st.achieved_at) * 1000000)::bigint::text AS achieved_us
       FROM user_stats st JOIN batch b USING (period_id, user_id)
      WHERE st.ranked
   ),
   standings AS (
     INSERT INTO user_stats AS st
-           (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
-            achieved_at, high_score_updated_at, updated_at, version, suspended, ranked)
-    SELECT period_id, user_id, board_id, total, total_sum, best, best_rank, best_at, now(), now(),
+           (period_id, user_id, board_id, ranking, descending, total_scores, sum_scores,
+            high_score, best_at, best_score_id, latest_value, latest_at, latest_score_id,
+            high_score_updated_at, updated_at, version, suspended, ranked)
+    SELECT period_id, user_id, board_id, ranking, descending, total, total_sum,
+           best, best_at, best_id, latest, latest_at, latest_id, now(), now(),
            1, suspended, NOT suspended
       FROM batch
      ORDER BY period_id, user_id
     ON CONFLICT (period_id, user_id) DO UPDATE SET
       total_scores = st.total_scores + excluded.total_scores,
       sum_scores   = st.sum_scores + excluded.sum_scores,
-      rank_score   = LEAST(st.rank_score, excluded.rank_score),
-      high_score   = CASE WHEN excluded.rank_score < st.rank_score
-                          THEN excluded.high_score ELSE st.high_score END,
-      achieved_at  = CASE
-        WHEN excluded.rank_score < st.rank_score THEN excluded.achieved_at
-        WHEN excluded.rank_score = st.rank_score THEN LEAST(st.achieved_at, excluded.achieved_at)
-        ELSE st.achieved_at END,
-      high_score_updated_at = CASE
-        WHEN excluded.rank_score <= st.rank_score THEN excluded.high_score_updated_at
-        ELSE st.high_score_updated_at END,
+      ${MERGE_STANDING}
       updated_at = excluded.updated_at,
       version = st.version + 1,
       ranked = NOT st.suspended
-    RETURNING period_id, user_id, board_id, total_scores, sum_scores, updated_at, high_score,
-              rank_score, achieved_at, high_score_updated_at, version, ranked,
+    RETURNING period_id, user_id, board_id, ranking, total_scores, sum_scores, updated_at,
+              high_score, rank_score, achieved_at, high_score_updated_at, version, ranked,
               xmax = 0 AS inserted
   ),
   counted AS (
@@ -194,7 +184,8 @@ const APPLY = `
   ),
   changes AS (
     INSERT INTO leaderboard_changes (period_id, user_id)
-    SELECT period_id, user_id FROM standings WHERE $2 AND high_score_updated_at = now()
+    SELECT period_id, user_id FROM standings
+     WHERE $2 AND (ranking <> 'best' OR high_score_updated_at = now())
     RETURNING id
   )
   SELECT
@@ -205,7 +196,8 @@ const APPLY = `
     (SELECT coalesce(json_agg(json_build_object(
               'period_id', s.period_id::text, 'board_id', s.board_id, 'user_id', s.user_id::text,
               'total_scores', s.total_scores::text, 'sum_scores', s.sum_scores::text,
-              'updated_at', s.updated_at, 'high_score', s.high_score, 'rank_score', s.rank_score,
+              'updated_at', s.updated_at, 'high_score', s.high_score,
+              'rank_score', s.rank_score::text,
               'achieved_at', s.achieved_at,
               'achieved_at_us', (extract(epoch FROM s.achieved_at) * 1000000)::bigint::text,
               'version', s.version::text, 'ranked', s.ranked,

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { NO_SCORE_RANK } from './processing.repository';
+import { BEST_RANK_OF_VALUE, STANDING_AGGREGATES } from './standing-sql';
 
 /** A standing that differs from its recomputation from `scores`. */
 export type Drift = {
@@ -10,7 +10,10 @@ export type Drift = {
     totalScores: number;
     sumScores: bigint;
     highScore: number | null;
+    /** When the best was first reached. */
     achievedAt: Date | null;
+    latestValue: number | null;
+    latestAt: Date | null;
     ranked: boolean;
   };
   stored: {
@@ -18,6 +21,8 @@ export type Drift = {
     sumScores: bigint | null;
     highScore: number | null;
     achievedAt: Date | null;
+    latestValue: number | null;
+    latestAt: Date | null;
     ranked: boolean | null;
   };
 };
@@ -27,27 +32,23 @@ export type CountDrift = { periodId: string; stored: number; expected: number };
 
 /**
  * The standings recomputed from the applied scores that were not removed, per (period, user):
- * count, exact sum, the best by the board's sort (as rank_score, lower is better) and when it was
- * first reached (the earliest accepted score with that value). A standing is ranked when it has a
- * score and its player is not suspended.
+ * what the apply statement keeps (see standing-sql.ts: count, exact sum, the best and the latest
+ * with the scores that set them), and the board's ranking and sort, from which a standing's
+ * ranked value and time follow (generated columns). A standing is ranked when it has a score and
+ * its player is not suspended.
  */
 const TRUTH = `
   applied AS (
-    SELECT s.period_id, s.board_id, s.user_id, s.value, s.created_at,
-           CASE b.sort WHEN 'asc' THEN s.value ELSE -s.value END AS rank_score
-      FROM scores s JOIN boards b ON b.id = s.board_id
+    SELECT s.period_id, s.board_id, s.user_id, s.id, s.value, s.created_at, b.ranking,
+           b.sort = 'desc' AS descending, ${BEST_RANK_OF_VALUE} AS best_rank,
+           u.banned_at IS NULL AS allowed
+      FROM scores s JOIN boards b ON b.id = s.board_id JOIN users u ON u.id = s.user_id
      WHERE s.applied_at IS NOT NULL AND s.removed_at IS NULL
   ),
-  ranked AS (
-    SELECT *, min(rank_score) OVER (PARTITION BY period_id, user_id) AS best_rank FROM applied
-  ),
   truth AS (
-    SELECT r.period_id, r.user_id, min(r.board_id) AS board_id, count(*) AS total,
-           sum(r.value) AS total_sum, min(r.best_rank) AS rank_score,
-           min(r.value) FILTER (WHERE r.rank_score = r.best_rank) AS high,
-           min(r.created_at) FILTER (WHERE r.rank_score = r.best_rank) AS achieved_at,
-           bool_and(u.banned_at IS NULL) AS ranked
-      FROM ranked r JOIN users u ON u.id = r.user_id GROUP BY r.period_id, r.user_id
+    SELECT period_id, user_id, min(board_id) AS board_id, min(ranking) AS ranking,
+           bool_and(descending) AS descending, bool_and(allowed) AS ranked, ${STANDING_AGGREGATES}
+      FROM applied GROUP BY period_id, user_id
   )`;
 
 /**
@@ -59,8 +60,10 @@ const DRIFT = `
   SELECT coalesce(t.board_id, s.board_id) AS board_id,
          coalesce(t.period_id, s.period_id)::text AS period_id,
          coalesce(t.user_id, s.user_id)::text AS user_id,
-         t.total, t.total_sum::text, t.high, t.achieved_at, coalesce(t.ranked, false) AS ranked,
-         s.total_scores, s.sum_scores::text, s.high_score, s.achieved_at AS stored_achieved_at,
+         t.total, t.total_sum::text, t.best AS high, t.best_at AS achieved_at, t.latest,
+         t.latest_at, coalesce(t.ranked, false) AS ranked,
+         s.total_scores, s.sum_scores::text, s.high_score, s.best_at AS stored_achieved_at,
+         s.latest_value AS stored_latest, s.latest_at AS stored_latest_at,
          s.ranked AS stored_ranked
     FROM truth t
     FULL JOIN user_stats s ON s.period_id = t.period_id AND s.user_id = t.user_id
@@ -70,9 +73,14 @@ const DRIFT = `
          ELSE s.total_scores IS NULL
            OR t.total <> s.total_scores
            OR t.total_sum <> s.sum_scores
-           OR t.high <> s.high_score
-           OR t.rank_score <> s.rank_score
-           OR t.achieved_at <> s.achieved_at
+           OR t.best <> s.high_score
+           OR t.best_at <> s.best_at
+           OR t.best_id IS DISTINCT FROM s.best_score_id
+           OR t.latest IS DISTINCT FROM s.latest_value
+           OR t.latest_at IS DISTINCT FROM s.latest_at
+           OR t.latest_id IS DISTINCT FROM s.latest_score_id
+           OR t.ranking <> s.ranking
+           OR t.descending <> s.descending
            OR t.ranked <> s.ranked END
    ORDER BY 2, 3`;
 
@@ -97,11 +105,15 @@ type DriftRow = {
   total_sum: string | null;
   high: number | null;
   achieved_at: Date | null;
+  latest: number | null;
+  latest_at: Date | null;
   ranked: boolean;
   total_scores: string | null;
   sum_scores: string | null;
   high_score: number | null;
   stored_achieved_at: Date | null;
+  stored_latest: number | null;
+  stored_latest_at: Date | null;
   stored_ranked: boolean | null;
 };
 type CountRow = { period_id: string; stored: string; expected: string };
@@ -141,22 +153,26 @@ export class Reconciler {
         await manager.query(
           `WITH ${TRUTH}
            INSERT INTO user_stats AS st
-                  (period_id, user_id, board_id, total_scores, sum_scores, high_score, rank_score,
-                   achieved_at, high_score_updated_at, updated_at, suspended, ranked)
-           SELECT period_id, user_id, board_id, total, total_sum, high, rank_score, achieved_at,
-                  now(), now(), NOT ranked, ranked
+                  (period_id, user_id, board_id, ranking, descending, total_scores, sum_scores,
+                   high_score, best_at, best_score_id, latest_value, latest_at, latest_score_id,
+                   high_score_updated_at, updated_at, suspended, ranked)
+           SELECT period_id, user_id, board_id, ranking, descending, total, total_sum, best,
+                  best_at, best_id, latest, latest_at, latest_id, now(), now(), NOT ranked, ranked
              FROM truth WHERE ${drifted}
            ON CONFLICT (period_id, user_id) DO UPDATE SET
+             ranking = excluded.ranking, descending = excluded.descending,
              total_scores = excluded.total_scores, sum_scores = excluded.sum_scores,
-             high_score = excluded.high_score, rank_score = excluded.rank_score,
-             achieved_at = excluded.achieved_at, high_score_updated_at = now(),
-             updated_at = now(), suspended = excluded.suspended, ranked = excluded.ranked,
-             version = st.version + 1`,
+             high_score = excluded.high_score, best_at = excluded.best_at,
+             best_score_id = excluded.best_score_id, latest_value = excluded.latest_value,
+             latest_at = excluded.latest_at, latest_score_id = excluded.latest_score_id,
+             high_score_updated_at = now(), updated_at = now(), suspended = excluded.suspended,
+             ranked = excluded.ranked, version = st.version + 1`,
           keys,
         );
         await manager.query(
           `UPDATE user_stats s
-              SET total_scores = 0, sum_scores = 0, rank_score = ${NO_SCORE_RANK}, ranked = false,
+              SET total_scores = 0, sum_scores = 0, best_score_id = NULL, latest_value = NULL,
+                  latest_at = NULL, latest_score_id = NULL, ranked = false,
                   suspended = EXISTS (SELECT 1 FROM users u
                                        WHERE u.id = s.user_id AND u.banned_at IS NOT NULL),
                   high_score_updated_at = now(), updated_at = now(), version = s.version + 1
@@ -191,6 +207,8 @@ function toDrift(row: DriftRow): Drift {
       sumScores: toBigInt(row.total_sum) ?? 0n,
       highScore: row.high,
       achievedAt: row.achieved_at,
+      latestValue: row.latest,
+      latestAt: row.latest_at,
       ranked: row.ranked,
     },
     stored: {
@@ -198,6 +216,8 @@ function toDrift(row: DriftRow): Drift {
       sumScores: toBigInt(row.sum_scores),
       highScore: row.high_score,
       achievedAt: row.stored_achieved_at,
+      latestValue: row.stored_latest,
+      latestAt: row.stored_latest_at,
       ranked: row.stored_ranked,
     },
   };

@@ -47,6 +47,7 @@ export class ScoresController {
       idempotencyKey: resolveIdempotencyKey(dto.idempotency_key, headerKey),
       boardId: dto.board,
       userId: dto.user_id,
+      metadata: dto.metadata,
     });
     if (replayed) response.header('Idempotent-Replayed', 'true');
     return body;

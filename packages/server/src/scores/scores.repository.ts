@@ -12,6 +12,8 @@ export type StoredScore = {
   value: number;
   createdAt: Date;
   status: ScoreStatus;
+  /** The client's context for the score (SPEC section 2c), null when it sent none. */
+  metadata: Record<string, unknown> | null;
 };
 
 type ScoreRow = {
@@ -22,9 +24,10 @@ type ScoreRow = {
   applied_at: Date | null;
   dead_at: Date | null;
   removed_at: Date | null;
+  metadata: Record<string, unknown> | null;
 };
 
-const COLUMNS = 'id, board_id, value, created_at, applied_at, dead_at, removed_at';
+const COLUMNS = 'id, board_id, value, created_at, applied_at, dead_at, removed_at, metadata';
 const FOREIGN_KEY_VIOLATION = '23503';
 const WINDOW_SECONDS = 60;
 /** Board ranges are within ±10^9 (PostgreSQL integers hold them). */
@@ -46,8 +49,10 @@ const SCORE_LIMIT = 1_000_000_000;
 const SUBMIT = `
   WITH input AS (
     SELECT t.*, min(t.n) OVER (PARTITION BY t.user_id, t.idempotency_key) AS first_n
-      FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::int[], $5::bigint[])
-           WITH ORDINALITY AS t (user_id, idempotency_key, board_id, value, api_key_id, n)
+      FROM unnest($1::bigint[], $2::varchar[], $3::varchar[], $4::int[], $5::bigint[],
+                  $9::text[])
+           WITH ORDINALITY AS t (user_id, idempotency_key, board_id, value, api_key_id, metadata,
+                                 n)
   ),
   player AS (
     SELECT u.id AS user_id, u.banned_at IS NOT NULL AS suspended
@@ -69,9 +74,10 @@ const SUBMIT = `
       FROM boards b WHERE b.id IN (SELECT board_id FROM input)
   ),
   inserted AS (
-    INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, api_key_id, retry_at)
+    INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, api_key_id, retry_at,
+                        metadata)
     SELECT i.user_id, i.idempotency_key, i.value, b.id, b.period_id, i.api_key_id,
-           now() + make_interval(secs => $8::double precision / 1000)
+           now() + make_interval(secs => $8::double precision / 1000), i.metadata::jsonb
       FROM input i
       JOIN player u ON u.user_id = i.user_id
       JOIN board b ON b.id = i.board_id
@@ -89,13 +95,13 @@ const SUBMIT = `
   SELECT u.user_id IS NOT NULL AS player_found, u.suspended,
          e.id::text AS e_id, e.board_id AS e_board_id, e.value AS e_value,
          e.created_at AS e_created_at, e.applied_at AS e_applied_at, e.dead_at AS e_dead_at,
-         e.removed_at AS e_removed_at,
+         e.removed_at AS e_removed_at, e.metadata AS e_metadata,
          b.id AS b_id, b.archived AS b_archived, b.authoritative AS b_authoritative,
          b.max_submissions_per_minute AS b_max_per_minute, b.score_min AS b_score_min,
          b.score_max AS b_score_max, b.period_id::text AS b_period_id,
          s.id::text AS i_id, s.board_id AS i_board_id, s.value AS i_value,
          s.created_at AS i_created_at, s.applied_at AS i_applied_at, s.dead_at AS i_dead_at,
-         s.removed_at AS i_removed_at
+         s.removed_at AS i_removed_at, s.metadata AS i_metadata
     FROM input i
     LEFT JOIN player u ON u.user_id = i.user_id
     LEFT JOIN existing e ON e.user_id = i.user_id AND e.idempotency_key = i.idempotency_key
@@ -111,6 +117,8 @@ export type SubmitAttempt = {
   value: number;
   /** The API key that sends it; null for the player's own token. */
   apiKeyId: string | null;
+  /** The score's metadata as JSON text (validated: see score-metadata.ts), or null. */
+  metadata: string | null;
   /** The configured SCORE_MIN..SCORE_MAX, for a board without a range of its own (global). */
   defaultRange: { min: number; max: number };
   sweepAfterMs: number;
@@ -177,6 +185,7 @@ function prefixed(row: SubmitRow, prefix: 'e_' | 'i_'): ScoreRow {
     applied_at: get('applied_at'),
     dead_at: get('dead_at'),
     removed_at: get('removed_at'),
+    metadata: get('metadata'),
   };
 }
 
@@ -194,6 +203,8 @@ export type Submission = {
   period: Period;
   apiKeyId: string | null;
   sweepAfterMs: number;
+  /** JSON text, or null. */
+  metadata: string | null;
 };
 
 export type InsertOutcome =
@@ -240,6 +251,7 @@ export class ScoresRepository {
         first!.defaultRange.min,
         first!.defaultRange.max,
         first!.sweepAfterMs,
+        column((a) => a.metadata),
       ],
     });
     return rows.map(toOutcome);
@@ -294,20 +306,20 @@ export class ScoresRepository {
 
   private async insert(
     db: DataSource | EntityManager,
-    { userId, idempotencyKey, value, period, apiKeyId, sweepAfterMs }: Submission,
+    { userId, idempotencyKey, value, period, apiKeyId, sweepAfterMs, metadata }: Submission,
   ): Promise<StoredScore | null> {
     // retry_at: when the sweeper takes over if no worker has applied the score by then.
     const [row] = await queryRows<ScoreRow>(
       db,
       `INSERT INTO scores (user_id, idempotency_key, value, board_id, period_id, api_key_id,
-                           retry_at)
+                           retry_at, metadata)
        SELECT $1, $2, $3, p.board_id, p.id, $5,
-              now() + make_interval(secs => $6::double precision / 1000)
+              now() + make_interval(secs => $6::double precision / 1000), $7::jsonb
          FROM board_periods p
         WHERE p.id = $4 AND p.starts_at <= now() AND (p.ends_at IS NULL OR now() < p.ends_at)
        ON CONFLICT (user_id, idempotency_key) DO NOTHING
        RETURNING ${COLUMNS}`,
-      [userId, idempotencyKey, value, period.id, apiKeyId, sweepAfterMs],
+      [userId, idempotencyKey, value, period.id, apiKeyId, sweepAfterMs, metadata],
     ).catch(unknownUser(userId));
     return row ? toScore(row) : null;
   }
@@ -359,6 +371,7 @@ function toScore(row: ScoreRow): StoredScore {
     value: row.value,
     createdAt: row.created_at,
     status: scoreStatus(row),
+    metadata: row.metadata,
   };
 }
 

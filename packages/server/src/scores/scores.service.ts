@@ -32,6 +32,8 @@ export type SubmitInput = {
   boardId?: string;
   /** With an API key: the player the score is for. */
   userId?: string | number | null;
+  /** The client's context (validated: see score-metadata.ts). */
+  metadata?: Record<string, unknown>;
 };
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -64,8 +66,9 @@ export class ScoresService {
    */
   async submit(
     submitter: Submitter,
-    { value, idempotencyKey, boardId = GLOBAL_BOARD, userId: named }: SubmitInput,
+    { value, idempotencyKey, boardId = GLOBAL_BOARD, userId: named, metadata }: SubmitInput,
   ): Promise<{ body: SubmittedScoreDto; replayed: boolean }> {
+    const metadataJson = metadata === undefined ? null : JSON.stringify(metadata);
     const userId = this.player(submitter, named);
     if (submitter.kind === 'api-key' && submitter.key.boards?.includes(boardId) === false) {
       throw new ForbiddenException(`This API key may not submit to board ${boardId}`);
@@ -79,6 +82,7 @@ export class ScoresService {
           boardId,
           value,
           apiKeyId,
+          metadata: metadataJson,
           defaultRange: { min: this.config.scoreMin, max: this.config.scoreMax },
           sweepAfterMs: this.config.sweepDelayMs,
         })
@@ -108,6 +112,7 @@ export class ScoresService {
               period,
               apiKeyId,
               sweepAfterMs: this.config.sweepDelayMs,
+              metadata: metadataJson,
             },
             board.maxSubmissionsPerMinute,
           )
@@ -225,16 +230,23 @@ export class ScoresService {
   }
 }
 
-function toItem(score: StoredScore): ScoreItemDto {
+export function toItem(score: StoredScore): ScoreItemDto {
   return {
     id: score.id,
     value: score.value,
     board: score.boardId,
     created_at: score.createdAt.toISOString(),
     status: score.status,
+    ...(score.metadata ? { metadata: score.metadata } : {}),
   };
 }
 
 function toSubmitted(score: StoredScore, message: SubmittedScoreDto['message']): SubmittedScoreDto {
-  return { id: score.id, value: score.value, created_at: score.createdAt.toISOString(), message };
+  return {
+    id: score.id,
+    value: score.value,
+    created_at: score.createdAt.toISOString(),
+    ...(score.metadata ? { metadata: score.metadata } : {}),
+    message,
+  };
 }

@@ -1,29 +1,27 @@
-import { Controller, Get, UnauthorizedException, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Patch, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthGuard } from '../auth/auth.guard';
 import { MeDto } from '../auth/dto/auth-response.dto';
+import { UpdateMeDto } from '../auth/dto/signup.dto';
 import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
-import { UsersRepository } from './users.repository';
+import { UsersService } from './users.service';
 
 @ApiTags('me')
 @ApiBearerAuth()
 @UseGuards(AuthGuard)
 @Controller('me')
 export class UsersController {
-  constructor(private readonly users: UsersRepository) {}
+  constructor(private readonly users: UsersService) {}
 
   @Get()
   @ApiOkResponse({ type: MeDto })
-  async me(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
-    const user = await this.users.findById(caller.id);
-    // A valid token for a user that no longer exists is as good as no token.
-    if (!user) throw new UnauthorizedException('Invalid or expired token');
-    return {
-      id: user.id,
-      email: user.email,
-      display_name: user.displayName,
-      role: user.role,
-      created_at: user.createdAt.toISOString(),
-    };
+  me(@CurrentUser() caller: AuthenticatedUser): Promise<MeDto> {
+    return this.users.me(caller.id);
+  }
+
+  @Patch()
+  @ApiOkResponse({ type: MeDto, description: 'The account with its new display name' })
+  update(@CurrentUser() caller: AuthenticatedUser, @Body() dto: UpdateMeDto): Promise<MeDto> {
+    return this.users.rename(caller.id, dto.display_name);
   }
 }

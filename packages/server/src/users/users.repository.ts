@@ -102,6 +102,21 @@ export class UsersRepository {
     });
   }
 
+  /**
+   * Gives the user a new display name; returns the account and the boards where they stand (whose
+   * leaderboards show it), or null when the account no longer exists.
+   */
+  async rename(id: string, displayName: string): Promise<{ user: User; boards: string[] } | null> {
+    const [row] = await queryRows<UserRow & { boards: string[] }>(
+      this.users.manager.connection,
+      `UPDATE users SET display_name = $2 WHERE id = $1
+       RETURNING ${USER_COLUMNS},
+                 ARRAY(SELECT DISTINCT board_id FROM user_stats WHERE user_id = $1) AS boards`,
+      [id, displayName],
+    );
+    return row ? { user: toUser(row), boards: row.boards } : null;
+  }
+
   /** Display names by user id, for leaderboards (which never show emails). */
   async displayNames(ids: string[]): Promise<Map<string, string>> {
     const rows: Array<{ id: string; display_name: string }> = await this.users.query(

@@ -73,7 +73,7 @@ export async function globalLeaderboardKeys(
   const [period] = await app.sql<{ id: string }>(
     `SELECT id::text FROM board_periods WHERE board_id = 'global'`,
   );
-  const zset = `${app.config.redisKeyPrefix}{board:global}:period:${period!.id}:ranking`;
+  const zset = `${app.config.redisKeyPrefix}{board:global}:period:${period!.id}:standings`;
   return { zset, ready: `${zset}:ready` };
 }
 

@@ -9,6 +9,10 @@ import {
   MaxLength,
 } from 'class-validator';
 
+/** A display name: 1 to 32 printable characters, not only spaces. */
+const DISPLAY_NAME = /^(?=.*\S)[^\p{C}]{1,32}$/u;
+const DISPLAY_NAME_RULE = 'display_name must be 1 to 32 printable characters';
+
 export class SignupDto {
   @ApiProperty({ example: 'ada@example.com', maxLength: 254 })
   @IsDefined({ message: 'email is required' })
@@ -26,8 +30,14 @@ export class SignupDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 32, example: 'Ada' })
   @IsOptional()
   @IsString({ message: 'display_name must be a string' })
-  @Matches(/^(?=.*\S)[^\p{C}]{1,32}$/u, {
-    message: 'display_name must be 1 to 32 printable characters',
-  })
+  @Matches(DISPLAY_NAME, { message: DISPLAY_NAME_RULE })
   display_name?: string;
+}
+
+export class UpdateMeDto {
+  @ApiProperty({ minLength: 1, maxLength: 32, example: 'Ada' })
+  @IsDefined({ message: 'display_name is required' })
+  @IsString({ message: 'display_name must be a string' })
+  @Matches(DISPLAY_NAME, { message: DISPLAY_NAME_RULE })
+  display_name: string;
 }

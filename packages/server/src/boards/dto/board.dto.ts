@@ -13,9 +13,12 @@ import {
 } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 import { LeaderboardEntryDto } from '../../leaderboard/dto/leaderboard.dto';
-import type { BoardSort } from '../boards.repository';
+import { BOARD_RANKINGS, type BoardRanking, type BoardSort } from '../boards.repository';
 
 const SCORE_LIMIT = 1_000_000_000;
+const RANKING_DESCRIPTION =
+  "best: each player's best by sort; latest: the score accepted last; sum: the exact total of " +
+  'the counted scores; count: their number. Changes only while the board has no score.';
 const NAME = /^(?=.*\S)[^\p{C}]{1,64}$/u;
 
 export class PeriodDto {
@@ -43,6 +46,9 @@ export class BoardDto {
 
   @ApiProperty({ enum: ['desc', 'asc'], description: 'desc: higher is better; asc: lower is' })
   sort: BoardSort;
+
+  @ApiProperty({ enum: BOARD_RANKINGS, description: RANKING_DESCRIPTION })
+  ranking: BoardRanking;
 
   @ApiProperty()
   score_min: number;
@@ -109,6 +115,11 @@ export class PeriodsQuery {
  * rather than "out of range".
  */
 class MutableBoardFields {
+  @ApiPropertyOptional({ enum: BOARD_RANKINGS, default: 'best', description: RANKING_DESCRIPTION })
+  @IsOptional()
+  @IsIn(BOARD_RANKINGS, { message: 'ranking must be best, latest, sum or count' })
+  ranking?: BoardRanking;
+
   @ApiPropertyOptional({ minimum: -SCORE_LIMIT, maximum: SCORE_LIMIT })
   @IsOptional()
   @Min(-SCORE_LIMIT, { message: 'score_min must be within ±1000000000' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, Matches } from 'class-validator';
+import { IsOptional, IsString, Matches, ValidateBy } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 
 export class LeaderboardEntryDto {
@@ -12,7 +12,14 @@ export class LeaderboardEntryDto {
   @ApiProperty({ example: 'Ada' })
   display_name: string;
 
-  @ApiProperty({ example: 100 })
+  @ApiProperty({
+    example: 100,
+    description:
+      "The ranked value, by the board's ranking: the best, the latest, the sum or the count",
+  })
+  value: number;
+
+  @ApiProperty({ example: 100, description: 'The best score (equal to value on a best board)' })
   high_score: number;
 
   @ApiProperty({
@@ -20,6 +27,15 @@ export class LeaderboardEntryDto {
     description: 'When the high score was first reached',
   })
   achieved_at: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { level: 3, character: 'fox' },
+    description:
+      'The metadata of the score that set the value (best and latest boards, when it had some)',
+  })
+  metadata?: Record<string, unknown>;
 }
 
 export class LeaderboardPageDto {
@@ -36,6 +52,19 @@ export class MyStandingDto {
 
   @ApiProperty({ type: [LeaderboardEntryDto] })
   items: LeaderboardEntryDto[];
+}
+
+export class RankedStandingDto extends MyStandingDto {
+  @ApiProperty({ example: 200, description: 'Ranked players in the period' })
+  players: number;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 0.5,
+    description: 'rank / players × 100, two decimals (0.5: top 0.5 %); null before any score',
+  })
+  percentile: number | null;
 }
 
 /**
@@ -57,6 +86,33 @@ export class MyStandingQuery {
   radius?: number;
 }
 
+/** The most players `users=` may name. */
+export const MAX_LEADERBOARD_USERS = 100;
+
+/** `users=7,12,40`: 1 to 100 user ids, given once (parsed by parseUserIds). */
+function UserIdList() {
+  return (target: object, property: string) => {
+    // Checked in this order, the first failure answered.
+    IsString({ message: 'users must be given once' })(target, property);
+    Matches(/^ *\d{1,18} *(, *\d{1,18} *)*$/, {
+      message: 'users must be user ids (integers) separated by commas',
+    })(target, property);
+    ValidateBy({
+      name: 'maxUserIds',
+      validator: {
+        validate: (value: unknown) =>
+          typeof value !== 'string' || value.split(',').length <= MAX_LEADERBOARD_USERS,
+        defaultMessage: () => `users must name at most ${MAX_LEADERBOARD_USERS} players`,
+      },
+    })(target, property);
+  };
+}
+
+/** The distinct user ids of a valid `users=` parameter. */
+export function parseUserIds(users: string): string[] {
+  return [...new Set(users.split(',').map((id) => BigInt(id.trim()).toString()))];
+}
+
 /** `current` (the default), `previous`, or a period id. */
 function PeriodParam() {
   return (target: object, property: string) => {
@@ -74,6 +130,14 @@ function PeriodParam() {
 export class BoardLeaderboardQuery extends LeaderboardQuery {
   @PeriodParam()
   period?: string;
+
+  @ApiPropertyOptional({
+    description: `Only these players (1 to ${MAX_LEADERBOARD_USERS} user ids, comma-separated), with their ranks`,
+    example: '7,12,40',
+  })
+  @IsOptional()
+  @UserIdList()
+  users?: string;
 }
 
 export class BoardStandingQuery extends MyStandingQuery {
@@ -100,7 +164,7 @@ export class BoardLeaderboardDto extends LeaderboardPageDto {
   period: PeriodOfLeaderboardDto;
 }
 
-export class BoardStandingDto extends MyStandingDto {
+export class BoardStandingDto extends RankedStandingDto {
   @ApiProperty({ type: PeriodOfLeaderboardDto })
   period: PeriodOfLeaderboardDto;
 }

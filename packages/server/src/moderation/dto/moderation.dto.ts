@@ -90,6 +90,9 @@ export class AdminScoreDto {
 
   @ApiProperty({ type: String, nullable: true })
   removed_reason: string | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  metadata?: Record<string, unknown>;
 }
 
 export class AdminScorePageDto {

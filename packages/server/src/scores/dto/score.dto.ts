@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 
@@ -13,6 +13,14 @@ class StoredScoreDto {
 
   @ApiProperty({ example: '2026-11-24T10:00:00.000Z' })
   created_at: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { level: 3 },
+    description: 'The metadata sent with the score, when there was some',
+  })
+  metadata?: Record<string, unknown>;
 }
 
 export class SubmittedScoreDto extends StoredScoreDto {

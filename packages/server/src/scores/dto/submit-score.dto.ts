@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import {
   IsDefined,
   IsInt,
@@ -7,7 +8,9 @@ import {
   Matches,
   MaxLength,
   ValidateBy,
+  ValidateIf,
 } from 'class-validator';
+import { metadataProblem } from '../score-metadata';
 import { IDEMPOTENCY_KEY_PATTERN } from '../idempotency-key';
 
 export class SubmitScoreDto {
@@ -52,4 +55,23 @@ export class SubmitScoreDto {
     },
   })
   user_id?: string | number | null;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { level: 3, character: 'fox' },
+    description:
+      'Context kept with the score: a JSON object of at most 1,024 bytes, nested at most 4 levels',
+  })
+  @ValidateIf((body: SubmitScoreDto) => body.metadata !== undefined) // null is refused
+  // As parsed from the JSON: a copy made by the transformation could lose a __proto__ key.
+  @Transform(({ obj }: { obj: Record<string, unknown> }) => obj.metadata)
+  @ValidateBy({
+    name: 'isScoreMetadata',
+    validator: {
+      validate: (value: unknown) => metadataProblem(value) === null,
+      defaultMessage: (args) => metadataProblem(args?.value) ?? 'metadata is not valid',
+    },
+  })
+  metadata?: Record<string, unknown>;
 }
