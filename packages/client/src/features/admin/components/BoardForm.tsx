@@ -1,15 +1,20 @@
 import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '../../../api/http';
 import type { BoardField, BoardFormValues, ResetKind } from '../board-form';
+import { RankingField } from './RankingField';
 
 export type BoardFormMode = 'create' | 'edit';
 
-/** The fields each form shows; `id` and `sort` are fixed once a board exists. */
+/**
+ * The fields each form shows; `id` and `sort` are fixed once a board exists, `ranking` until
+ * the board has a score.
+ */
 const FIELDS: Record<BoardFormMode, BoardField[]> = {
   create: [
     'id',
     'name',
     'sort',
+    'ranking',
     'score_min',
     'score_max',
     'reset',
@@ -19,6 +24,7 @@ const FIELDS: Record<BoardFormMode, BoardField[]> = {
   ],
   edit: [
     'name',
+    'ranking',
     'score_min',
     'score_max',
     'reset',
@@ -42,8 +48,9 @@ const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) =>
 type Problems = { fields: Partial<Record<BoardField, string>>; general: string | null };
 
 /**
- * The server's refusal, placed: each field error next to its field (a taken id next to the id),
- * and what names no field of this form in the general message.
+ * The server's refusal, placed: each field error next to its field (a taken id next to the id;
+ * a board that already has scores, the only conflict of an edit, next to the ranking), and what
+ * names no field of this form in the general message.
  */
 function problemsOf(error: unknown, shown: BoardField[]): Problems {
   if (!error) return { fields: {}, general: null };
@@ -54,7 +61,7 @@ function problemsOf(error: unknown, shown: BoardField[]): Problems {
   const unplaced: string[] = [];
   const errors =
     error.status === 409 && error.fieldErrors.length === 0
-      ? [{ field: 'id', message: error.message }]
+      ? [{ field: shown.includes('id') ? 'id' : 'ranking', message: error.message }]
       : error.fieldErrors;
   for (const { field, message } of errors) {
     if (shown.includes(field as BoardField)) {
@@ -111,6 +118,7 @@ function Field({
  * A board's settings, for creating one or editing one. The server validates (the form does not
  * second-guess it: ids, names, cron expressions and time zones are its to judge) and its field
  * errors show next to the fields; after a refusal the first field in error takes the focus.
+ * `rankingLockedBecause` says why the ranking cannot change: it then stays as it was.
  */
 export function BoardForm({
   mode,
@@ -118,6 +126,7 @@ export function BoardForm({
   pending,
   error,
   submitLabel,
+  rankingLockedBecause = null,
   onSave,
 }: {
   mode: BoardFormMode;
@@ -125,6 +134,7 @@ export function BoardForm({
   pending: boolean;
   error: unknown;
   submitLabel: string;
+  rankingLockedBecause?: string | null;
   onSave: (values: BoardFormValues) => void;
 }) {
   const [values, setValues] = useState(initial);
@@ -160,7 +170,7 @@ export function BoardForm({
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onSave(values);
+    onSave(rankingLockedBecause ? { ...values, ranking: initial.ranking } : values);
   };
 
   return (
@@ -221,6 +231,15 @@ export function BoardForm({
           )}
         </fieldset>
       )}
+      <RankingField
+        inputId={inputId('ranking')}
+        hintId={hintId('ranking')}
+        errorId={errorId('ranking')}
+        value={rankingLockedBecause ? initial.ranking : values.ranking}
+        lockedBecause={rankingLockedBecause}
+        error={problems.fields.ranking}
+        onChange={(ranking) => set('ranking', ranking)}
+      />
       <Field
         label="Lowest score allowed"
         hint={mode === 'create' ? 'Empty: the configured minimum.' : undefined}
