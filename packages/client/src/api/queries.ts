@@ -33,6 +33,10 @@ export const queryKeys = {
   myStanding: (board: string, period: PeriodSelection) =>
     ['leaderboard', board, period, 'me'] as const,
   periods: (board: string) => ['periods', board] as const,
+  /** Every board's leaderboards and my standings: what shows players' names. */
+  leaderboards: ['leaderboard'],
+  /** Every board's archive of periods, whose podiums show players' names. */
+  allPeriods: ['periods'],
   /** Every period's leaderboard of the board, and my standing in each. */
   leaderboardsOf: (board: string) => ['leaderboard', board] as const,
   /** My stats in every period of the board. */

@@ -11,6 +11,11 @@ export type FieldError = { field: string; message: string };
 
 /** desc: higher is better; asc: lower is better (race times), and "best" is the lowest. */
 export type BoardSort = 'desc' | 'asc';
+/**
+ * What a standing's ranked value is (SPEC 2c): the player's best (by the sort), their latest
+ * score, the sum of their scores, or how many scores they have.
+ */
+export type BoardRanking = 'best' | 'latest' | 'sum' | 'count';
 /** `current`, `previous`, or a period id. */
 export type PeriodSelection = string;
 export type Period = { id: string; starts_at: string; ends_at: string | null };
@@ -19,6 +24,8 @@ export type Board = {
   id: string;
   name: string;
   sort: BoardSort;
+  /** Absent from a server that predates SPEC 2c, whose boards all rank by the best. */
+  ranking?: BoardRanking;
   score_min: number;
   score_max: number;
   /** never, daily, weekly, monthly or a five-field cron expression */
@@ -34,6 +41,9 @@ export type BoardList = { items: Board[] };
 export type PeriodSummary = PeriodState & { players: number; top: LeaderboardEntry[] };
 export type PeriodPage = { items: PeriodSummary[]; next_cursor: string | null };
 
+/** The context a game sent with a score (level, character, replay id): a small JSON object. */
+export type ScoreMetadata = Record<string, unknown>;
+
 export type ScoreStatus = 'pending' | 'processed' | 'dead' | 'removed';
 export type ScoreItem = {
   id: string;
@@ -41,6 +51,7 @@ export type ScoreItem = {
   board: string;
   created_at: string;
   status: ScoreStatus;
+  metadata?: ScoreMetadata;
 };
 export type ScorePage = { items: ScoreItem[]; next_cursor: string | null };
 export type SubmittedScore = {
@@ -58,19 +69,35 @@ export type Stats = {
   pending_scores: number;
   updated_at: string | null;
 };
+/**
+ * `value` is the ranked value (the board's `ranking`; equal to `high_score` on a best board);
+ * `metadata` is that of the score that set it, on best and latest boards only.
+ */
 export type LeaderboardEntry = {
   rank: number;
   user_id: string;
   display_name: string;
   high_score: number;
+  value?: number;
   achieved_at: string;
+  metadata?: ScoreMetadata;
 };
 export type LeaderboardPage = {
   items: LeaderboardEntry[];
   total_players: number;
   period: PeriodState;
 };
-export type MyStanding = { rank: number | null; items: LeaderboardEntry[]; period: PeriodState };
+/**
+ * `players` ranked in the period and my `percentile` among them (rank / players × 100, two
+ * decimals: 0.5 is the top 0.5 %), null before I have a rank.
+ */
+export type MyStanding = {
+  rank: number | null;
+  items: LeaderboardEntry[];
+  period: PeriodState;
+  players?: number;
+  percentile?: number | null;
+};
 export type MyBoardStanding = {
   board: string;
   period: Period;
@@ -81,7 +108,10 @@ export type MyBoardStanding = {
 };
 export type MyBoards = { items: MyBoardStanding[] };
 
-/** What an admin may set on a board (POST /api/admin/boards; PATCH takes all but id and sort). */
+/**
+ * What an admin may set on a board (POST /api/admin/boards; PATCH takes all but id and sort, and
+ * `ranking` only while the board has no score).
+ */
 export type BoardSettings = Omit<Board, 'created_at' | 'current_period'>;
 
 /** A player as the admin routes list them; `banned_at` is set while they are banned. */

@@ -226,6 +226,36 @@ describe('the session shared by the browser’s tabs', () => {
     expect(client.getQueryData(['account'])).toMatchObject({ email: OTHER.email });
   });
 
+  it('shows my new name in the top bar once I rename myself, and in my other tabs', async () => {
+    accountPageServer({
+      'PATCH /api/me': (body) => Response.json({ ...ACCOUNT, ...(body as object) }),
+    });
+    renderApp();
+    const user = userEvent.setup();
+    const form = screen.getByRole('region', { name: 'Display name' });
+    const name = await within(form).findByLabelText('Display name');
+    await user.clear(name);
+    await user.type(name, 'Ada');
+    await user.click(within(form).getByRole('button', { name: 'Save name' }));
+    await within(form).findByText(/Your display name is now “Ada”/);
+    expect(document.querySelector('.topbar .who')?.textContent).toBe('Ada');
+    expect(JSON.parse(localStorage.getItem(KEY)!)).toMatchObject({
+      token: 'token',
+      user: { ...USER, display_name: 'Ada' },
+    });
+  });
+
+  it('follows a rename in another tab, without a word', async () => {
+    accountPageServer({});
+    renderApp();
+    await screen.findByText('me@example.com');
+    const session = JSON.parse(localStorage.getItem(KEY)!) as { user: typeof USER };
+    otherTabWrites(JSON.stringify({ ...session, user: { ...session.user, display_name: 'Ada' } }));
+    await vi.waitFor(() => expect(document.querySelector('.topbar .who')?.textContent).toBe('Ada'));
+    expect(sessionStore.message).toBeNull();
+    expect(sessionStore.current?.token).toBe('token');
+  });
+
   it('ignores the other keys of the storage', async () => {
     accountPageServer({});
     renderApp();

@@ -6,6 +6,7 @@ export function makeBoard(overrides: Partial<Board> = {}): Board {
     id: 'global',
     name: 'Global',
     sort: 'desc',
+    ranking: 'best',
     score_min: 0,
     score_max: 100,
     reset: 'never',

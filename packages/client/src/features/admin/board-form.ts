@@ -1,4 +1,4 @@
-import type { Board, BoardSettings, BoardSort } from '../../api/types';
+import type { Board, BoardRanking, BoardSettings, BoardSort } from '../../api/types';
 
 export type ResetKind = 'never' | 'daily' | 'weekly' | 'monthly' | 'cron';
 
@@ -7,6 +7,7 @@ export type BoardFormValues = {
   id: string;
   name: string;
   sort: BoardSort;
+  ranking: BoardRanking;
   score_min: string;
   score_max: string;
   resetKind: ResetKind;
@@ -33,6 +34,9 @@ function resetOf(values: BoardFormValues): string {
   return values.resetKind === 'cron' ? values.cron.trim() : values.resetKind;
 }
 
+/** A board's ranking; a server that predates rankings names none, and ranks by the best. */
+const rankingOf = (board: Board): BoardRanking => board.ranking ?? 'best';
+
 /** Conversions between a board, the form's values and the admin routes' bodies. */
 export const boardForm = {
   /** A new board: the server's defaults, shown (an empty range means the configured one). */
@@ -41,6 +45,7 @@ export const boardForm = {
       id: '',
       name: '',
       sort: 'desc',
+      ranking: 'best',
       score_min: '',
       score_max: '',
       resetKind: 'never',
@@ -58,6 +63,7 @@ export const boardForm = {
       id: board.id,
       name: board.name,
       sort: board.sort,
+      ranking: rankingOf(board),
       score_min: String(board.score_min),
       score_max: String(board.score_max),
       resetKind: named ? (board.reset as ResetKind) : 'cron',
@@ -69,9 +75,13 @@ export const boardForm = {
     };
   },
 
-  /** POST /api/admin/boards: what was filled in; what was left empty takes the server's default. */
+  /**
+   * POST /api/admin/boards: what was filled in; what was left empty takes the server's default,
+   * and so does the default ranking (best), which is then not sent.
+   */
   createBody(values: BoardFormValues): Record<string, unknown> {
     const optional = {
+      ranking: values.ranking === 'best' ? undefined : values.ranking,
       score_min: numberOrText(values.score_min),
       score_max: numberOrText(values.score_max),
       max_submissions_per_minute: numberOrText(values.max_submissions_per_minute),
@@ -94,6 +104,7 @@ export const boardForm = {
   changes(board: Board, values: BoardFormValues): Record<string, unknown> {
     const next: Record<string, unknown> = {
       name: values.name,
+      ranking: values.ranking,
       score_min: numberOrText(values.score_min),
       score_max: numberOrText(values.score_max),
       reset: resetOf(values),
@@ -102,9 +113,10 @@ export const boardForm = {
       max_submissions_per_minute: numberOrText(values.max_submissions_per_minute),
       archived: values.archived,
     };
+    const saved: Board = { ...board, ranking: rankingOf(board) };
     return Object.fromEntries(
       Object.entries(next).filter(
-        ([field, value]) => value !== undefined && value !== board[field as keyof Board],
+        ([field, value]) => value !== undefined && value !== saved[field as keyof Board],
       ),
     );
   },

@@ -47,6 +47,14 @@ class SessionStore {
     this.emit();
   }
 
+  /** The account's display name changed (PATCH /api/me): the session shows the new one. */
+  rename(displayName: string): void {
+    if (!this.session) return;
+    this.session = { ...this.session, user: { ...this.session.user, display_name: displayName } };
+    localStorage.setItem(STORAGE_KEY, JSON.stringify(this.session));
+    this.emit();
+  }
+
   end(notice: string | null = null): void {
     this.session = null;
     this.notice = notice;
@@ -58,7 +66,14 @@ class SessionStore {
   private readonly followOtherTab = (event: StorageEvent): void => {
     if (event.key !== STORAGE_KEY && event.key !== null) return;
     const next = read();
-    if (next?.token === this.session?.token) return;
+    if (next?.token === this.session?.token) {
+      // The same session, renamed there: taken without a word.
+      if (next && next.user.display_name !== this.session?.user.display_name) {
+        this.session = next;
+        this.emit();
+      }
+      return;
+    }
     const before = this.session;
     this.session = next;
     if (!next) this.notice = 'You were logged out in another tab.';

@@ -1,6 +1,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { queryKeys } from '../../../api/queries';
 import { fakeServer } from '../../../test/fake-server';
 import { renderWithClient } from '../../../test/render-with-client';
 import { sessionStore } from '../../auth/session-store';
@@ -19,6 +20,15 @@ const EXPORT = {
   scores: [{ id: '1', value: 42, board: 'global', created_at: '2026-11-02T10:00:00.000Z' }],
   standings: [],
 };
+
+/** What a screen reader says after a field's name: its hint and its error. */
+function description(element: HTMLElement): string {
+  return (element.getAttribute('aria-describedby') ?? '')
+    .split(' ')
+    .filter(Boolean)
+    .map((id) => document.getElementById(id)?.textContent)
+    .join(' ');
+}
 
 const renderPage = () => renderWithClient(<AccountPage token="token" />);
 
@@ -128,5 +138,98 @@ describe('the account page', () => {
     await waitFor(() => expect(sessionStore.current).toBeNull());
     expect(sessionStore.message).toBe('Your account was deleted.');
     expect(client.getQueryCache().getAll()).toEqual([]);
+  });
+
+  it('says what is wrong with a new display name beside the field, and sends nothing', async () => {
+    const { calls } = fakeServer({ 'GET /api/me': () => Response.json(ACCOUNT) });
+    renderPage();
+    const user = userEvent.setup();
+    const form = screen.getByRole('region', { name: 'Display name' });
+    const name = await within(form).findByLabelText('Display name');
+    expect((name as HTMLInputElement).value).toBe('Me');
+    const save = within(form).getByRole('button', { name: 'Save name' });
+    // The name as it is: nothing to save.
+    expect((save as HTMLButtonElement).disabled).toBe(true);
+
+    await user.clear(name);
+    await user.click(save);
+    expect(name.getAttribute('aria-invalid')).toBe('true');
+    expect(description(name)).toBe(
+      '1 to 32 characters, shown on every leaderboard. Enter a display name.',
+    );
+    expect(document.activeElement).toBe(name);
+
+    await user.type(name, 'x'.repeat(33));
+    expect(description(name)).toContain('Use at most 32 characters.');
+    await user.type(name, '{Backspace}');
+    expect(name.getAttribute('aria-invalid')).toBeNull();
+    expect(calls.filter((c) => c.method === 'PATCH')).toEqual([]);
+  });
+
+  it('shows the server’s refusal of a name beside the field', async () => {
+    fakeServer({
+      'GET /api/me': () => Response.json(ACCOUNT),
+      'PATCH /api/me': () =>
+        Response.json(
+          {
+            statusCode: 400,
+            error: 'Bad Request',
+            message: 'display_name must be 1 to 32 printable characters',
+            errors: [
+              {
+                field: 'display_name',
+                message: 'display_name must be 1 to 32 printable characters',
+              },
+            ],
+          },
+          { status: 400 },
+        ),
+    });
+    renderPage();
+    const user = userEvent.setup();
+    const form = screen.getByRole('region', { name: 'Display name' });
+    const name = await within(form).findByLabelText('Display name');
+    await user.clear(name);
+    await user.type(name, 'Ada');
+    await user.click(within(form).getByRole('button', { name: 'Save name' }));
+    await waitFor(() =>
+      expect(description(name)).toContain('display_name must be 1 to 32 printable characters'),
+    );
+    expect(within(form).queryByRole('alert')).toBeNull();
+  });
+
+  it('renames me, shows the new name, and asks every leaderboard again', async () => {
+    const { calls } = fakeServer({
+      'GET /api/me': () => Response.json(ACCOUNT),
+      'PATCH /api/me': (body) => Response.json({ ...ACCOUNT, ...(body as object) }),
+    });
+    const client = renderPage();
+    const leaderboard = queryKeys.leaderboard('race', 'current');
+    client.setQueryData(leaderboard, { items: [], total_players: 0 });
+    client.setQueryData(queryKeys.periods('race'), { pages: [], pageParams: [] });
+    const user = userEvent.setup();
+    const form = screen.getByRole('region', { name: 'Display name' });
+    const name = await within(form).findByLabelText('Display name');
+    await user.clear(name);
+    await user.type(name, '  Ada Lovelace ');
+    await user.click(within(form).getByRole('button', { name: 'Save name' }));
+
+    expect(
+      await within(form).findByText(
+        'Your display name is now “Ada Lovelace” on every leaderboard.',
+      ),
+    ).toBeTruthy();
+    expect(calls.at(-1)).toMatchObject({
+      method: 'PATCH',
+      url: '/api/me',
+      body: { display_name: 'Ada Lovelace' },
+      authorization: 'Bearer token',
+    });
+    const details = screen.getByRole('region', { name: 'Account details' });
+    expect(within(details).getByText('Ada Lovelace')).toBeTruthy();
+    expect((name as HTMLInputElement).value).toBe('Ada Lovelace');
+    expect(sessionStore.current?.user.display_name).toBe('Ada Lovelace');
+    expect(client.getQueryState(leaderboard)?.isInvalidated).toBe(true);
+    expect(client.getQueryState(queryKeys.periods('race'))?.isInvalidated).toBe(true);
   });
 });

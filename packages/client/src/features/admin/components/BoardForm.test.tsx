@@ -8,12 +8,32 @@ import { EditBoard } from './EditBoard';
 
 type Call = { method: string; url: string; body: unknown };
 
-/** The admin routes, answering in turn; the calls are kept for the test to read. */
-function fakeServer(answers: Array<() => Response>) {
+/** A board's archive as GET /api/boards/:board/periods lists it: the current period alone. */
+const archiveOf = (players: number) =>
+  Response.json({
+    items: [
+      {
+        id: '3',
+        starts_at: '2026-11-24T05:00:00.000Z',
+        ends_at: '2026-12-01T05:00:00.000Z',
+        final: false,
+        players,
+        top: [],
+      },
+    ],
+    next_cursor: null,
+  });
+
+/**
+ * The admin routes, answering in turn; the calls are kept for the test to read. A board's
+ * archive, which the edit form reads to know whether the board has scores, answers apart.
+ */
+function fakeServer(answers: Array<() => Response>, { players = 0 }: { players?: number } = {}) {
   const calls: Call[] = [];
   vi.stubGlobal(
     'fetch',
     vi.fn(async (url: string, init?: RequestInit) => {
+      if (/^\/api\/boards\/[^/]+\/periods\?/.test(url)) return archiveOf(players);
       calls.push({
         method: init?.method ?? 'GET',
         url,
@@ -165,6 +185,35 @@ describe('creating a board', () => {
     expect(screen.queryByRole('alert')).toBeNull();
   });
 
+  it('offers the ranking, saying what the chosen one means, and sends it', async () => {
+    const calls = fakeServer([
+      () =>
+        Response.json({ ...board, id: 'coins', name: 'Coins', ranking: 'sum' }, { status: 201 }),
+    ]);
+    renderWithClient(<CreateBoard token="token" />);
+    const user = userEvent.setup();
+    const ranking = screen.getByLabelText('Ranking') as HTMLSelectElement;
+    expect(ranking.value).toBe('best');
+    expect([...ranking.options].map((option) => option.textContent)).toEqual([
+      'Best score',
+      'Latest score',
+      'Total',
+      'Most games',
+    ]);
+    expect(description(ranking)).toBe(
+      'Each player stands by their best score: the highest, or the lowest where lower is better.',
+    );
+    await user.type(screen.getByLabelText('Id'), 'coins');
+    await user.type(screen.getByLabelText('Name'), 'Coins');
+    await user.selectOptions(ranking, 'sum');
+    expect(description(ranking)).toBe(
+      'Each player stands by the sum of their scores in the period (points, coins, kills).',
+    );
+    await user.click(screen.getByRole('button', { name: 'Create board' }));
+    expect(await screen.findByText('Created the board “Coins” (coins).')).toBeTruthy();
+    expect(calls[0]!.body).toMatchObject({ id: 'coins', ranking: 'sum' });
+  });
+
   it('shows a taken id next to the id', async () => {
     fakeServer([
       () =>
@@ -244,5 +293,57 @@ describe('editing a board', () => {
     await user.click(screen.getByRole('button', { name: 'Save changes' }));
     expect(await screen.findByText('Nothing to save: no field changed.')).toBeTruthy();
     expect(calls).toEqual([]);
+  });
+
+  it('changes the ranking of a board without scores; once the server says it has some, shows why and keeps it', async () => {
+    const calls = fakeServer([
+      () =>
+        Response.json(
+          { statusCode: 409, error: 'Conflict', message: 'Board already has scores' },
+          { status: 409 },
+        ),
+    ]);
+    renderWithClient(<EditBoard token="token" boards={[board]} />);
+    const user = userEvent.setup();
+    const ranking = screen.getByLabelText('Ranking') as HTMLSelectElement;
+    expect(ranking.disabled).toBe(false);
+    await user.selectOptions(ranking, 'count');
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(calls[0]).toEqual({
+      method: 'PATCH',
+      url: '/api/admin/boards/race',
+      body: { ranking: 'count' },
+    });
+
+    await waitFor(() => expect(ranking.disabled).toBe(true));
+    expect(ranking.value).toBe('best');
+    expect(ranking.getAttribute('aria-invalid')).toBe('true');
+    expect(description(ranking)).toBe(
+      'Each player stands by their best score: the highest, or the lowest where lower is better. ' +
+        'It cannot change: the board already has scores. Board already has scores',
+    );
+    // The ranking kept, nothing else changed: nothing to send.
+    await user.click(screen.getByRole('button', { name: 'Save changes' }));
+    expect(await screen.findByText('Nothing to save: no field changed.')).toBeTruthy();
+    expect(calls).toHaveLength(1);
+  });
+
+  it('does not offer to change the ranking of a board that has scores, nor of global', async () => {
+    const summed = makeBoard({ ...board, ranking: 'sum' });
+    fakeServer([], { players: 3 });
+    renderWithClient(<EditBoard token="token" boards={[summed, makeBoard()]} />);
+    const user = userEvent.setup();
+    const ranking = screen.getByLabelText('Ranking') as HTMLSelectElement;
+    await waitFor(() => expect(ranking.disabled).toBe(true));
+    expect(ranking.value).toBe('sum');
+    expect(description(ranking)).toContain('It cannot change: the board already has scores.');
+
+    await user.selectOptions(screen.getByLabelText('Board to edit'), 'global');
+    const globalRanking = screen.getByLabelText('Ranking') as HTMLSelectElement;
+    expect(globalRanking.disabled).toBe(true);
+    expect(globalRanking.value).toBe('best');
+    expect(description(globalRanking)).toContain(
+      'The global board always ranks by the best score.',
+    );
   });
 });

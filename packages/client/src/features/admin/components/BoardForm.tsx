@@ -1,33 +1,8 @@
-import { useEffect, useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
-import { ApiError } from '../../../api/http';
-import type { BoardField, BoardFormValues, ResetKind } from '../board-form';
-
-export type BoardFormMode = 'create' | 'edit';
-
-/** The fields each form shows; `id` and `sort` are fixed once a board exists. */
-const FIELDS: Record<BoardFormMode, BoardField[]> = {
-  create: [
-    'id',
-    'name',
-    'sort',
-    'score_min',
-    'score_max',
-    'reset',
-    'timezone',
-    'authoritative',
-    'max_submissions_per_minute',
-  ],
-  edit: [
-    'name',
-    'score_min',
-    'score_max',
-    'reset',
-    'timezone',
-    'authoritative',
-    'max_submissions_per_minute',
-    'archived',
-  ],
-};
+import type { FormEvent } from 'react';
+import type { BoardFormValues, ResetKind } from '../board-form';
+import { useBoardForm, type BoardFormMode } from '../hooks/useBoardForm';
+import { FormField } from './FormField';
+import { RankingField } from './RankingField';
 
 const RESETS: Array<{ value: ResetKind; label: string }> = [
   { value: 'never', label: 'Never' },
@@ -39,78 +14,11 @@ const RESETS: Array<{ value: ResetKind; label: string }> = [
 
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
 
-type Problems = { fields: Partial<Record<BoardField, string>>; general: string | null };
-
-/**
- * The server's refusal, placed: each field error next to its field (a taken id next to the id),
- * and what names no field of this form in the general message.
- */
-function problemsOf(error: unknown, shown: BoardField[]): Problems {
-  if (!error) return { fields: {}, general: null };
-  if (!(error instanceof ApiError)) {
-    return { fields: {}, general: 'No answer from the server. Try again.' };
-  }
-  const fields: Partial<Record<BoardField, string>> = {};
-  const unplaced: string[] = [];
-  const errors =
-    error.status === 409 && error.fieldErrors.length === 0
-      ? [{ field: 'id', message: error.message }]
-      : error.fieldErrors;
-  for (const { field, message } of errors) {
-    if (shown.includes(field as BoardField)) {
-      const known = fields[field as BoardField];
-      fields[field as BoardField] = known ? `${known}; ${message}` : message;
-    } else unplaced.push(message);
-  }
-  if (errors.length === 0) return { fields, general: error.message };
-  return {
-    fields,
-    general:
-      unplaced.length > 0
-        ? unplaced.join('; ')
-        : 'The board was not saved: check the fields marked below.',
-  };
-}
-
-function Field({
-  label,
-  inputId,
-  hint,
-  hintId,
-  error,
-  errorId,
-  children,
-}: {
-  label: string;
-  inputId: string;
-  hint?: string;
-  hintId: string;
-  error?: string;
-  errorId: string;
-  children: ReactNode;
-}) {
-  return (
-    <div className="field">
-      <label htmlFor={inputId}>{label}</label>
-      {children}
-      {hint && (
-        <p id={hintId} className="hint">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
 /**
  * A board's settings, for creating one or editing one. The server validates (the form does not
  * second-guess it: ids, names, cron expressions and time zones are its to judge) and its field
  * errors show next to the fields; after a refusal the first field in error takes the focus.
+ * `rankingLockedBecause` says why the ranking cannot change: it then stays as it was.
  */
 export function BoardForm({
   mode,
@@ -118,6 +26,7 @@ export function BoardForm({
   pending,
   error,
   submitLabel,
+  rankingLockedBecause = null,
   onSave,
 }: {
   mode: BoardFormMode;
@@ -125,48 +34,21 @@ export function BoardForm({
   pending: boolean;
   error: unknown;
   submitLabel: string;
+  rankingLockedBecause?: string | null;
   onSave: (values: BoardFormValues) => void;
 }) {
-  const [values, setValues] = useState(initial);
-  const base = useId();
-  const shown = FIELDS[mode];
-  const problems = useMemo(() => problemsOf(error, shown), [error, shown]);
-
-  const inputId = (field: BoardField) =>
-    field === 'reset' && values.resetKind === 'cron' ? `${base}-cron` : `${base}-${field}`;
-  const hintId = (field: BoardField) => `${base}-${field}-hint`;
-  const errorId = (field: BoardField) => `${base}-${field}-error`;
-  /** The accessibility attributes of a field's control: its hint, its error, whether invalid. */
-  const described = (field: BoardField, hint: boolean) => ({
-    'aria-invalid': problems.fields[field] ? true : undefined,
-    'aria-describedby':
-      [hint ? hintId(field) : null, problems.fields[field] ? errorId(field) : null]
-        .filter(Boolean)
-        .join(' ') || undefined,
-  });
-  const fieldParts = (field: BoardField) => ({
-    inputId: inputId(field),
-    hintId: hintId(field),
-    errorId: errorId(field),
-    error: problems.fields[field],
-  });
-  const set = <K extends keyof BoardFormValues>(key: K, value: BoardFormValues[K]) =>
-    setValues((current) => ({ ...current, [key]: value }));
-
-  useEffect(() => {
-    const first = shown.find((field) => problems.fields[field]);
-    if (first) document.getElementById(inputId(first))?.focus();
-  }, [problems]); // only a new refusal moves the focus, not typing afterwards
+  const { base, values, set, problems, inputId, hintId, errorId, described, fieldParts } =
+    useBoardForm(mode, initial, error);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    onSave(values);
+    onSave(rankingLockedBecause ? { ...values, ranking: initial.ranking } : values);
   };
 
   return (
     <form className="board-form" onSubmit={submit} noValidate>
       {mode === 'create' && (
-        <Field
+        <FormField
           label="Id"
           hint="1 to 64 of a-z, 0-9 and -; cannot change later."
           {...fieldParts('id')}
@@ -180,9 +62,9 @@ export function BoardForm({
             onChange={(e) => set('id', e.target.value)}
             {...described('id', true)}
           />
-        </Field>
+        </FormField>
       )}
-      <Field label="Name" {...fieldParts('name')}>
+      <FormField label="Name" {...fieldParts('name')}>
         <input
           id={inputId('name')}
           type="text"
@@ -191,7 +73,7 @@ export function BoardForm({
           onChange={(e) => set('name', e.target.value)}
           {...described('name', false)}
         />
-      </Field>
+      </FormField>
       {mode === 'create' && (
         <fieldset className="field" {...described('sort', false)}>
           <legend>Order</legend>
@@ -221,7 +103,16 @@ export function BoardForm({
           )}
         </fieldset>
       )}
-      <Field
+      <RankingField
+        inputId={inputId('ranking')}
+        hintId={hintId('ranking')}
+        errorId={errorId('ranking')}
+        value={rankingLockedBecause ? initial.ranking : values.ranking}
+        lockedBecause={rankingLockedBecause}
+        error={problems.fields.ranking}
+        onChange={(ranking) => set('ranking', ranking)}
+      />
+      <FormField
         label="Lowest score allowed"
         hint={mode === 'create' ? 'Empty: the configured minimum.' : undefined}
         {...fieldParts('score_min')}
@@ -235,8 +126,8 @@ export function BoardForm({
           onChange={(e) => set('score_min', e.target.value)}
           {...described('score_min', mode === 'create')}
         />
-      </Field>
-      <Field
+      </FormField>
+      <FormField
         label="Highest score allowed"
         hint={mode === 'create' ? 'Empty: the configured maximum.' : undefined}
         {...fieldParts('score_max')}
@@ -250,7 +141,7 @@ export function BoardForm({
           onChange={(e) => set('score_max', e.target.value)}
           {...described('score_max', mode === 'create')}
         />
-      </Field>
+      </FormField>
       <div className="field">
         <label htmlFor={`${base}-reset-kind`}>Reset</label>
         <select
@@ -279,7 +170,7 @@ export function BoardForm({
         )}
       </div>
       {values.resetKind === 'cron' && (
-        <Field
+        <FormField
           label="Cron expression"
           hint="Five fields: minute hour day-of-month month day-of-week, e.g. 0 6 * * 1."
           {...fieldParts('reset')}
@@ -293,9 +184,13 @@ export function BoardForm({
             onChange={(e) => set('cron', e.target.value)}
             {...described('reset', true)}
           />
-        </Field>
+        </FormField>
       )}
-      <Field label="Time zone" hint="An IANA name, e.g. Europe/Paris." {...fieldParts('timezone')}>
+      <FormField
+        label="Time zone"
+        hint="An IANA name, e.g. Europe/Paris."
+        {...fieldParts('timezone')}
+      >
         <input
           id={inputId('timezone')}
           type="text"
@@ -311,8 +206,8 @@ export function BoardForm({
             <option key={zone} value={zone} />
           ))}
         </datalist>
-      </Field>
-      <Field
+      </FormField>
+      <FormField
         label="Max submissions per minute"
         hint="Per player; 0 means no limit."
         {...fieldParts('max_submissions_per_minute')}
@@ -327,7 +222,7 @@ export function BoardForm({
           onChange={(e) => set('max_submissions_per_minute', e.target.value)}
           {...described('max_submissions_per_minute', true)}
         />
-      </Field>
+      </FormField>
       <div className="field">
         <label className="inline">
           <input

@@ -1,20 +1,26 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import { apiFetch } from '../../../api/http';
+import { ApiError, apiFetch } from '../../../api/http';
 import { queryKeys } from '../../../api/queries';
 import type { Board } from '../../../api/types';
 import { boardForm, type BoardFormValues } from '../board-form';
+import { useRankingLock } from '../hooks/useRankingLock';
 import { BoardForm } from './BoardForm';
 
 type Outcome = { kind: 'saved'; board: Board } | { kind: 'unchanged' };
 
-/** PATCH /api/admin/boards/:board with the fields that changed. */
+/**
+ * PATCH /api/admin/boards/:board with the fields that changed. The ranking is offered only while
+ * the board has no score; a board the server refused a new ranking for (409) keeps its own.
+ */
 export function EditBoard({ token, boards }: { token: string; boards: Board[] }) {
   const queryClient = useQueryClient();
   const pickerId = useId();
   const [selected, setSelected] = useState(boards[0]?.id ?? '');
   const [outcome, setOutcome] = useState<Outcome | null>(null);
+  const [scoredBoards, setScoredBoards] = useState<ReadonlySet<string>>(new Set());
   const board = boards.find((b) => b.id === selected) ?? boards[0];
+  const rankingLock = useRankingLock(board, board !== undefined && scoredBoards.has(board.id));
 
   const update = useMutation({
     mutationFn: async ({ id, changes }: { id: string; changes: Record<string, unknown> }) =>
@@ -23,6 +29,10 @@ export function EditBoard({ token, boards }: { token: string; boards: Board[] })
     onSuccess: (saved) => {
       setOutcome({ kind: 'saved', board: saved });
       void queryClient.invalidateQueries({ queryKey: queryKeys.boards });
+    },
+    onError: (error, { id }) => {
+      if (error instanceof ApiError && error.status === 409)
+        setScoredBoards((known) => new Set(known).add(id));
     },
   });
 
@@ -67,6 +77,7 @@ export function EditBoard({ token, boards }: { token: string; boards: Board[] })
             pending={update.isPending}
             error={update.error}
             submitLabel="Save changes"
+            rankingLockedBecause={rankingLock}
             onSave={(values) => save(board, values)}
           />
         </>

@@ -84,6 +84,59 @@ describe('Leaderboard', () => {
     expect(screen.queryByText(/lowest/i)).toBeNull();
   });
 
+  it('ranks a sum board by its total: says so, titles the column Total and shows the value', async () => {
+    const total = (rank: number, userId: string, value: number): LeaderboardEntry => ({
+      ...entry(rank, userId, 90),
+      value,
+    });
+    fakeServer({
+      'GET /api/boards/race/leaderboard?period=current&limit=10': () =>
+        Response.json({
+          items: [total(1, '100', 1_250), total(2, ME, 940)],
+          total_players: 400,
+          period: { ...current, final: false },
+        }),
+      'GET /api/boards/race/leaderboard/me?period=current&radius=3': () =>
+        Response.json({
+          rank: 2,
+          items: [],
+          players: 400,
+          percentile: 0.5,
+          period: { ...current, final: false },
+        }),
+    });
+    renderLeaderboard(makeBoard({ ...board('desc'), ranking: 'sum', reset: 'weekly' }));
+    expect((await screen.findByTestId('percentile')).textContent).toBe('Top 0.5 %.');
+    expect(screen.getByText(/You are #2\./).textContent).toBe(
+      '400 players. You are #2. Top 0.5 %.',
+    );
+    expect(screen.getByTestId('leaderboard-ranking').textContent).toBe('Total this week');
+    expect(screen.getByRole('columnheader', { name: 'Total' })).toBeTruthy();
+    expect(screen.getAllByRole('row').slice(1).map(cellTexts)).toEqual([
+      ['1', 'Player 100', '1250'],
+      ['2', 'Me (you)', '940'],
+    ]);
+  });
+
+  it('titles a count board’s column Games, and a past period’s total plainly', async () => {
+    fakeServer({
+      'GET /api/boards/race/leaderboard?period=8&limit=10': () =>
+        Response.json({
+          items: [{ ...entry(1, '100', 70), value: 12 }],
+          total_players: 1,
+          period: previous,
+        }),
+      'GET /api/boards/race/leaderboard/me?period=8&radius=3': () =>
+        Response.json({ rank: null, items: [], players: 1, percentile: null, period: previous }),
+    });
+    renderLeaderboard(makeBoard({ ...board('desc'), ranking: 'count' }), '8');
+    await screen.findByText('1 player. You have no score in this period.');
+    expect(screen.getByTestId('leaderboard-ranking').textContent).toBe('Most games');
+    expect(screen.getByRole('columnheader', { name: 'Games' })).toBeTruthy();
+    expect(screen.getAllByRole('row').slice(1).map(cellTexts)).toEqual([['1', 'Player 100', '12']]);
+    expect(screen.queryByTestId('percentile')).toBeNull();
+  });
+
   it('shows a past period as final, and that I had no score in it', async () => {
     fakeServer({
       'GET /api/boards/race/leaderboard?period=8&limit=10': () =>

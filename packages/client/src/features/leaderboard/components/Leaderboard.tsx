@@ -3,6 +3,7 @@ import { ApiError } from '../../../api/http';
 import { queries } from '../../../api/queries';
 import type { Board, LeaderboardEntry, PeriodSelection, PeriodState } from '../../../api/types';
 import { QueryError } from '../../../components/QueryError';
+import { describeRanking } from '../../boards/describe-ranking';
 import { describeSort } from '../../boards/describe-sort';
 import { formatPeriod } from '../../boards/format-period';
 import { distinctNames } from '../../players/distinct-names';
@@ -29,7 +30,7 @@ function Rows({
             {names.get(entry.user_id)}
             {entry.user_id === me && <span className="you"> (you)</span>}
           </td>
-          <td>{entry.high_score}</td>
+          <td>{entry.value ?? entry.high_score}</td>
         </tr>
       ))}
     </>
@@ -42,9 +43,15 @@ function periodLine(period: PeriodState, board: Board): string {
   return `${dates} (${period.final ? 'final' : 'counting the last scores'})`;
 }
 
+/** "Top 0.5 %": the share of the ranked players at or above my rank (SPEC 2c). */
+function topShare(percentile: number | null | undefined): string | null {
+  return typeof percentile === 'number' ? `Top ${percentile} %` : null;
+}
+
 /**
  * The top 10 of the board in the chosen period and, when I am not among them, my neighbourhood;
- * my row is highlighted. On an asc board the best is the lowest score, and ranks follow.
+ * my row is highlighted. The value column is what the board ranks by (a best, the latest score,
+ * a total, a number of games); on an asc board lower ranks first.
  */
 export function Leaderboard({
   token,
@@ -65,6 +72,8 @@ export function Leaderboard({
     refetchInterval: poll,
   });
   const sort = describeSort(board.sort);
+  const ranking = describeRanking(board, period === 'current');
+  const share = topShare(mine.data?.percentile);
   const topEntries = top.data?.items ?? [];
   const inTop = topEntries.some((entry) => entry.user_id === userId);
   const neighbourhood = (mine.data?.items ?? []).filter((entry) => entry.rank > 10);
@@ -79,7 +88,8 @@ export function Leaderboard({
       <h2 id="leaderboard-title">Leaderboard</h2>
       <p className="hint" data-testid="leaderboard-period">
         {board.name}
-        {top.data && <> · {periodLine(top.data.period, board)}</>} · {sort.rule}
+        {top.data && <> · {periodLine(top.data.period, board)}</>} ·{' '}
+        <span data-testid="leaderboard-ranking">{ranking.label}</span> · {sort.rule}
       </p>
       {missing ? (
         <p className="hint">
@@ -92,11 +102,23 @@ export function Leaderboard({
             : top.isError
               ? ''
               : 'Loading…'}{' '}
-          {mine.data?.rank
-            ? `You are #${mine.data.rank}.`
-            : period === 'current'
-              ? 'Submit a score to get ranked.'
-              : 'You have no score in this period.'}
+          {mine.data?.rank ? (
+            <>
+              You are #{mine.data.rank}.
+              {share && (
+                <>
+                  {' '}
+                  <span className="percentile" data-testid="percentile">
+                    {share}.
+                  </span>
+                </>
+              )}
+            </>
+          ) : period === 'current' ? (
+            'Submit a score to get ranked.'
+          ) : (
+            'You have no score in this period.'
+          )}
         </p>
       )}
       {!missing && <QueryError query={top} />}
@@ -112,7 +134,7 @@ export function Leaderboard({
             <tr>
               <th scope="col">Rank</th>
               <th scope="col">Player</th>
-              <th scope="col">{sort.best}</th>
+              <th scope="col">{ranking.column}</th>
             </tr>
           </thead>
           <tbody>

@@ -89,6 +89,32 @@ describe('PeriodSwitch', () => {
     expect(within(counting).getByText(/Counting the last scores/)).toBeTruthy();
   });
 
+  it('shows each podium’s ranked value: totals on a sum board', async () => {
+    fakeServer({
+      'GET /api/boards/minute/periods?limit=5': () =>
+        Response.json({
+          items: [
+            period(40, {
+              final: false,
+              players: 2,
+              top: [
+                { ...entry(1, 'Ada', 90), value: 1_400 },
+                { ...entry(2, 'Bob', 99), value: 980 },
+              ],
+            }),
+          ],
+          next_cursor: null,
+        }),
+    });
+    renderSwitch(board({ ranking: 'sum' }));
+    const podium = await screen.findByRole('list', { name: 'Top 3' });
+    expect(
+      within(podium)
+        .getAllByRole('listitem')
+        .map((li) => li.textContent),
+    ).toEqual(['Ada 1400', 'Bob 980']);
+  });
+
   it('selects current, previous, or a period of the archive; the current one as current', async () => {
     archiveServer();
     const onSelect = renderSwitch(board(), '38');

@@ -13,7 +13,8 @@ function Podium({ top }: { top: LeaderboardEntry[] }) {
     <ol className="podium" aria-label="Top 3">
       {top.map((entry) => (
         <li key={entry.user_id} value={entry.rank}>
-          {names.get(entry.user_id)} <span className="value">{entry.high_score}</span>
+          {names.get(entry.user_id)}{' '}
+          <span className="value">{entry.value ?? entry.high_score}</span>
         </li>
       ))}
     </ol>

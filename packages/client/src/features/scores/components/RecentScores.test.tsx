@@ -42,4 +42,40 @@ describe('my recent scores', () => {
       'Pending',
     );
   });
+
+  it('shows the context a game sent in short, with the whole of it on hover', async () => {
+    const metadata = { level: 3, character: 'Ada', replay: 'replay-0123456789abcdef', seed: 7 };
+    fakeServer({
+      'GET /api/me/scores?limit=50&board=global': () =>
+        Response.json({
+          items: [{ ...score('2', 55, 'processed'), metadata }, score('1', 40, 'processed')],
+          next_cursor: null,
+        }),
+    });
+    renderWithClient(<RecentScores token="token" board={makeBoard()} poll={false} />);
+    await screen.findByRole('cell', { name: '55' });
+    expect(screen.getAllByRole('columnheader').map((th) => th.textContent)).toEqual([
+      'When',
+      'Score',
+      'Status',
+      'Context',
+    ]);
+    const context = screen.getByRole('cell', {
+      name: 'level: 3, character: Ada, replay: replay-01234567…, +1 more',
+    });
+    expect(JSON.parse(context.getAttribute('title')!)).toEqual(metadata);
+    // A score sent without any has an empty cell.
+    const plain = screen.getByRole('cell', { name: '40' }).closest('tr')!;
+    expect(within(plain).getAllByRole('cell')[3]!.textContent).toBe('');
+  });
+
+  it('has no context column when no score carries any', async () => {
+    fakeServer({
+      'GET /api/me/scores?limit=50&board=global': () =>
+        Response.json({ items: [score('1', 40, 'processed')], next_cursor: null }),
+    });
+    renderWithClient(<RecentScores token="token" board={makeBoard()} poll={false} />);
+    await screen.findByRole('cell', { name: '40' });
+    expect(screen.queryByRole('columnheader', { name: 'Context' })).toBeNull();
+  });
 });

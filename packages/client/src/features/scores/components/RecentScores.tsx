@@ -1,13 +1,26 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
-import type { Board } from '../../../api/types';
+import type { Board, ScoreItem } from '../../../api/types';
 import { QueryState } from '../../../components/QueryState';
-import { scoreStatusLabel } from '../score-status-label';
 import { RelativeTime } from '../../../components/RelativeTime';
+import { scoreStatusLabel } from '../score-status-label';
+import { summarizeMetadata } from '../summarize-metadata';
+
+/** A score's metadata in short, the whole JSON as its tooltip. */
+function ContextCell({ score }: { score: ScoreItem }) {
+  if (!score.metadata) return <td />;
+  const { short, full } = summarizeMetadata(score.metadata);
+  return (
+    <td className="metadata" title={full}>
+      {short}
+    </td>
+  );
+}
 
 /**
  * My latest scores on the selected board, with whether each has counted yet (or was removed by
- * an admin: struck through, it no longer counts).
+ * an admin: struck through, it no longer counts), and the context the game sent with each, in
+ * short (the whole of it on hover), when any did.
  */
 export function RecentScores({
   token,
@@ -20,6 +33,7 @@ export function RecentScores({
 }) {
   const scores = useQuery({ ...queries.scores(token, board.id), refetchInterval: poll });
   const items = scores.data?.items.slice(0, 10) ?? [];
+  const withContext = items.some((score) => score.metadata !== undefined);
   return (
     <section className="card" aria-labelledby="recent-title">
       <h2 id="recent-title">My recent scores</h2>
@@ -31,6 +45,7 @@ export function RecentScores({
               <th scope="col">When</th>
               <th scope="col">Score</th>
               <th scope="col">Status</th>
+              {withContext && <th scope="col">Context</th>}
             </tr>
           </thead>
           <tbody>
@@ -45,6 +60,7 @@ export function RecentScores({
                     {scoreStatusLabel[score.status]}
                   </span>
                 </td>
+                {withContext && <ContextCell score={score} />}
               </tr>
             ))}
           </tbody>

@@ -1,0 +1,54 @@
+import type { BoardRanking } from '../../../api/types';
+import { RANKING_CHOICES } from '../ranking-choices';
+
+/**
+ * The board's ranking, with a sentence of what the chosen one means. `lockedBecause` says why it
+ * cannot change (the board has scores, or is the global board): it is then shown, not offered.
+ */
+export function RankingField({
+  inputId,
+  hintId,
+  errorId,
+  value,
+  lockedBecause,
+  error,
+  onChange,
+}: {
+  inputId: string;
+  hintId: string;
+  errorId: string;
+  value: BoardRanking;
+  lockedBecause: string | null;
+  error?: string;
+  onChange: (ranking: BoardRanking) => void;
+}) {
+  const chosen = RANKING_CHOICES.find((choice) => choice.value === value);
+  return (
+    <div className="field">
+      <label htmlFor={inputId}>Ranking</label>
+      <select
+        id={inputId}
+        value={value}
+        disabled={lockedBecause !== null}
+        onChange={(e) => onChange(e.target.value as BoardRanking)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={[hintId, error ? errorId : null].filter(Boolean).join(' ')}
+      >
+        {RANKING_CHOICES.map((choice) => (
+          <option key={choice.value} value={choice.value}>
+            {choice.label}
+          </option>
+        ))}
+      </select>
+      <p id={hintId} className="hint">
+        {chosen?.meaning}
+        {lockedBecause && ` ${lockedBecause}`}
+      </p>
+      {error && (
+        <p id={errorId} className="field-error">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
