@@ -6,6 +6,8 @@ export default defineConfig({
   plugins: [react()],
   test: {
     environment: 'jsdom',
+    // jsdom renders slowly on a loaded 2-core machine: the default 5 s timed out whole forms.
+    testTimeout: 30_000,
     include: ['src/**/*.test.{ts,tsx}'],
     reporters: ['default', 'json'],
     outputFile: { json: 'test-results/vitest.json' },
