@@ -261,8 +261,10 @@ describe('submitting to boards', () => {
     expect(boards.body.items).toEqual([
       {
         board: id,
+        ranking: 'best',
         period: { id: page.body.period.id, starts_at: expect.any(String), ends_at: null },
         rank: 1,
+        value: 30,
         best: 30,
         total_scores: 3,
         average: 40,

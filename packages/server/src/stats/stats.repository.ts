@@ -6,6 +6,8 @@ export type UserStatsRow = {
   /** Exact: PostgreSQL's bigint, never a float. */
   sumScores: bigint;
   highScore: number | null;
+  /** The score accepted last (null before any). */
+  latestValue: number | null;
   highScoreUpdatedAt: Date | null;
   statsUpdatedAt: Date | null;
   pendingScores: number;
@@ -24,12 +26,13 @@ export class StatsRepository {
       total_scores: string | null;
       sum_scores: string | null;
       high_score: number | null;
+      latest_value: number | null;
       high_updated_at: Date | null;
       stats_updated_at: Date | null;
       pending: string;
     }> = await this.dataSource.query(
       `SELECT s.total_scores, s.sum_scores::text, s.updated_at AS stats_updated_at,
-              s.high_score, s.high_score_updated_at AS high_updated_at,
+              s.high_score, s.latest_value, s.high_score_updated_at AS high_updated_at,
               (SELECT count(*) FROM scores p
                 WHERE p.user_id = $1 AND p.period_id = $2
                   AND p.applied_at IS NULL AND p.dead_at IS NULL
@@ -43,6 +46,7 @@ export class StatsRepository {
       totalScores: Number(row!.total_scores ?? 0),
       sumScores: BigInt(row!.sum_scores ?? 0),
       highScore: row!.high_score,
+      latestValue: row!.latest_value,
       highScoreUpdatedAt: row!.high_updated_at,
       statsUpdatedAt: row!.stats_updated_at,
       pendingScores: Number(row!.pending),

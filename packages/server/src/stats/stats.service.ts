@@ -5,6 +5,7 @@ import {
   toPeriodDto,
   type PeriodSelector,
 } from '../boards/boards.service';
+import type { BoardRanking } from '../boards/boards.repository';
 import { LeaderboardService } from '../leaderboard/leaderboard.service';
 import type { HighScoreDto, MyBoardsDto, StatsDto } from './dto/stats.dto';
 import { StatsRepository, type UserStatsRow } from './stats.repository';
@@ -52,8 +53,10 @@ export class StatsService {
         ]);
         return {
           board: board.id,
+          ranking: board.ranking,
           period: toPeriodDto(period),
           rank,
+          value: rankedValue(board.ranking, row),
           best: row.highScore,
           total_scores: row.totalScores,
           average: exactAverage(row.sumScores, row.totalScores),
@@ -98,4 +101,13 @@ export function toStatsDto(
     pending_scores: row.pendingScores,
     updated_at: row.statsUpdatedAt?.toISOString() ?? null,
   };
+}
+
+/** The standing's ranked value by the board's ranking; null before any counted score. */
+function rankedValue(ranking: BoardRanking, row: UserStatsRow): number | null {
+  if (row.totalScores === 0) return null;
+  if (ranking === 'latest') return row.latestValue;
+  if (ranking === 'sum') return Number(row.sumScores);
+  if (ranking === 'count') return row.totalScores;
+  return row.highScore;
 }

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
+import type { BoardRanking } from '../../boards/boards.repository';
 import { PeriodDto } from '../../boards/dto/board.dto';
 
 export class HighScoreDto {
@@ -50,6 +51,16 @@ export class StandingQuery {
 export class MyBoardStandingDto {
   @ApiProperty({ example: 'global' })
   board: string;
+
+  @ApiProperty({ enum: ['best', 'latest', 'sum', 'count'], description: "The board's ranking" })
+  ranking: BoardRanking;
+
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'The ranked value by the board’s ranking; null before a score in this period',
+  })
+  value: number | null;
 
   @ApiProperty({ type: PeriodDto })
   period: PeriodDto;
