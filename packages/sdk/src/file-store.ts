@@ -13,7 +13,7 @@ export type { QueuedSubmission, SubmissionStore } from './store.js';
  * a burst of submissions costs a few writes, not one each. One process per file.
  */
 export class FileStore implements SubmissionStore {
-  private entries: Map<string, QueuedSubmission> | undefined;
+  private entries: Promise<Map<string, QueuedSubmission>> | undefined;
   /** The write under way, and the one that will carry the changes made since it started. */
   private writing: Promise<void> | undefined;
   private next: Promise<void> | undefined;
@@ -33,15 +33,15 @@ export class FileStore implements SubmissionStore {
     if ((await this.map()).delete(key)) await this.persist();
   }
 
-  private async map(): Promise<Map<string, QueuedSubmission>> {
-    if (!this.entries) {
-      const text = await readFile(this.path, 'utf8').catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return '[]';
+  /** The file's submissions, read once (every later change is made here first, then written). */
+  private map(): Promise<Map<string, QueuedSubmission>> {
+    this.entries ??= readFile(this.path, 'utf8').then(
+      (text) => new Map((JSON.parse(text) as QueuedSubmission[]).map((e) => [e.key, e])),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return new Map();
         throw error;
-      });
-      const list = JSON.parse(text) as QueuedSubmission[];
-      this.entries ??= new Map(list.map((entry) => [entry.key, entry]));
-    }
+      },
+    );
     return this.entries;
   }
 
