@@ -66,6 +66,8 @@ export class SubmissionQueue {
   private wake: (() => void) | undefined;
   private idleWaiters: (() => void)[] = [];
   private readonly removals = new Set<Promise<unknown>>();
+  /** Loaded from the store at start, not yet looked up. */
+  private unsettled: QueuedSubmission[] = [];
 
   constructor(
     private readonly http: Http,
@@ -110,15 +112,16 @@ export class SubmissionQueue {
   }
 
   /**
-   * Loads what the store holds from before (settling through the lookup what the server already
-   * stored) and starts sending. `submit` calls it; call it at launch to resume at once.
+   * Loads what the store holds from before and starts sending (the first thing sent is the lookup
+   * that settles what the server already stored). `submit` calls it; call it at launch to resume
+   * at once. It waits for the store only, never for the network.
    */
   start(): Promise<void> {
     this.started ??= (async () => {
       const stored = await this.store.load();
       this.pendingEntries.unshift(...stored);
+      this.unsettled = stored;
       this.running = true;
-      if (stored.length > 0) await this.settleStored(stored);
       this.kick();
     })();
     return this.started;
@@ -171,6 +174,11 @@ export class SubmissionQueue {
   }
 
   private async drain(): Promise<void> {
+    if (this.unsettled.length > 0) {
+      const stored = this.unsettled;
+      this.unsettled = [];
+      await this.settleStored(stored);
+    }
     let attempt = 0;
     while (this.running && !this.paused) {
       const submission = this.pendingEntries[0];

@@ -15,6 +15,7 @@ import { waitFor } from './support/wait-for.js';
  * PostgreSQL database), through a proxy that loses requests and answers.
  */
 type Server = Awaited<ReturnType<typeof startServer>>;
+const NO_FAULTS: ProxyMode = { dropAnswers: 0, dropRequests: 0, unavailable: 0, refuse: false };
 let server: Server;
 let adminToken: string;
 const workDir = mkdtempSync(join(tmpdir(), 'scoreboard-sdk-it-'));
@@ -117,6 +118,89 @@ describe('a player client', () => {
       expect(states.slice(0, 2)).toEqual(['connecting', 'open']);
     } finally {
       stream.close();
+    }
+  });
+});
+
+describe('the live stream', () => {
+  it('reconnects after the connection breaks and the server refuses for a while', async () => {
+    const { access_token } = await signup();
+    const proxy = await startFlakyProxy(new URL(server.baseUrl), NO_FAULTS);
+    const client = new ScoreboardClient({
+      baseUrl: proxy.url,
+      credentials: { token: access_token },
+    });
+    const states: string[] = [];
+    const stats: any[] = [];
+    const stream = client.live({
+      onEvent: (event) => event.type === 'stats' && stats.push(event.data),
+      onState: (state) => states.push(state),
+      backoff: { baseMs: 20, maxMs: 200 },
+    });
+    try {
+      await waitFor('the stream to open', () => states.includes('open'));
+      proxy.mode = { ...NO_FAULTS, refuse: true };
+      proxy.cut();
+      await waitFor('two failed reconnections', () => proxy.counts.refused >= 2);
+      proxy.mode = NO_FAULTS;
+      await waitFor(
+        'the stream to open again',
+        () => states.filter((s) => s === 'open').length === 2,
+      );
+      expect(states.filter((s) => s === 'reconnecting').length).toBeGreaterThanOrEqual(3);
+      const before = stats.length;
+      await client.submit({ value: 9 });
+      await waitFor('stats over the new connection', () =>
+        stats.slice(before).some((body) => body.high_score === 9),
+      );
+    } finally {
+      stream.close();
+      await proxy.close();
+    }
+    expect(states.at(-1)).toBe('closed');
+  });
+
+  it('asks for a new token when its token expires, and goes on with it', async () => {
+    const shortLived = await startServer({ JWT_TTL: '2s' });
+    try {
+      const credentials = {
+        email: `sdk-${randomUUID()}@example.com`,
+        password: 'correct horse battery',
+      };
+      const auth = async (path: string) => {
+        const response = await fetch(`${shortLived.baseUrl}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(credentials),
+        });
+        return ((await response.json()) as { access_token: string }).access_token;
+      };
+      let token = await auth('/api/auth/signup');
+      let renewals = 0;
+      const states: string[] = [];
+      const client = new ScoreboardClient({
+        baseUrl: shortLived.baseUrl,
+        credentials: { token: () => token },
+      });
+      const stream = client.live({
+        onEvent: () => undefined,
+        onState: (state) => states.push(state),
+        onTokenExpired: async () => {
+          renewals += 1;
+          token = await auth('/api/auth/login');
+        },
+      });
+      try {
+        await waitFor(
+          'the stream to open with a renewed token',
+          () => renewals >= 1 && states.filter((s) => s === 'open').length >= 2,
+          () => states.length,
+        );
+      } finally {
+        stream.close();
+      }
+    } finally {
+      await shortLived.stop();
     }
   });
 });

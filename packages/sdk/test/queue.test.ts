@@ -164,6 +164,30 @@ describe('SubmissionQueue', () => {
     expect(await store.load()).toEqual([]);
   });
 
+  it('queues while the network does not answer, waiting for the store only', async () => {
+    const store = new MemoryStore();
+    await store.add({ key: 'from-before', value: 1, queuedAt: new Date().toISOString() });
+    const requests: string[] = [];
+    const client = new ScoreboardClient({
+      baseUrl: 'http://scoreboard.test',
+      credentials: { token: 'token' },
+      store,
+      timeoutMs: 200,
+      // Never answers: only the client's timeout ends each request.
+      fetch: (input, init) => {
+        requests.push(new URL(String(input)).pathname);
+        return new Promise((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(new Error('aborted'))),
+        );
+      },
+    });
+    await client.submit({ value: 2 });
+    expect((await store.load()).map((entry) => entry.value)).toEqual([1, 2]);
+    expect(requests.filter((path) => path === '/api/scores')).toEqual([]);
+    await client.queue.stop();
+    expect(await store.load()).toHaveLength(2);
+  });
+
   it('sends the stored submissions when the lookup fails', async () => {
     const store = new MemoryStore();
     await store.add({ key: 'left-over', value: 5, queuedAt: new Date().toISOString() });

@@ -21,6 +21,8 @@ export type FlakyProxy = {
     unavailable: number;
     refused: number;
   };
+  /** Breaks every open connection (the next requests connect again). */
+  cut(): void;
   close(): Promise<void>;
 };
 
@@ -109,6 +111,9 @@ export async function startFlakyProxy(target: URL, mode: ProxyMode, seed = 1): P
       proxy.mode = next;
     },
     counts,
+    cut() {
+      for (const socket of sockets) socket.destroy();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
