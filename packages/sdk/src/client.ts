@@ -1,4 +1,5 @@
 import type {
+  AuthResponseDto,
   BoardDto,
   BoardLeaderboardDto,
   BoardListDto,
@@ -30,6 +31,19 @@ export type ClientOptions = {
 };
 
 type Query = Record<string, string | number | undefined>;
+
+/**
+ * Logs a player in (POST /api/auth/login) and answers the token with the account; an ApiError
+ * (401 `Invalid credentials`, 429 after repeated failures) otherwise.
+ */
+export async function login(
+  baseUrl: string,
+  credentials: { email: string; password: string },
+  fetchImpl?: typeof fetch,
+): Promise<AuthResponseDto> {
+  const http = new Http({ baseUrl, credentials: { apiKey: '' }, fetch: fetchImpl });
+  return (await http.request<AuthResponseDto>('POST', '/api/auth/login', credentials, false)).body;
+}
 
 function withQuery(path: string, query: Query): string {
   const pairs = Object.entries(query).filter(

@@ -48,10 +48,11 @@ export class Http {
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
+    authenticated = true,
   ): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = {
       accept: 'application/json',
-      ...(await this.authHeaders()),
+      ...(authenticated ? await this.authHeaders() : {}),
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const abort = new AbortController();

@@ -1,4 +1,4 @@
-export { ScoreboardClient, type ClientOptions } from './client.js';
+export { ScoreboardClient, login, type ClientOptions } from './client.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { ApiError, NetworkError, type ApiErrorBody } from './errors.js';
 export type { Credentials } from './http.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiToTypeScript } from '../scripts/openapi-to-ts.mjs';
 import { startServer } from '../scripts/server.mjs';
-import { ScoreboardClient } from '../src/client.js';
+import { ScoreboardClient, login } from '../src/client.js';
 import { startFlakyProxy, type FlakyProxy, type ProxyMode } from './support/flaky-proxy.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -167,15 +167,12 @@ describe('the live stream', () => {
         email: `sdk-${randomUUID()}@example.com`,
         password: 'correct horse battery',
       };
-      const auth = async (path: string) => {
-        const response = await fetch(`${shortLived.baseUrl}${path}`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(credentials),
-        });
-        return ((await response.json()) as { access_token: string }).access_token;
-      };
-      let token = await auth('/api/auth/signup');
+      const response = await fetch(`${shortLived.baseUrl}/api/auth/signup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(credentials),
+      });
+      let token = ((await response.json()) as { access_token: string }).access_token;
       let renewals = 0;
       const states: string[] = [];
       const client = new ScoreboardClient({
@@ -187,7 +184,7 @@ describe('the live stream', () => {
         onState: (state) => states.push(state),
         onTokenExpired: async () => {
           renewals += 1;
-          token = await auth('/api/auth/login');
+          token = (await login(shortLived.baseUrl, credentials)).access_token;
         },
       });
       try {
