@@ -95,7 +95,10 @@ export class SubmissionQueue {
    * answered). Call it once per score the player made.
    */
   async submit({ value, board, userId, metadata }: SubmitInput): Promise<string> {
-    await this.start();
+    // The first submission starts the queue (after stop(), they wait for start()). Every call
+    // waits for the same promise, so that concurrent calls reach the store in the order made.
+    if (!this.started) void this.start();
+    await this.started;
     const submission: QueuedSubmission = {
       key: globalThis.crypto.randomUUID(),
       value,
@@ -116,15 +119,14 @@ export class SubmissionQueue {
    * that settles what the server already stored). `submit` calls it; call it at launch to resume
    * at once. It waits for the store only, never for the network.
    */
-  start(): Promise<void> {
-    this.started ??= (async () => {
-      const stored = await this.store.load();
+  async start(): Promise<void> {
+    this.started ??= this.store.load().then((stored) => {
       this.pendingEntries.unshift(...stored);
       this.unsettled = stored;
-      this.running = true;
-      this.kick();
-    })();
-    return this.started;
+    });
+    await this.started;
+    this.running = true;
+    this.kick();
   }
 
   /** Sends again at once: after `unauthorized` (with new credentials), or when back online. */
@@ -136,14 +138,18 @@ export class SubmissionQueue {
 
   /** Resolves once nothing is pending (everything queued so far was answered). */
   async whenEmpty(): Promise<void> {
-    await this.start();
+    if (!this.started) await this.start();
+    await this.started;
     if (this.pendingEntries.length > 0) {
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
     await this.removalsDone();
   }
 
-  /** Stops sending (what is pending stays in the store); resolves once no request is under way. */
+  /**
+   * Stops sending (what is pending stays in the store; `start()` goes on); resolves once no
+   * request is under way.
+   */
   async stop(): Promise<void> {
     this.running = false;
     this.wake?.();

@@ -188,6 +188,18 @@ describe('SubmissionQueue', () => {
     expect(await store.load()).toHaveLength(2);
   });
 
+  it('after stop, keeps what is submitted and sends it once started again', async () => {
+    const { client, requests, store } = clientOver((request) => stored(request));
+    await client.queue.start();
+    await client.queue.stop();
+    const key = await client.submit({ value: 4 });
+    expect(submissions(requests)).toEqual([]);
+    expect((await store.load()).map((entry) => entry.key)).toEqual([key]);
+    await client.queue.start();
+    await client.queue.whenEmpty();
+    expect(submissions(requests).map((r) => r.body.idempotency_key)).toEqual([key]);
+  });
+
   it('sends the stored submissions when the lookup fails', async () => {
     const store = new MemoryStore();
     await store.add({ key: 'left-over', value: 5, queuedAt: new Date().toISOString() });
