@@ -325,8 +325,12 @@ describe('a game server through a failing network, restarted twice', () => {
     expect(proxy.counts.requestsDropped).toBeGreaterThan(0);
     expect(proxy.counts.unavailable).toBeGreaterThan(0);
     expect(done.replayed).toBeGreaterThan(0);
+    const resumed = [second, third].map((run) => run.output.find((l) => l.startsWith('resumed')));
+    const settled = results.filter((line) => line.startsWith('settled by lookup')).length;
     console.log(
-      `${TOTAL} scores, 3 runs (2 killed): proxy ${JSON.stringify(proxy.counts)}; last run ${JSON.stringify(done)}; resumed ${[second, third].map((run) => run.output.find((line) => line.startsWith('resumed')))}`,
+      `${TOTAL} scores, 3 runs (2 killed): proxy ${JSON.stringify(proxy.counts)}; ` +
+        `${resumed.join(', ')} after the restarts; ${settled} settled by lookup; ` +
+        `last run ${JSON.stringify(done)}`,
     );
   }, 600_000);
 });

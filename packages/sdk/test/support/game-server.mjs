@@ -1,7 +1,8 @@
 // A game server that submits scores for one player through the SDK's durable queue (a FileStore),
 // for the integration test, which kills and restarts it. It queues the values FROM..TO-1 (one
 // intended submission each), prints `queued <n>` once they are all in the store, then waits until
-// every submission is answered, prints what happened as one JSON line, and exits.
+// every submission is answered, prints what happened as one JSON line, and exits. It also prints
+// each submission that the lookup found stored after a restart.
 import { FileStore } from '../../dist/file-store.js';
 import { ScoreboardClient } from '../../dist/index.js';
 
@@ -16,16 +17,17 @@ const client = new ScoreboardClient({
 const counts = { accepted: 0, replayed: 0, settledByLookup: 0, retrying: 0, refused: 0 };
 client.queue.on((event) => {
   if (event.type === 'queued') return;
-  if (event.type === 'replayed' && 'status' in event.score) counts.settledByLookup += 1;
+  if (event.type === 'replayed' && 'status' in event.score) {
+    counts.settledByLookup += 1;
+    console.log(`settled by lookup ${event.submission.value}`);
+  }
   counts[event.type] = (counts[event.type] ?? 0) + 1;
   if (event.type === 'refused')
     console.log(`refused ${event.submission.value}: ${event.error.message}`);
 });
 
 await client.queue.start();
-console.log(
-  `resumed: ${counts.settledByLookup} settled by lookup, ${client.queue.pending.length} to send`,
-);
+console.log(`resumed ${client.queue.pending.length} from the store`);
 for (let value = Number(FROM); value < Number(TO); value++) {
   await client.submit({ value, board: BOARD, userId: USER_ID });
 }
