@@ -216,15 +216,19 @@ export class SubmissionQueue {
           attempt = 0;
           continue;
         }
-        if (!(error instanceof ApiError || error instanceof NetworkError)) throw error;
+        // Anything else (the app's token function failed, say) is retried like a lost request.
+        const failure =
+          error instanceof ApiError || error instanceof NetworkError
+            ? error
+            : new NetworkError(String((error as Error)?.message ?? error), { cause: error });
         attempt += 1;
         const delayMs = backoffDelay(
           attempt,
           this.options.backoff,
           this.options.random,
-          error instanceof ApiError ? error.retryAfterMs : undefined,
+          failure instanceof ApiError ? failure.retryAfterMs : undefined,
         );
-        this.emit({ type: 'retrying', submission, error, attempt, delayMs });
+        this.emit({ type: 'retrying', submission, error: failure, attempt, delayMs });
         await this.sleep(delayMs);
       }
     }

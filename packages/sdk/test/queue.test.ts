@@ -200,6 +200,29 @@ describe('SubmissionQueue', () => {
     expect(submissions(requests).map((r) => r.body.idempotency_key)).toEqual([key]);
   });
 
+  it('retries when the token function fails, as for a lost request', async () => {
+    const network = scriptedFetch((request) => stored(request));
+    let calls = 0;
+    const client = new ScoreboardClient({
+      baseUrl: 'http://scoreboard.test',
+      credentials: {
+        token: () => {
+          calls += 1;
+          if (calls === 1) throw new Error('refresh failed');
+          return 'token';
+        },
+      },
+      fetch: network.fetch,
+      queue: { backoff: { baseMs: 1, maxMs: 5 }, random: () => 0 },
+    });
+    const events: QueueEvent[] = [];
+    client.queue.on((event) => events.push(event));
+    await client.submit({ value: 8 });
+    await client.queue.whenEmpty();
+    expect(events.map((event) => event.type)).toEqual(['queued', 'retrying', 'accepted']);
+    expect(events[1]).toMatchObject({ error: { name: 'NetworkError', message: 'refresh failed' } });
+  });
+
   it('sends the stored submissions when the lookup fails', async () => {
     const store = new MemoryStore();
     await store.add({ key: 'left-over', value: 5, queuedAt: new Date().toISOString() });
