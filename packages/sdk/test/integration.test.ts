@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiToTypeScript } from '../scripts/openapi-to-ts.mjs';
 import { startServer } from '../scripts/server.mjs';
 import { ScoreboardClient, login } from '../src/client.js';
+import { FileStore } from '../src/file-store.js';
+import type { QueueEvent } from '../src/queue.js';
 import { startFlakyProxy, type FlakyProxy, type ProxyMode } from './support/flaky-proxy.js';
 import { waitFor } from './support/wait-for.js';
 
@@ -119,6 +121,56 @@ describe('a player client', () => {
     } finally {
       stream.close();
     }
+  });
+});
+
+describe('a restart after lost answers', () => {
+  it('settles by lookup what the server stored, and sends only the rest', async () => {
+    const { access_token, user } = await signup();
+    const path = join(workDir, 'lost-answers.json');
+    // Every answer is lost: the first submission is stored, and retried (replayed) unheard.
+    const proxy = await startFlakyProxy(new URL(server.baseUrl), { ...NO_FAULTS, dropAnswers: 1 });
+    const before = new ScoreboardClient({
+      baseUrl: proxy.url,
+      credentials: { token: access_token },
+      store: new FileStore(path),
+      queue: { backoff: { baseMs: 20, maxMs: 100 } },
+    });
+    const retries: number[] = [];
+    before.queue.on((event) => event.type === 'retrying' && retries.push(event.attempt));
+    for (const value of [1, 2, 3]) await before.submit({ value });
+    const storedValues = async () =>
+      (await server.sql('SELECT value FROM scores WHERE user_id = $1 ORDER BY id', [user.id])).map(
+        (row) => row.value,
+      );
+    await waitFor(
+      'the first to be stored and retried unheard',
+      async () => retries.length >= 2 && (await storedValues()).length === 1,
+      () => retries.length,
+    );
+    await before.queue.stop();
+    await proxy.close();
+
+    const after = new ScoreboardClient({
+      baseUrl: server.baseUrl,
+      credentials: { token: access_token },
+      store: new FileStore(path),
+    });
+    const events: QueueEvent[] = [];
+    after.queue.on((event) => events.push(event));
+    await after.queue.start();
+    await after.queue.whenEmpty();
+    expect(
+      events.map((event) => [event.type, 'submission' in event && event.submission.value]),
+    ).toEqual([
+      ['replayed', 1],
+      ['accepted', 2],
+      ['accepted', 3],
+    ]);
+    // The lookup's answer (the stored score, with its status), not a resubmission's.
+    expect(events[0]).toMatchObject({ score: { value: 1, status: expect.any(String) } });
+    expect(await storedValues()).toEqual([1, 2, 3]);
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual([]);
   });
 });
 
