@@ -97,7 +97,8 @@ export class SubmissionQueue {
   async submit({ value, board, userId, metadata }: SubmitInput): Promise<string> {
     // The first submission starts the queue (after stop(), they wait for start()). Every call
     // waits for the same promise, so that concurrent calls reach the store in the order made.
-    if (!this.started) void this.start();
+    // A store that fails to load rejects `started`, and so this call.
+    if (!this.started) this.start().catch(() => undefined);
     await this.started;
     const submission: QueuedSubmission = {
       key: globalThis.crypto.randomUUID(),
