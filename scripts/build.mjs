@@ -1,5 +1,5 @@
-// `node scripts/build.mjs [--if-changed] [--quiet] [server|client]...`: builds the packages (both when none
-// is named), the client first since the server serves it.
+// `node scripts/build.mjs [--if-changed] [--quiet] [server|client|sdk]...`: builds the packages (all
+// when none is named), the client before the server since the server serves it.
 //
 // With --if-changed, a package is built only when its inputs differ from those of its last build:
 // each build leaves the SHA-256 of its inputs (sources, configs, the lockfile) in its dist/, so an
@@ -22,6 +22,11 @@ const PACKAGES = {
     dir: 'packages/server',
     inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'],
     outputs: ['dist/main.js', 'dist/cli.js'],
+  },
+  sdk: {
+    dir: 'packages/sdk',
+    inputs: ['src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'],
+    outputs: ['dist/index.js', 'dist/file-store.js'],
   },
 };
 /** Inputs of every package: a dependency or a compiler option can change any output. */

@@ -12,9 +12,13 @@ const SERVER = join(ROOT, 'packages/server');
 const CLIENT = join(ROOT, 'packages/client');
 const port = process.env.PORT ?? '3000';
 
-const built = spawnSync(process.execPath, [join(ROOT, 'scripts/build.mjs'), '--if-changed'], {
-  stdio: 'inherit',
-});
+const built = spawnSync(
+  process.execPath,
+  [join(ROOT, 'scripts/build.mjs'), '--if-changed', 'client', 'server'],
+  {
+    stdio: 'inherit',
+  },
+);
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const children = new Set();

@@ -1,5 +1,5 @@
-// The root `npm test`: runs every workspace's suites in turn (server, client components, client
-// browser), goes on after a failure so that everything is reported, and ends with one line over
+// The root `npm test`: runs every workspace's suites in turn (server, sdk, client components,
+// client browser), goes on after a failure so that everything is reported, and ends with one line over
 // all their Vitest JSON reports: "N passed, N failed". Exits 1 when a test failed or a suite could
 // not run at all (a compile error before Vitest wrote a report counts as a failure of that suite).
 //
@@ -15,6 +15,15 @@ const SUITES = [
     report: 'packages/server/test-results/vitest.json',
     // Builds dist/ (which the browser tests run too), then runs Vitest.
     steps: [['npm', 'test', '--workspace', 'packages/server']],
+  },
+  {
+    name: 'sdk',
+    report: 'packages/sdk/test-results/vitest.json',
+    // Its integration tests run the built server (which the server suite builds; alone, this does).
+    steps: [
+      ['node', 'scripts/build.mjs', '--if-changed', '--quiet', 'server'],
+      ['npm', 'test', '--workspace', 'packages/sdk'],
+    ],
   },
   {
     name: 'client components',

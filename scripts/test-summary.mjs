@@ -46,7 +46,7 @@ export function summaryLine({ passed, failed }) {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const reports = ['packages/server', 'packages/client']
+  const reports = ['packages/server', 'packages/sdk', 'packages/client']
     .map((dir) => `${dir}/test-results`)
     .filter((dir) => existsSync(dir))
     .flatMap((dir) =>

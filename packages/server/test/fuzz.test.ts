@@ -1301,6 +1301,20 @@ const ROUTES: RouteSpec[] = [
       }),
   },
   {
+    route: 'POST /api/scores/lookup',
+    weight: 2,
+    requests: (f) =>
+      requestsTo(f, 'POST', '/api/scores/lookup', {
+        body: {
+          idempotency_keys: fc.oneof(
+            { weight: 3, arbitrary: fc.array(idempotencyKeys, { minLength: 1, maxLength: 5 }) },
+            { weight: 1, arbitrary: fc.array(fc.uuid(), { minLength: 99, maxLength: 102 }) },
+            { weight: 1, arbitrary: hostileJson },
+          ),
+        },
+      }),
+  },
+  {
     route: 'GET /api/me/scores',
     weight: 2,
     requests: (f) =>

@@ -1,4 +1,15 @@
-import { Body, Controller, Get, Headers, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -11,6 +22,7 @@ import {
 import { AuthGuard } from '../auth/auth.guard';
 import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
 import { ListScoresQuery, ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
+import { LookupScoresDto, ScoreLookupDto } from './dto/lookup-scores.dto';
 import { SubmitScoreDto } from './dto/submit-score.dto';
 import { resolveIdempotencyKey } from './idempotency-key';
 import { ScoresService } from './scores.service';
@@ -51,6 +63,21 @@ export class ScoresController {
     });
     if (replayed) response.header('Idempotent-Replayed', 'true');
     return body;
+  }
+
+  @Post('scores/lookup')
+  @HttpCode(200)
+  @UseGuards(SubmitterGuard)
+  @ApiSecurity('api-key')
+  @ApiOkResponse({
+    type: ScoreLookupDto,
+    description: 'For each key asked, in order, the score stored under it or null',
+  })
+  lookup(
+    @CurrentSubmitter() submitter: Submitter,
+    @Body() dto: LookupScoresDto,
+  ): Promise<ScoreLookupDto> {
+    return this.scores.lookup(submitter, dto.idempotency_keys, dto.user_id);
   }
 
   @Get('me/scores')

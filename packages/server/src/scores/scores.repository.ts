@@ -355,6 +355,40 @@ export class ScoresRepository {
     return rows.map(toScore);
   }
 
+  /**
+   * The player's state and, for each key in the order given, the score stored under it (null for
+   * none): one statement, so a lookup costs one round trip. `player` is `missing` for an id that
+   * names no user.
+   */
+  async findByKeys(
+    userId: string,
+    idempotencyKeys: string[],
+  ): Promise<{ player: 'missing' | 'suspended' | 'active'; scores: (StoredScore | null)[] }> {
+    const rows = await queryRows<
+      { [K in keyof ScoreRow]: ScoreRow[K] | null } & {
+        suspended: boolean;
+      }
+    >(
+      this.dataSource,
+      `SELECT u.banned_at IS NOT NULL AS suspended,
+              ${COLUMNS.split(', ')
+                .map((column) => `s.${column}`)
+                .join(', ')}
+         FROM users u
+        CROSS JOIN unnest($2::varchar[]) WITH ORDINALITY AS k (idempotency_key, n)
+         LEFT JOIN scores s ON s.user_id = u.id AND s.idempotency_key = k.idempotency_key
+        WHERE u.id = $1
+        ORDER BY k.n`,
+      [userId, idempotencyKeys],
+    );
+    const [first] = rows;
+    if (!first) return { player: 'missing', scores: [] };
+    return {
+      player: first.suspended ? 'suspended' : 'active',
+      scores: rows.map((row) => (row.id === null ? null : toScore(row as ScoreRow))),
+    };
+  }
+
   async findForUser(userId: string, id: string): Promise<StoredScore | null> {
     const [row]: ScoreRow[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM scores WHERE id = $1 AND user_id = $2`,

@@ -15,6 +15,7 @@ import { AppConfig } from '../config/app-config';
 import { ScoreEventTransport } from '../events/score-event-transport';
 import { UpdatesBus } from '../live/updates-bus';
 import { Metrics } from '../metrics/metrics.service';
+import type { ScoreLookupDto } from './dto/lookup-scores.dto';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
 import {
   PERIOD_ENDED,
@@ -210,6 +211,31 @@ export class ScoresService {
         'Publishing a score failed; the sweeper will deliver it',
       );
     }
+  }
+
+  /**
+   * For each key, in the order given, the score the player stored under it, or null: for a client
+   * that lost the answers of its submissions, to settle them without sending them again. The
+   * player is the token's, or an API key's `user_id` (as for submit); a key limited to some boards
+   * sees null for a score on any other board, so it learns nothing beyond what it may write.
+   */
+  async lookup(
+    submitter: Submitter,
+    idempotencyKeys: string[],
+    named: string | number | null | undefined,
+  ): Promise<ScoreLookupDto> {
+    const userId = this.player(submitter, named);
+    const { player, scores } = await this.scores.findByKeys(userId, idempotencyKeys);
+    if (player === 'missing') this.refuseUnknownUser(submitter, new UnknownUserError(userId));
+    if (player === 'suspended') throw new ForbiddenException(ACCOUNT_SUSPENDED);
+    const boards = submitter.kind === 'api-key' ? submitter.key.boards : null;
+    return {
+      items: idempotencyKeys.map((key, index) => {
+        const score = scores[index] ?? null;
+        const visible = score !== null && (!boards || boards.includes(score.boardId));
+        return { idempotency_key: key, score: visible ? toItem(score) : null };
+      }),
+    };
   }
 
   async list(
