@@ -1043,7 +1043,29 @@ const boardFields = {
   authoritative: validOr(fc.boolean()),
   max_submissions_per_minute: validOr(fc.integer({ min: 0, max: 1_000_001 })),
   archived: validOr(fc.boolean()),
+  ranking: validOr(fc.constantFrom('best', 'latest', 'sum', 'count', 'median')),
 };
+
+/** Score metadata: small objects mostly, some too large, too deep or not objects. */
+const scoreMetadata = fc.option(
+  fc.oneof(
+    { weight: 4, arbitrary: fc.object({ maxDepth: 3, maxKeys: 4 }) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(null, 'level 3', [1, 2], { a: { b: { c: { d: {} } } } }),
+    },
+    { weight: 1, arbitrary: fc.string({ minLength: 1000, maxLength: 1100 }).map((s) => ({ s })) },
+  ),
+  { freq: 3, nil: undefined },
+);
+
+/** users=: lists of ids (some too long), or text that is not one. */
+const userLists = fc.oneof(
+  fc
+    .array(fc.integer({ min: 1, max: 2_000_000 }), { minLength: 1, maxLength: 110 })
+    .map((ids) => ids.join(',')),
+  fc.string({ maxLength: 20 }),
+);
 
 type RouteSpec = {
   route: string;
@@ -1105,11 +1127,26 @@ const ROUTES: RouteSpec[] = [
     requests: (f) => requestsTo(f, 'GET', '/api/me'),
   },
   {
+    route: 'PATCH /api/me',
+    weight: 2,
+    requests: (f) =>
+      requestsTo(f, 'PATCH', '/api/me', {
+        body: {
+          display_name: validOr(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 32 })),
+        },
+      }),
+  },
+  {
     route: 'POST /api/scores',
     weight: 4,
     requests: (f) =>
       requestsTo(f, 'POST', '/api/scores', {
-        body: { value: scoreValues, idempotency_key: idempotencyKeys, board: scoreBoards(f) },
+        body: {
+          value: scoreValues,
+          idempotency_key: idempotencyKeys,
+          board: scoreBoards(f),
+          metadata: scoreMetadata,
+        },
         headers: idempotencyKeyHeaders.map((key) =>
           key === undefined ? [] : [['idempotency-key', key] as [string, string]],
         ),
@@ -1374,7 +1411,12 @@ const ROUTES: RouteSpec[] = [
     weight: 2,
     requests: (f) =>
       requestsTo(f, 'GET', boardPaths(f, fc.constantFrom('global', f.board), '/leaderboard'), {
-        query: { period: periodParams, limit: decimal(1, 100), offset: decimal(0, 10_000) },
+        query: {
+          period: periodParams,
+          limit: decimal(1, 100),
+          offset: decimal(0, 10_000),
+          users: userLists,
+        },
       }),
   },
   {
