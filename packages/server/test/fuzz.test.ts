@@ -1064,7 +1064,7 @@ const userLists = fc.oneof(
   fc
     .array(fc.integer({ min: 1, max: 2_000_000 }), { minLength: 1, maxLength: 110 })
     .map((ids) => ids.join(',')),
-  fc.string({ maxLength: 20 }),
+  fc.string({ maxLength: 20 }).map(encodeURIComponent),
 );
 
 type RouteSpec = {

@@ -9,6 +9,7 @@ export type AdminScoreDto = {
   status: 'pending' | 'processed' | 'dead' | 'removed';
   removed_at: string | null;
   removed_reason: string | null;
+  metadata?: Record<string, unknown>;
 };
 
 export type AdminScorePageDto = {
@@ -69,6 +70,7 @@ export type BoardDto = {
   id: string;
   name: string;
   sort: 'desc' | 'asc';
+  ranking: 'best' | 'latest' | 'sum' | 'count';
   score_min: number;
   score_max: number;
   reset: string;
@@ -93,6 +95,8 @@ export type BoardListDto = {
 export type BoardStandingDto = {
   rank: number | null;
   items: LeaderboardEntryDto[];
+  players: number;
+  percentile: number | null;
   period: PeriodOfLeaderboardDto;
 };
 
@@ -103,6 +107,7 @@ export type CreateApiKeyDto = {
 };
 
 export type CreateBoardDto = {
+  ranking?: 'best' | 'latest' | 'sum' | 'count';
   score_min?: number;
   score_max?: number;
   reset?: string;
@@ -138,8 +143,10 @@ export type LeaderboardEntryDto = {
   rank: number;
   user_id: string;
   display_name: string;
+  value: number;
   high_score: number;
   achieved_at: string;
+  metadata?: Record<string, unknown>;
 };
 
 export type LeaderboardPageDto = {
@@ -171,6 +178,8 @@ export type MyBoardsDto = {
 
 export type MyBoardStandingDto = {
   board: string;
+  ranking: 'best' | 'latest' | 'sum' | 'count';
+  value: number | null;
   period: PeriodDto;
   rank: number | null;
   best: number | null;
@@ -222,6 +231,7 @@ export type ScoreItemDto = {
   id: string;
   value: number;
   created_at: string;
+  metadata?: Record<string, unknown>;
   board: string;
   status: 'pending' | 'processed' | 'dead' | 'removed';
 };
@@ -260,16 +270,19 @@ export type SubmitScoreDto = {
   idempotency_key?: string;
   board?: string;
   user_id?: string | number;
+  metadata?: Record<string, unknown>;
 };
 
 export type SubmittedScoreDto = {
   id: string;
   value: number;
   created_at: string;
+  metadata?: Record<string, unknown>;
   message: 'Score submitted successfully' | 'Score already submitted';
 };
 
 export type UpdateBoardDto = {
+  ranking?: 'best' | 'latest' | 'sum' | 'count';
   score_min?: number;
   score_max?: number;
   reset?: string;
@@ -278,6 +291,10 @@ export type UpdateBoardDto = {
   max_submissions_per_minute?: number;
   archived?: boolean;
   name?: string;
+};
+
+export type UpdateMeDto = {
+  display_name: string;
 };
 
 export type UserDto = {
