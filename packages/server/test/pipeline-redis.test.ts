@@ -406,14 +406,16 @@ describe.each(REDIS_TOPOLOGIES)(
 
     it('applies 5,000 events for 100 users with 3 workers, each user’s events in one shard, in order', async () => {
       const all = await orderedPlayers(100);
+      // Before any worker reads them: a processed event is deleted from its stream.
+      await submitInRounds(all, 50);
+      await expectEachUserInOneShardInOrder(all);
       const running = await Promise.all([
         startShardedWorker(),
         startShardedWorker(),
         startShardedWorker(),
       ]);
-      await submitInRounds(all, 50);
       await expectAllAppliedExactlyOnce(all);
-      await expectEachUserInOneShardInOrder(all);
+      expect((await shardContents()).every((byUser) => byUser.size === 0)).toBe(true);
       for (const worker of running) {
         expect((await workerMetrics(worker)).value('scoreboard_events_swept_total')).toBe(0);
       }
