@@ -68,11 +68,14 @@ const SUBMIT = `
       FROM scores s
      WHERE (s.user_id, s.idempotency_key) IN (SELECT user_id, idempotency_key FROM input)
   ),
+  key_lock AS (
+    SELECT t.api_key_id, pg_advisory_xact_lock_shared($9::int, (t.api_key_id % 2147483647)::int)
+      FROM (SELECT DISTINCT api_key_id FROM input WHERE api_key_id IS NOT NULL
+             ORDER BY api_key_id) t
+  ),
   api_key AS (
     SELECT k.id FROM api_keys k
-     WHERE k.id IN (SELECT api_key_id FROM input)
-       AND pg_advisory_xact_lock_shared($9::int, (k.id % 2147483647)::int)::text = ''
-       AND k.revoked_at IS NULL
+     WHERE k.id IN (SELECT api_key_id FROM key_lock) AND k.revoked_at IS NULL
      ORDER BY k.id
        FOR KEY SHARE
   ),
