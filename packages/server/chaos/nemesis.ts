@@ -6,6 +6,7 @@ export const FAULT_KINDS = [
   'kill-worker',
   'kill-api',
   'restart-postgres',
+  'freeze-postgres',
   'stop-redis',
   'flush-redis',
   'pause-worker',
@@ -119,7 +120,7 @@ export class Nemesis {
     const possible = this.kinds.filter((kind) => {
       if (kind === 'kill-worker' || kind === 'pause-worker') return workers.length > 0;
       if (kind === 'kill-api') return apis.length > 0;
-      if (kind === 'restart-postgres') return postgresFree;
+      if (kind === 'restart-postgres' || kind === 'freeze-postgres') return postgresFree;
       return redisFree;
     });
     if (possible.length === 0) return undefined;
@@ -150,6 +151,18 @@ export class Nemesis {
           apply: () => this.cluster.postgres.stop({ mode }),
           healAfterMs: this.random.int(0, 3000),
           heal: () => this.cluster.postgres.start(),
+        };
+      }
+      case 'freeze-postgres': {
+        // Longer than the servers' statement timeout at times, so requests meet the client's.
+        const frozenMs = this.random.int(2000, 15_000);
+        return {
+          kind,
+          component: 'postgres',
+          detail: `(SIGSTOP for ${(frozenMs / 1000).toFixed(1)} s)`,
+          apply: async () => this.cluster.postgres.freeze(),
+          healAfterMs: frozenMs,
+          heal: async () => this.cluster.postgres.thaw(),
         };
       }
       case 'stop-redis':

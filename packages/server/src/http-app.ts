@@ -14,6 +14,7 @@ import {
   answerUnparsableRequests,
   BODY_LIMIT_BYTES,
   explainBodyErrors,
+  limitRequestTime,
   refuseHostileBodies,
   refuseUnreadableBodies,
 } from './common/request-guards';
@@ -63,6 +64,7 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
   app.use(refuseHostileBodies);
   app.use(answerMiddlewareErrors);
   app.getHttpServer().on('clientError', answerUnparsableRequests);
+  limitRequestTime(app.getHttpServer(), config.requestBodyTimeoutMs);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter(app.get(HttpAdapterHost)));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAdmin } from './support/cli';
 import { ApiClient } from './support/api-client';
 import { startTestApp, type TestApp } from './support/test-app';
+import { waitFor } from './support/wait-for';
 
 /**
  * SPEC 2b over HTTP: API keys for trusted game servers, authoritative boards and the per-board
@@ -245,6 +246,117 @@ describe('API keys', () => {
     expect(
       (await api.request('DELETE', '/api/admin/api-keys/424242', { token: admin.token })).status,
     ).toBe(404);
+  });
+});
+
+describe('a revoked API key', () => {
+  /**
+   * One round: submitters send scores under a fresh key, one request after another, until it
+   * answers 401; the revoke comes while they run. Whatever was stored under the key is stored by
+   * the moment the revoke's 204 arrives (no submission in flight then stores anything after), and
+   * each stored score was answered 201.
+   */
+  async function revokeUnderLoad(board: string | undefined): Promise<void> {
+    const SUBMITTERS = 12;
+    const { id, key } = await createKey();
+    const player = await api.signup();
+    const acknowledged = new Set<string>();
+    let revokedAt = Infinity;
+    const answeredAfterRevoke: number[] = [];
+    let failed = false;
+    const submitters = Array.from({ length: SUBMITTERS }, async () => {
+      while (!failed) {
+        const sentAt = Date.now();
+        const response = await submitWithKey(key, { value: 5, user_id: player.user.id, board });
+        if (response.status === 201) acknowledged.add(response.body.id);
+        if (sentAt > revokedAt) answeredAfterRevoke.push(response.status);
+        if (response.status === 401) return;
+        expect(response.status).toBe(201);
+      }
+    });
+    let storedAtRevoke: string[];
+    try {
+      await waitFor(() => acknowledged.size >= 2 * SUBMITTERS, {
+        timeoutMs: 30_000,
+        what: 'submissions under the key',
+      });
+      const revoked = await api.request('DELETE', `/api/admin/api-keys/${id}`, {
+        token: admin.token,
+      });
+      revokedAt = Date.now();
+      expect(revoked.status).toBe(204);
+      storedAtRevoke = await scoresUnderKey(id);
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      await Promise.allSettled(submitters);
+    }
+
+    const stored = await scoresUnderKey(id);
+    expect(stored).toEqual(storedAtRevoke);
+    expect(new Set(stored)).toEqual(acknowledged);
+    expect(answeredAfterRevoke.filter((status) => status !== 401)).toEqual([]);
+    const [late] = await app.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM scores s JOIN api_keys k ON k.id = s.api_key_id
+        WHERE k.id = $1 AND s.created_at >= k.revoked_at`,
+      [id],
+    );
+    expect(late!.n).toBe(0);
+  }
+
+  const scoresUnderKey = async (apiKeyId: string) =>
+    (
+      await app.sql<{ id: string }>(
+        'SELECT id::text FROM scores WHERE api_key_id = $1 ORDER BY id',
+        [apiKeyId],
+      )
+    ).map((row) => row.id);
+
+  it('stores no score after its revoke commits, over many rounds of concurrent submissions', async () => {
+    for (let round = 0; round < 10; round++) await revokeUnderLoad(undefined);
+  }, 120_000);
+
+  it('stores no score after its revoke commits on a board with a submission rate', async () => {
+    const board = await createBoard({ max_submissions_per_minute: 100_000 });
+    for (let round = 0; round < 6; round++) await revokeUnderLoad(board);
+  }, 120_000);
+});
+
+describe('a replay through an API key', () => {
+  it('answers the original only when the key may write its board, and 403 revealing nothing otherwise', async () => {
+    const restricted = await createBoard({});
+    const player = await api.signup();
+    const idempotencyKey = 'sec-1';
+    const original = await api.submitScore(player.token, 42, idempotencyKey);
+    expect(original.status).toBe(201);
+    const { key } = await createKey({ boards: [restricted] });
+    const refused = await submitWithKey(key, {
+      value: 7,
+      user_id: player.user.id,
+      board: restricted,
+      idempotency_key: idempotencyKey,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('idempotent-replayed')).toBeNull();
+    expect(refused.body).toEqual({
+      statusCode: 403,
+      error: 'Forbidden',
+      message: 'This idempotency key was used for a board this API key may not submit to',
+    });
+    expect(JSON.stringify(refused.body)).not.toContain(original.body.id);
+    expect(await countScores(player.user.id)).toBe(1);
+
+    const { key: unrestricted } = await createKey();
+    const replayed = await submitWithKey(unrestricted, {
+      value: 7,
+      user_id: player.user.id,
+      board: restricted,
+      idempotency_key: idempotencyKey,
+    });
+    expect(replayed.status).toBe(201);
+    expect(replayed.headers.get('idempotent-replayed')).toBe('true');
+    expect(replayed.body).toMatchObject({ id: original.body.id, value: 42 });
   });
 });
 

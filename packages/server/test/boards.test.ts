@@ -154,6 +154,18 @@ describe('admin routes', () => {
     expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
   });
 
+  it.each([
+    ['*/0 * * * *', 'reset has a step of 0 in its minute field; a step is 1 or more'],
+    ['0 0 30 2 *', 'reset never fires: no month it names has the day of month it names'],
+    ['0 25 * * *', 'reset has 25 in its hour field, which takes 0 to 23'],
+    ['0 0 * 5-2 *', 'reset has a backwards range (5-2) in its month field'],
+  ])('refuses the cron %j in its own words: %s', async (reset, message) => {
+    const response = await createBoard({ id: boardId('cron'), name: 'Cron', reset });
+    expect(response.status).toBe(400);
+    expect(response.body.message).toBe(message);
+    expect(response.body.errors).toEqual([{ field: 'reset', message }]);
+  });
+
   it('applies a new range to new submissions, and hides and closes an archived board', async () => {
     const id = boardId('patched');
     await createBoard({ id, name: 'Patched' });

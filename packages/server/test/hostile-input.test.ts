@@ -12,8 +12,11 @@ import { waitFor } from './support/wait-for';
 let app: TestApp;
 let api: ApiClient;
 
+/** REQUEST_BODY_TIMEOUT_MS here: short, so that a trickled body is cut soon. */
+const BODY_TIMEOUT_MS = 1500;
+
 beforeAll(async () => {
-  app = await startTestApp('hostile_input');
+  app = await startTestApp('hostile_input', { REQUEST_BODY_TIMEOUT_MS: String(BODY_TIMEOUT_MS) });
   api = new ApiClient(app.baseUrl);
 });
 afterAll(() => app.close());
@@ -161,6 +164,43 @@ describe('requests the HTTP layer refuses', () => {
     );
     expect(response.status).toBe(415);
     expect(response.body.message).toBe('Request bodies must not be compressed (Content-Encoding)');
+  });
+
+  it('answers a body trickled a byte at a time 408 in the error shape once REQUEST_BODY_TIMEOUT_MS has passed', async () => {
+    const body = '{"email": "a@example.com", "password": "correct horse battery"}';
+    const started = Date.now();
+    const answer = await new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = httpRequest(new URL('/api/auth/login', app.baseUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': String(body.length) },
+      });
+      let sent = 0;
+      // One byte every 100 ms: the body would take over six seconds to arrive.
+      const trickle = setInterval(() => {
+        if (sent < body.length - 1) req.write(body[sent++]!);
+      }, 100);
+      req.on('response', (res) => {
+        clearInterval(trickle);
+        let text = '';
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      });
+      req.on('error', (error) => {
+        clearInterval(trickle);
+        reject(error);
+      });
+    });
+    const tookMs = Date.now() - started;
+    expect(answer).toEqual({
+      status: 408,
+      body: {
+        statusCode: 408,
+        error: 'Request Timeout',
+        message: 'The request took too long to arrive',
+      },
+    });
+    expect(tookMs).toBeGreaterThanOrEqual(BODY_TIMEOUT_MS - 100);
+    expect(tookMs).toBeLessThan(BODY_TIMEOUT_MS + 2000);
   });
 
   it('answers headers over the parser’s limit with 431 in the error shape', async () => {

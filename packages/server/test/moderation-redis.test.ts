@@ -83,6 +83,83 @@ async function expectRedisEqualsPostgres(board: string): Promise<string[]> {
   return expected;
 }
 
+/** How long a deleted account's tombstone stays in a ranking here (LEADERBOARD_TOMBSTONE_TTL_MS). */
+const TOMBSTONE_TTL_MS = 1500;
+
+/** One Redis key of the app's and all it holds. */
+type StoredKey = {
+  key: string;
+  type: string;
+  ttlMs: number;
+  /** Hash fields, set and sorted-set members, list items. */
+  names: string[];
+  /** Hash values, the string's value, stream entries' fields and values. */
+  values: string[];
+  /** A stream's entries, as field -> value. */
+  entries: Array<Record<string, string>>;
+};
+
+/** Every key under the app's prefix, on every master, with all it holds. */
+async function redisContents(): Promise<StoredKey[]> {
+  const perNode = await redis.onEveryNode(async (client) => {
+    const [role] = (await client.call('ROLE')) as [string];
+    if (role !== 'master') return [];
+    const keys = await client.keys(`${app.config.redisKeyPrefix}*`);
+    return Promise.all(keys.map((key) => readKey(client, key)));
+  });
+  return perNode.flat();
+}
+
+async function readKey(
+  client: Parameters<Parameters<TestRedis['onEveryNode']>[0]>[0],
+  key: string,
+): Promise<StoredKey> {
+  const type = await client.type(key);
+  const ttlMs = await client.pttl(key);
+  const stored: StoredKey = { key, type, ttlMs, names: [], values: [], entries: [] };
+  if (type === 'string') stored.values.push((await client.get(key)) ?? '');
+  if (type === 'hash') {
+    const hash = await client.hgetall(key);
+    stored.names.push(...Object.keys(hash));
+    stored.values.push(...Object.values(hash));
+  }
+  if (type === 'zset') stored.names.push(...(await client.zrange(key, 0, -1)));
+  if (type === 'set') stored.names.push(...(await client.smembers(key)));
+  if (type === 'list') stored.names.push(...(await client.lrange(key, 0, -1)));
+  if (type === 'stream') {
+    for (const [, fields] of await client.xrange(key, '-', '+')) {
+      const entry: Record<string, string> = {};
+      for (let i = 0; i < fields.length; i += 2) entry[fields[i]!] = fields[i + 1]!;
+      stored.entries.push(entry);
+      stored.values.push(...fields);
+    }
+  }
+  return stored;
+}
+
+/** Where the user still appears: by id (a field, a member, a stream entry), score or email. */
+function tracesOf(
+  contents: StoredKey[],
+  user: { id: string; email: string; scoreIds: string[] },
+): string[] {
+  const padded = `:${user.id.padStart(19, '0')}`;
+  const traces: string[] = [];
+  for (const stored of contents) {
+    const everything = [stored.key, ...stored.names, ...stored.values];
+    if (everything.some((text) => text.includes(user.email))) traces.push(`${stored.key}: email`);
+    if (stored.key.endsWith(`:${user.id}`)) traces.push(`${stored.key}: key name`);
+    if (stored.names.some((name) => name === user.id || name.endsWith(padded))) {
+      traces.push(`${stored.key}: ${stored.type} member or field`);
+    }
+    for (const entry of stored.entries) {
+      if (entry.user_id === user.id || user.scoreIds.includes(entry.score_id ?? '')) {
+        traces.push(`${stored.key}: stream entry`);
+      }
+    }
+  }
+  return traces;
+}
+
 describe.each(REDIS_TOPOLOGIES)('moderation over %s', (topology) => {
   beforeAll(async () => {
     redis = await startTestRedis(topology);
@@ -91,6 +168,7 @@ describe.each(REDIS_TOPOLOGIES)('moderation over %s', (topology) => {
       REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
       WORKER_BATCH_SIZE: '5',
       SWEEP_DELAY_MS: '500',
+      LEADERBOARD_TOMBSTONE_TTL_MS: String(TOMBSTONE_TTL_MS),
       LOG_LEVEL: 'error',
     });
     api = new ApiClient(app.baseUrl);
@@ -151,6 +229,61 @@ describe.each(REDIS_TOPOLOGIES)('moderation over %s', (topology) => {
       });
       expect(me.body.rank).toBe(2);
       await watcher.close();
+    });
+
+    it('keep nothing of a deleted account: no field, member or stream entry names it, and its tombstones expire', async () => {
+      const board = await createBoard();
+      const player = await api.signup();
+      const other = await api.signup();
+      const scores = [
+        await submit(player.token, board, 70),
+        await submit(player.token, 'global', 20),
+        await submit(other.token, board, 60),
+        await api.submitScore(player.token, 30),
+      ];
+      expect(scores.map((score) => score.status)).toEqual([201, 201, 201, 201]);
+      await allScoresApplied(app);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([player.user.id, other.user.id]);
+      const user = {
+        id: player.user.id,
+        email: player.email,
+        scoreIds: [scores[0]!, scores[1]!, scores[3]!].map((score) => score.body.id as string),
+      };
+      // Processed events are acknowledged and deleted: the streams hold only the backlog (none).
+      await waitFor(
+        async () =>
+          (await redisContents()).every(
+            (stored) => stored.type !== 'stream' || !stored.entries.length,
+          ),
+        { what: 'the processed events to leave the streams' },
+      );
+
+      const deleted = await api.request('DELETE', '/api/me', {
+        token: player.token,
+        body: { password: player.password },
+      });
+      expect(deleted.status).toBe(204);
+      expect(await expectRedisEqualsPostgres(board)).toEqual([other.user.id]);
+      // Until they expire, tombstones are the only trace: members of a `deleted` set with a TTL.
+      const afterDeletion = await redisContents();
+      const tombstones = afterDeletion.filter((stored) => stored.names.includes(user.id));
+      expect(tombstones.length).toBeGreaterThan(0);
+      for (const stored of tombstones) {
+        expect(stored.key).toMatch(/:standings:deleted$/);
+        expect(stored.ttlMs).toBeGreaterThan(0);
+        expect(stored.ttlMs).toBeLessThanOrEqual(TOMBSTONE_TTL_MS);
+      }
+      const others = afterDeletion.filter((stored) => !tombstones.includes(stored));
+      expect(tracesOf(others, user)).toEqual([]);
+
+      await waitFor(async () => tracesOf(await redisContents(), user).length === 0, {
+        what: 'the tombstones to expire',
+      });
+      const contents = await redisContents();
+      expect(tracesOf(contents, user)).toEqual([]);
+      expect(
+        contents.filter((stored) => stored.type === 'stream').flatMap((s) => s.entries),
+      ).toEqual([]);
     });
 
     it('keep the newest version of a standing, whatever order its writes arrive in', async () => {

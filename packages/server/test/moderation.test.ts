@@ -131,7 +131,6 @@ describe('a ban', () => {
       ['GET', '/api/me/stats'],
       ['GET', '/api/me/scores'],
       ['GET', '/api/leaderboard/me'],
-      ['GET', '/api/me/export'],
       ['GET', '/api/stream'],
     ] as const) {
       const response = await api.request(method, path, { token: player.token });
@@ -236,6 +235,36 @@ describe('a ban', () => {
     expect((await leaderboard(board)).items).toEqual([
       expect.objectContaining({ user_id: player.user.id, high_score: 70 }),
     ]);
+  });
+
+  it('leaves the player their own data: a suspended account may export and delete itself', async () => {
+    const player = await api.signup();
+    await play(player.token, 'global', [40]);
+    expect((await ban(player.user.id)).status).toBe(200);
+    const exported = await api.request('GET', '/api/me/export', { token: player.token });
+    expect(exported.status).toBe(200);
+    expect(exported.body.account).toMatchObject({
+      id: player.user.id,
+      banned_at: expect.any(String),
+    });
+    expect(exported.body.scores).toEqual([expect.objectContaining({ value: 40 })]);
+    const wrong = await api.request('DELETE', '/api/me', {
+      token: player.token,
+      body: { password: 'not the password' },
+    });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.message).toBe('Invalid password');
+    const deleted = await api.request('DELETE', '/api/me', {
+      token: player.token,
+      body: { password: player.password },
+    });
+    expect(deleted.status).toBe(204);
+    expect((await api.request('GET', '/api/me/export', { token: player.token })).status).toBe(401);
+    const [left] = await app.sql<{ n: number }>(
+      'SELECT (SELECT count(*) FROM users WHERE id = $1) + (SELECT count(*) FROM scores WHERE user_id = $1) AS n',
+      [player.user.id],
+    );
+    expect(Number(left!.n)).toBe(0);
   });
 
   it('is refused for an unknown user (404), without a reason (400), and of oneself (400)', async () => {

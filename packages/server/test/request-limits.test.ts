@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Logger } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AttemptsRepository } from '../src/auth/attempts.repository';
 import { ApiClient } from './support/api-client';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -138,17 +139,22 @@ describe('signups per client address', () => {
 
 describe('GET /metrics with METRICS_TOKEN set', () => {
   it('answers 401 without the token or with another one, and the metrics with it', async () => {
+    const warnings = vi.spyOn(Logger.prototype, 'warn');
     for (const authorization of [undefined, 'Bearer wrong-token', METRICS_TOKEN]) {
       const response = await fetch(`${app.baseUrl}/metrics`, {
         headers: authorization ? { authorization } : {},
       });
       expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(await response.json()).toEqual({
         statusCode: 401,
         error: 'Unauthorized',
         message: 'GET /metrics requires the Bearer METRICS_TOKEN',
       });
     }
+    // A refused scrape is no reason to warn anyone (Nest warned of its JSON body's Content-Type).
+    expect(warnings).not.toHaveBeenCalled();
+    warnings.mockRestore();
     const allowed = await fetch(`${app.baseUrl}/metrics`, {
       headers: { authorization: `Bearer ${METRICS_TOKEN}` },
     });

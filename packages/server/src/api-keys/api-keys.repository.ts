@@ -29,6 +29,15 @@ type Row = {
 const COLUMNS = 'id::text, name, scopes, boards, created_at, last_used_at, revoked_at';
 
 /** API keys of trusted game servers: only their hashes are stored. */
+/**
+ * The advisory lock of one API key (two-int form: this class, and the key's id given as $2):
+ * submissions under the key hold it shared until they commit, a revoke exclusively. Row locks
+ * would not do alone: a KEY SHARE locker does not wait behind a FOR UPDATE waiter, so a steady
+ * stream of submissions could starve a revoke; heavyweight locks queue fairly.
+ */
+export const API_KEY_LOCK_CLASS = 24_001;
+export const API_KEY_LOCK_OBJECT = '($2::bigint % 2147483647)::int';
+
 @Injectable()
 export class ApiKeysRepository {
   constructor(
@@ -72,6 +81,11 @@ export class ApiKeysRepository {
    */
   async revoke(id: string, actorId: string): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
+      // Waits for the submissions in flight under the key; those that come later queue behind.
+      await manager.query(`SELECT pg_advisory_xact_lock($1, ${API_KEY_LOCK_OBJECT})`, [
+        API_KEY_LOCK_CLASS,
+        id,
+      ]);
       const [row] = await queryRows<{ revoked: boolean }>(
         manager,
         `SELECT revoked_at IS NOT NULL AS revoked FROM api_keys WHERE id = $1 FOR UPDATE`,
@@ -79,7 +93,9 @@ export class ApiKeysRepository {
       );
       if (!row) return false;
       if (row.revoked) return true;
-      await manager.query(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, [id]);
+      // The clock once the locks are held: after every submission that held the key (see
+      // ScoresRepository's SUBMIT) committed, so every score stored under it is older.
+      await manager.query(`UPDATE api_keys SET revoked_at = clock_timestamp() WHERE id = $1`, [id]);
       await this.audit.append(manager, {
         actorId,
         action: 'api-keys.revoke',

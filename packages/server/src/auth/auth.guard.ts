@@ -22,6 +22,9 @@ export const ACCOUNT_SUSPENDED = 'Account suspended';
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
+  /** Whether a suspended user is let through too (see OwnDataGuard). */
+  protected readonly admitsSuspended: boolean = false;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly users: UsersRepository,
@@ -34,7 +37,7 @@ export class AuthGuard implements CanActivate {
     const token = this.verify(request.headers.authorization);
     const access = await this.users.access(token.userId);
     if (!access) throw new UnauthorizedException('Invalid or expired token');
-    if (access.suspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
+    if (access.suspended && !this.admitsSuspended) throw new ForbiddenException(ACCOUNT_SUSPENDED);
     request.user = { id: token.userId, role: access.role, tokenExpiresAt: token.expiresAt };
     return true;
   }
@@ -65,4 +68,13 @@ export class AuthGuard implements CanActivate {
     if (!valid) throw new UnauthorizedException('Invalid or expired token');
     return { userId: sub as string, expiresAt: (exp as number) * 1000 };
   }
+}
+
+/**
+ * AuthGuard for the routes of a user's own data (export, deletion), which a suspended user may
+ * use too: privacy outranks a ban.
+ */
+@Injectable()
+export class OwnDataGuard extends AuthGuard {
+  protected override readonly admitsSuspended = true;
 }

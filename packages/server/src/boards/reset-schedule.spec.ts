@@ -102,6 +102,27 @@ describe('validation', () => {
     (reset) => expect(resetProblem(reset)).toMatch(/^reset /),
   );
 
+  it.each(['0 0 * JAN-MAR MON-FRI', '0 0 * * 0,7', '5,10-20/5 */2 1-15 * *', '0 0 29 2 *'])(
+    'accepts the cron %j',
+    (reset) => expect(resetProblem(reset)).toBeUndefined(),
+  );
+
+  it.each([
+    ['*/0 * * * *', 'reset has a step of 0 in its minute field; a step is 1 or more'],
+    ['0 0 30 2 *', 'reset never fires: no month it names has the day of month it names'],
+    ['0 0 31 4,6,9,11 *', 'reset never fires: no month it names has the day of month it names'],
+    ['61 * * * *', 'reset has 61 in its minute field, which takes 0 to 59'],
+    ['* * 0 * *', 'reset has 0 in its day of month field, which takes 1 to 31'],
+    ['0 0 * * 8', 'reset has 8 in its day of week field, which takes 0 to 7'],
+    ['0 0 * 5-2 *', 'reset has a backwards range (5-2) in its month field'],
+    [
+      '0 0 L * *',
+      'reset has "L" in its day of month field, which takes 1 to 31, a range a-b or *, each with an optional /step, separated by commas',
+    ],
+  ])('refuses the cron %j in its own words', (reset, message) =>
+    expect(resetProblem(reset)).toBe(message),
+  );
+
   it('accepts IANA time zones only', () => {
     expect(timezoneProblem('Europe/Paris')).toBeUndefined();
     expect(timezoneProblem('UTC')).toBeUndefined();

@@ -10,18 +10,81 @@ const NAMED: Record<string, string> = {
   monthly: '0 0 1 * *', // the 1st at 00:00
 };
 
-/** Why a reset or timezone cannot be used, for a 400 message; undefined when it can. */
+type CronField = { name: string; min: number; max: number; names?: string[] };
+
+/** The five fields of a cron expression, in order; month and day-of-week names are English. */
+const CRON_FIELDS: CronField[] = [
+  { name: 'minute', min: 0, max: 59 },
+  { name: 'hour', min: 0, max: 23 },
+  { name: 'day of month', min: 1, max: 31 },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
+  // 0 and 7 are both Sunday.
+  { name: 'day of week', min: 0, max: 7, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
+];
+
+/** `*`, a value or a range of values, then optionally a step. */
+const CRON_ITEM = /^(?:(\*)|([0-9]+|[A-Za-z]{3})(?:-([0-9]+|[A-Za-z]{3}))?)(?:\/([0-9]+))?$/;
+
+/**
+ * Why a reset cannot be used, for a 400 message in our words (never croner's); undefined when it
+ * can. A cron expression must also fire some day: `0 0 30 2 *` (30 February) never does, and
+ * would leave the board's period open forever.
+ */
 export function resetProblem(reset: string): string | undefined {
   if (reset === 'never' || reset in NAMED) return undefined;
-  if (reset.trim().split(/\s+/).length !== 5) {
+  const fields = reset.trim().split(/\s+/);
+  if (fields.length !== 5) {
     return 'reset must be never, daily, weekly, monthly or a five-field cron expression';
   }
-  try {
-    new Cron(reset, { paused: true, timezone: 'UTC' }).nextRun(new Date(0));
-    return undefined;
-  } catch (error) {
-    return `reset is not a valid cron expression: ${(error as Error).message.replace(/^CronPattern: /, '')}`;
+  for (const [i, text] of fields.entries()) {
+    const problem = cronFieldProblem(text, CRON_FIELDS[i]!);
+    if (problem) return problem;
   }
+  let firstRun: Date | null;
+  try {
+    firstRun = new Cron(reset, { paused: true, timezone: 'UTC' }).nextRun(new Date(0));
+  } catch {
+    return 'reset is not a valid five-field cron expression';
+  }
+  if (!firstRun) return 'reset never fires: no month it names has the day of month it names';
+  return undefined;
+}
+
+/** What is wrong with one field of a cron expression, as a 400 message, or undefined. */
+function cronFieldProblem(text: string, field: CronField): string | undefined {
+  const where = `in its ${field.name} field`;
+  const takes = `${field.min} to ${field.max}`;
+  for (const item of text.split(',')) {
+    const match = CRON_ITEM.exec(item);
+    if (!match) {
+      const names = field.names ? `, ${field.names[0]} to ${field.names.at(-1)}` : '';
+      return `reset has "${item}" ${where}, which takes ${takes}${names}, a range a-b or *, each with an optional /step, separated by commas`;
+    }
+    const [, , from, to, step] = match;
+    const values = [from, to].filter((v): v is string => v !== undefined);
+    const outside = values.find((value) => cronValue(value, field) === undefined);
+    if (outside !== undefined) return `reset has ${outside} ${where}, which takes ${takes}`;
+    if (values.length === 2 && cronValue(values[0]!, field)! > cronValue(values[1]!, field)!) {
+      return `reset has a backwards range (${values[0]}-${values[1]}) ${where}`;
+    }
+    if (step !== undefined && Number(step) === 0) {
+      return `reset has a step of 0 ${where}; a step is 1 or more`;
+    }
+  }
+  return undefined;
+}
+
+function cronValue(text: string, field: CronField): number | undefined {
+  const named = field.names?.indexOf(text.toUpperCase()) ?? -1;
+  if (named >= 0) return field.min === 0 ? named : named + 1;
+  if (!/^[0-9]+$/.test(text)) return undefined;
+  const value = Number(text);
+  return value >= field.min && value <= field.max ? value : undefined;
 }
 
 export function timezoneProblem(timezone: string): string | undefined {

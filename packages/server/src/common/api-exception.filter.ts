@@ -73,6 +73,8 @@ export class ApiExceptionFilter implements ExceptionFilter {
       if (retryAfter !== undefined)
         httpAdapter.setHeader(response, 'Retry-After', String(retryAfter));
     }
+    // Errors are JSON whatever the route answers otherwise (GET /metrics: Prometheus text).
+    httpAdapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
     httpAdapter.reply(response, body, body.statusCode);
   }
 }

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
+import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
@@ -160,4 +161,18 @@ export function answerUnparsableRequests(error: NodeJS.ErrnoException, socket: D
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/**
+ * A request must have arrived whole (headers and body) within `timeoutMs`: one trickled a byte at
+ * a time is answered 408 (by answerUnparsableRequests) instead of holding its connection for
+ * Node's default five minutes. Node checks its connections every `connectionsCheckingInterval`
+ * (30 s by default, read when the server starts listening), so the check runs more often here.
+ */
+export function limitRequestTime(server: Server, timeoutMs: number): void {
+  server.requestTimeout = timeoutMs;
+  server.headersTimeout = Math.min(server.headersTimeout, timeoutMs);
+  // Not in @types/node, but a property of every http.Server since Node 18.
+  (server as Server & { connectionsCheckingInterval: number }).connectionsCheckingInterval =
+    Math.min(1000, Math.ceil(timeoutMs / 4));
 }

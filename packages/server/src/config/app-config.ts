@@ -98,6 +98,10 @@ const envSchema = z
     WORKER_CLAIM_IDLE_MS: integer(1000, 3_600_000).default(30_000),
     // Score events are split by user over this many Redis streams, each read by every worker.
     EVENT_SHARDS: integer(1, 64).default(1),
+    // A deleted account's tombstone in a Redis ranking is kept this long, then forgotten.
+    LEADERBOARD_TOMBSTONE_TTL_MS: integer(100, 86_400_000).default(600_000),
+    // A request whose body has not fully arrived this long after it began answers 408.
+    REQUEST_BODY_TIMEOUT_MS: integer(100, 600_000).default(30_000),
     DB_STATEMENT_TIMEOUT_MS: integer(100, 3_600_000).default(10_000),
     // Unset: half the statement timeout.
     DB_LOCK_TIMEOUT_MS: integer(10, 3_600_000).optional(),
@@ -238,6 +242,10 @@ export class AppConfig {
   readonly claimIdleMs: number;
   /** How many streams score events are split over, by user (see events/event-shards.ts). */
   readonly eventShards: number;
+  /** How long a deleted account's tombstone stays in a Redis ranking (see RedisLeaderboardStore). */
+  readonly leaderboardTombstoneTtlMs: number;
+  /** How long a request may take to send its body (408 after). */
+  readonly requestBodyTimeoutMs: number;
   /** The pool that serves HTTP requests (and, with ROLE=worker, the worker). */
   readonly database: DatabaseSettings;
   /** The pool of the worker, sweeper and leaderboard upkeep when they share a process with HTTP. */
@@ -311,6 +319,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     metricsPort: parsed.METRICS_PORT,
     claimIdleMs: parsed.WORKER_CLAIM_IDLE_MS,
     eventShards: parsed.EVENT_SHARDS,
+    leaderboardTombstoneTtlMs: parsed.LEADERBOARD_TOMBSTONE_TTL_MS,
+    requestBodyTimeoutMs: parsed.REQUEST_BODY_TIMEOUT_MS,
     database: {
       statementTimeoutMs: parsed.DB_STATEMENT_TIMEOUT_MS,
       lockTimeoutMs: parsed.DB_LOCK_TIMEOUT_MS ?? Math.ceil(parsed.DB_STATEMENT_TIMEOUT_MS / 2),

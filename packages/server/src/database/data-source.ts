@@ -63,7 +63,53 @@ class ListenedClient extends pg.Client {
     super(config);
     this.on('error', () => undefined);
   }
+
+  /**
+   * A query that outlived `query_timeout` is still running on its connection (or the server is
+   * frozen and nothing runs), and pg would queue the next query behind it: the connection is
+   * ended at once (its socket destroyed, since a query is active), so that whoever releases it
+   * releases a dead connection, which the pool drops instead of handing it out again.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- pg.Client.query's overloads
+  override query(...args: any[]): any {
+    const last: unknown = args[args.length - 1];
+    if (typeof last === 'function') {
+      args[args.length - 1] = (error: unknown, result: unknown) => {
+        this.dropIfTimedOut(error);
+        (last as (error: unknown, result: unknown) => void)(error, result);
+      };
+    }
+    const result = super.query(...(args as [string]));
+    if (!(result instanceof Promise)) return result;
+    return result.catch((error: unknown) => {
+      this.dropIfTimedOut(error);
+      throw error;
+    });
+  }
+
+  private dropIfTimedOut(error: unknown): void {
+    if (error instanceof Error && error.message === QUERY_READ_TIMEOUT) {
+      this.end().catch(() => undefined);
+    }
+  }
 }
+
+/** What pg says when `query_timeout` passes without an answer. */
+const QUERY_READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * How long the client waits for any answer: a little longer than the server's statement_timeout,
+ * which fires first whenever the server runs. This one fires when it cannot (the server is frozen,
+ * or the network between holds the answer), so no request waits on the database for much longer
+ * than DB_STATEMENT_TIMEOUT_MS whatever the database does.
+ */
+export function clientQueryTimeoutMs(settings: DatabaseSettings): number {
+  return settings.statementTimeoutMs === 0
+    ? 0
+    : settings.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS;
+}
+
+const QUERY_TIMEOUT_MARGIN_MS = 500;
 
 const logger = new Logger('Database');
 
@@ -91,6 +137,8 @@ export function dataSourceOptions(
       statement_timeout: settings.statementTimeoutMs,
       lock_timeout: settings.lockTimeoutMs,
       idle_in_transaction_session_timeout: settings.idleInTransactionTimeoutMs,
+      // The client's own limit (0: none), for when the server cannot enforce its own.
+      query_timeout: clientQueryTimeoutMs(settings),
       keepAlive: true,
     },
   };

@@ -6,7 +6,10 @@ import { eventShard, eventStreamName } from './event-shards';
 import { Delivery, ScoreEvent, ScoreEventTransport } from './score-event-transport';
 
 const GROUP = 'score-workers';
-/** Each stream is trimmed to about this many entries; the sweeper covers anything trimmed unread. */
+/**
+ * Processed entries are deleted as they are acknowledged; this trim only bounds a backlog that no
+ * worker reads. The sweeper covers anything trimmed unread.
+ */
 const MAX_LENGTH = 100_000;
 
 type StreamEntry = [id: string, fields: string[]];
@@ -119,11 +122,23 @@ export class RedisStreamTransport extends ScoreEventTransport {
       const [shard, id] = parseReceipt(delivery.receipt);
       byShard.set(shard, [...(byShard.get(shard) ?? []), id]);
     }
-    await Promise.all(
-      [...byShard].map(([shard, ids]) =>
-        this.commands.xack(this.shards[shard]!.stream, GROUP, ...ids),
-      ),
-    );
+    await Promise.all([...byShard].map(([shard, ids]) => this.ackAndDelete(shard, ids)));
+  }
+
+  /**
+   * Acknowledges the entries and deletes them from the stream, in one transaction: a processed
+   * event keeps nothing (its user's id, its score's) in Redis, and the stream holds only the
+   * backlog. One consumer group reads each stream, so nobody else needs the entry.
+   */
+  private async ackAndDelete(shard: number, ids: string[]): Promise<void> {
+    const stream = this.shards[shard]!.stream;
+    const results = await this.commands
+      .multi()
+      .xack(stream, GROUP, ...ids)
+      .xdel(stream, ...ids)
+      .exec();
+    const failed = results?.find(([error]) => error)?.[0];
+    if (!results || failed) throw failed ?? new Error('XACK and XDEL were not executed');
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { RedisClients } from '../redis/redis-clients';
 import { AuditModule } from '../audit/audit.module';
 import { BoardsModule } from '../boards/boards.module';
@@ -22,9 +23,15 @@ import { RedisLeaderboardStore } from './redis-leaderboard.store';
     },
     {
       provide: LeaderboardStore,
-      inject: [RedisClients, PostgresLeaderboardStore],
-      useFactory: (redis: RedisClients, postgres: PostgresLeaderboardStore): LeaderboardStore =>
-        redis.enabled ? new RedisLeaderboardStore(redis, postgres) : postgres,
+      inject: [RedisClients, PostgresLeaderboardStore, AppConfig],
+      useFactory: (
+        redis: RedisClients,
+        postgres: PostgresLeaderboardStore,
+        config: AppConfig,
+      ): LeaderboardStore =>
+        redis.enabled
+          ? new RedisLeaderboardStore(redis, postgres, config.leaderboardTombstoneTtlMs)
+          : postgres,
     },
   ],
   exports: [LeaderboardStore, PostgresLeaderboardStore],

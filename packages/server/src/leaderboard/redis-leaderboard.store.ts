@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { RedisClients, type RedisScript } from '../redis/redis-clients';
 import {
+  DELETED_VERSION,
   LeaderboardStore,
   type PeriodKey,
   type RankedStanding,
@@ -16,8 +17,13 @@ import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
  * "<rank score + 2^63, 20 digits>:<achieved_at in µs, 17 digits>:<user id, 19 digits>". Ascending
  * order is then best first, achieved_at asc (the microseconds PostgreSQL orders by), user id asc:
  * exactly PostgreSQL's order. A hash maps user id -> "<version>|<member>", the member empty for a
- * standing that is not ranked (a suspended player, no counted score, a deleted account): the
- * version outlives its entry.
+ * standing that is not ranked (a suspended player, no counted score): the version outlives its
+ * entry.
+ *
+ * A deleted account leaves neither: its tombstone (which keeps a late write of an older version,
+ * read before the deletion, from bringing the entry back) is a member of the period's `deleted`
+ * set, scored with the time it expires, and the set itself expires with its newest tombstone.
+ * After the tombstone TTL (once every writer has seen the deletion), nothing names the user.
  */
 const OFFSET = 2n ** 63n;
 
@@ -45,11 +51,19 @@ function decode(period: PeriodKey, member: string, rank: number): RankedStanding
  * They go to the set once it is built (its ready key exists) and, while a rebuild runs (its lock
  * key exists), to the set being built: a set that is neither, say that of a period whose copy has
  * expired, is not recreated half-full.
- * KEYS: zset, hash [, ready, rebuild zset, rebuild hash, rebuild lock]; ARGV: user, version,
- * member ('' = not ranked), ... With only two keys, writes into those unconditionally (the
- * rebuild's own writes).
+ * KEYS: zset, hash, deleted [, ready, rebuild zset, rebuild hash, rebuild lock]; ARGV: tombstone
+ * TTL in ms, then user, version, member ('' = not ranked), ... With only three keys, writes into
+ * those unconditionally (the rebuild's own writes). A write at DELETED_VERSION removes the user's
+ * entry and records their tombstone instead.
  */
 const PUT = `
+local function remove(z, h, user)
+  local old = redis.call('HGET', h, user)
+  if not old then return end
+  local oldMember = string.sub(old, string.find(old, '|', 1, true) + 1)
+  if oldMember ~= '' then redis.call('ZREM', z, oldMember) end
+  redis.call('HDEL', h, user)
+end
 local function put(z, h, user, version, member)
   local old = redis.call('HGET', h, user)
   if old then
@@ -61,12 +75,25 @@ local function put(z, h, user, version, member)
   if member ~= '' then redis.call('ZADD', z, 0, member) end
   redis.call('HSET', h, user, version .. '|' .. member)
 end
-local direct = #KEYS == 2
-local live = direct or redis.call('EXISTS', KEYS[3]) == 1
-local rebuilding = not direct and redis.call('EXISTS', KEYS[6]) == 1
-for i = 1, #ARGV, 3 do
-  if live then put(KEYS[1], KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
-  if rebuilding then put(KEYS[4], KEYS[5], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
+local deleted = KEYS[3]
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local ttl = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', deleted, '-inf', now)
+local direct = #KEYS == 3
+local live = direct or redis.call('EXISTS', KEYS[4]) == 1
+local rebuilding = not direct and redis.call('EXISTS', KEYS[7]) == 1
+for i = 2, #ARGV, 3 do
+  local user = ARGV[i]
+  if ARGV[i + 1] == '${DELETED_VERSION}' then
+    remove(KEYS[1], KEYS[2], user)
+    if not direct then remove(KEYS[5], KEYS[6], user) end
+    redis.call('ZADD', deleted, now + ttl, user)
+    redis.call('PEXPIRE', deleted, ttl)
+  elseif not redis.call('ZSCORE', deleted, user) then
+    if live then put(KEYS[1], KEYS[2], user, ARGV[i + 1], ARGV[i + 2]) end
+    if rebuilding then put(KEYS[5], KEYS[6], user, ARGV[i + 1], ARGV[i + 2]) end
+  end
 end
 return 1`;
 
@@ -158,8 +185,14 @@ const REBUILD_LOCK_MS = 10 * 60_000;
 /** After a period ends, its copy in Redis is kept this long (PostgreSQL serves it then). */
 const KEEP_AFTER_END_MS = 60 * 60_000;
 
+/**
+ * How long a deleted account's tombstone is kept by default (LEADERBOARD_TOMBSTONE_TTL_MS): far
+ * longer than a write can take between reading a standing in PostgreSQL and recording it here.
+ */
+export const DEFAULT_TOMBSTONE_TTL_MS = 10 * 60_000;
+
 type Keys = Record<
-  'zset' | 'members' | 'ready' | 'rebuildZset' | 'rebuildMembers' | 'lock',
+  'zset' | 'members' | 'deleted' | 'ready' | 'rebuildZset' | 'rebuildMembers' | 'lock',
   string
 >;
 
@@ -181,6 +214,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
   constructor(
     private readonly clients: RedisClients,
     private readonly fallback: PostgresLeaderboardStore,
+    private readonly tombstoneTtlMs = DEFAULT_TOMBSTONE_TTL_MS,
   ) {
     super();
     // Loaded once per connection and called by their SHA from then on.
@@ -202,6 +236,7 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     return {
       zset: base,
       members: `${base}:members`,
+      deleted: `${base}:deleted`,
       ready: `${base}:ready`,
       rebuildZset: `${base}:rebuild`,
       rebuildMembers: `${base}:rebuild:members`,
@@ -292,8 +327,8 @@ export class RedisLeaderboardStore extends LeaderboardStore {
     for (const group of byPeriod.values()) {
       const k = this.keys(group[0]!);
       await this.scripts.put(
-        [k.zset, k.members, k.ready, k.rebuildZset, k.rebuildMembers, k.lock],
-        args(group),
+        [k.zset, k.members, k.deleted, k.ready, k.rebuildZset, k.rebuildMembers, k.lock],
+        [this.tombstoneTtlMs, ...args(group)],
       );
     }
   }
@@ -335,7 +370,10 @@ export class RedisLeaderboardStore extends LeaderboardStore {
       for (let after = '0'; ;) {
         const standings = await readPage(after);
         if (standings.length === 0) break;
-        await this.scripts.put([k.rebuildZset, k.rebuildMembers], args(standings));
+        await this.scripts.put(
+          [k.rebuildZset, k.rebuildMembers, k.deleted],
+          [this.tombstoneTtlMs, ...args(standings)],
+        );
         players += standings.filter((standing) => standing.ranked).length;
         after = standings[standings.length - 1]!.userId;
       }

@@ -6,14 +6,15 @@ import {
   ApiOkResponse,
   ApiTags,
 } from '@nestjs/swagger';
-import { AuthGuard } from '../auth/auth.guard';
+import { OwnDataGuard } from '../auth/auth.guard';
 import { CurrentUser, type AuthenticatedUser } from '../common/current-user';
 import { DeleteAccountDto } from './dto/moderation.dto';
 import { PrivacyService } from './privacy.service';
 
 @ApiTags('me')
 @ApiBearerAuth()
-@UseGuards(AuthGuard)
+// A suspended user may still export and delete their own data.
+@UseGuards(OwnDataGuard)
 @Controller('me')
 export class PrivacyController {
   constructor(private readonly privacy: PrivacyService) {}

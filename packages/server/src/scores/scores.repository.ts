@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, QueryFailedError, type EntityManager } from 'typeorm';
 import type { Period } from '../boards/boards.repository';
 import type { Pool } from 'pg';
+import { API_KEY_LOCK_CLASS, API_KEY_LOCK_OBJECT } from '../api-keys/api-keys.repository';
 import { poolOf, queryRows } from '../database/sql';
 import type { ScoreStatus } from './dto/score.dto';
 import { scoreStatus } from './score-status';
@@ -45,6 +46,13 @@ const SCORE_LIMIT = 1_000_000_000;
  * unique index; two submissions of one (user, key) in one batch insert once, for the first of
  * them. Concurrent copies of one submission are settled by the unique constraint: the losers
  * insert nothing, see no existing row in their snapshot, and read the winner's after.
+ *
+ * A submission sent with an API key inserts only while the key is not revoked, holding the key's
+ * advisory lock shared (see API_KEY_LOCK_CLASS) and a KEY SHARE lock on its row until it commits:
+ * a revoke (the advisory lock exclusively, then the row FOR UPDATE) waits for the submissions
+ * that hold them, and those that come after wait for its commit and then find the row revoked
+ * (a row lock reads the row's latest version, whatever the statement's snapshot). So no score is
+ * stored under a key after its revoke commits. (KEY SHARE lets last_used_at be updated.)
  */
 const SUBMIT = `
   WITH input AS (
@@ -65,6 +73,17 @@ const SUBMIT = `
       FROM scores s
      WHERE (s.user_id, s.idempotency_key) IN (SELECT user_id, idempotency_key FROM input)
   ),
+  key_lock AS (
+    SELECT t.api_key_id, pg_advisory_xact_lock_shared($10::int, (t.api_key_id % 2147483647)::int)
+      FROM (SELECT DISTINCT api_key_id FROM input WHERE api_key_id IS NOT NULL
+             ORDER BY api_key_id) t
+  ),
+  api_key AS (
+    SELECT k.id FROM api_keys k
+     WHERE k.id IN (SELECT api_key_id FROM key_lock) AND k.revoked_at IS NULL
+     ORDER BY k.id
+       FOR KEY SHARE
+  ),
   board AS (
     SELECT b.id, b.archived, b.authoritative, b.max_submissions_per_minute,
            coalesce(b.score_min, $6::int) AS score_min, coalesce(b.score_max, $7::int) AS score_max,
@@ -82,6 +101,7 @@ const SUBMIT = `
       JOIN player u ON u.user_id = i.user_id
       JOIN board b ON b.id = i.board_id
      WHERE i.n = i.first_n AND NOT u.suspended
+       AND (i.api_key_id IS NULL OR i.api_key_id IN (SELECT id FROM api_key))
        AND NOT EXISTS (SELECT 1 FROM existing e
                         WHERE e.user_id = i.user_id AND e.idempotency_key = i.idempotency_key)
        AND NOT b.archived AND b.period_id IS NOT NULL
@@ -93,6 +113,7 @@ const SUBMIT = `
     RETURNING user_id, idempotency_key, ${COLUMNS}
   )
   SELECT u.user_id IS NOT NULL AS player_found, u.suspended,
+         i.api_key_id IS NOT NULL AND i.api_key_id NOT IN (SELECT id FROM api_key) AS key_revoked,
          e.id::text AS e_id, e.board_id AS e_board_id, e.value AS e_value,
          e.created_at AS e_created_at, e.applied_at AS e_applied_at, e.dead_at AS e_dead_at,
          e.removed_at AS e_removed_at, e.metadata AS e_metadata,
@@ -125,6 +146,8 @@ export type SubmitAttempt = {
 };
 
 export type SubmitOutcome = {
+  /** The API key it was sent with has been revoked: nothing was inserted. */
+  keyRevoked: boolean;
   player: 'missing' | 'suspended' | 'active';
   existing: StoredScore | null;
   board: {
@@ -145,6 +168,7 @@ type SubmitRow = Prefixed<'e_'> &
   Prefixed<'i_'> & {
     player_found: boolean;
     suspended: boolean | null;
+    key_revoked: boolean;
     b_id: string | null;
     b_archived: boolean | null;
     b_authoritative: boolean | null;
@@ -156,6 +180,7 @@ type SubmitRow = Prefixed<'e_'> &
 
 function toOutcome(row: SubmitRow): SubmitOutcome {
   return {
+    keyRevoked: row.key_revoked,
     player: row.player_found ? (row.suspended ? 'suspended' : 'active') : 'missing',
     existing: row.e_id === null ? null : toScore(prefixed(row, 'e_')),
     board:
@@ -207,9 +232,13 @@ export type Submission = {
   metadata: string | null;
 };
 
+/** The API key the submission was sent with has been revoked: nothing was stored. */
+export const KEY_REVOKED = 'key-revoked';
+
 export type InsertOutcome =
   | { score: StoredScore; created: boolean }
   | typeof PERIOD_ENDED
+  | typeof KEY_REVOKED
   | { limited: true; retryAfterSeconds: number };
 
 @Injectable()
@@ -252,6 +281,7 @@ export class ScoresRepository {
         first!.defaultRange.max,
         first!.sweepAfterMs,
         column((a) => a.metadata),
+        API_KEY_LOCK_CLASS,
       ],
     });
     return rows.map(toOutcome);
@@ -267,6 +297,7 @@ export class ScoresRepository {
    */
   async insertWithinRate(submission: Submission, limit: number): Promise<InsertOutcome> {
     const outcome = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.holdApiKey(manager, submission.apiKeyId))) return KEY_REVOKED;
       const [window] = await queryRows<{ recent: Date[]; now: Date }>(
         manager,
         `INSERT INTO submission_windows AS w (user_id, board_id, accepted)
@@ -298,10 +329,28 @@ export class ScoresRepository {
       return { score: inserted, created: true };
     });
     // No room, or nothing inserted: a concurrent copy of this submission may have been stored.
-    if (outcome && 'score' in outcome) return outcome;
+    if (outcome === KEY_REVOKED || (outcome && 'score' in outcome)) return outcome;
     const existing = await this.findByKey(submission.userId, submission.idempotencyKey);
     if (existing) return { score: existing, created: false };
     return outcome ?? PERIOD_ENDED;
+  }
+
+  /**
+   * For the rest of the transaction, the API key's advisory lock shared and a KEY SHARE lock on its
+   * row, if it is not revoked (see SUBMIT): false when it is. True for a player's own submission (no key).
+   */
+  private async holdApiKey(manager: EntityManager, apiKeyId: string | null): Promise<boolean> {
+    if (apiKeyId === null) return true;
+    await manager.query(`SELECT pg_advisory_xact_lock_shared($1, ${API_KEY_LOCK_OBJECT})`, [
+      API_KEY_LOCK_CLASS,
+      apiKeyId,
+    ]);
+    const rows = await queryRows(
+      manager,
+      `SELECT 1 FROM api_keys WHERE id = $1 AND revoked_at IS NULL FOR KEY SHARE`,
+      [apiKeyId],
+    );
+    return rows.length === 1;
   }
 
   private async insert(

@@ -18,6 +18,7 @@ import { Metrics } from '../metrics/metrics.service';
 import type { ScoreLookupDto } from './dto/lookup-scores.dto';
 import type { ScoreItemDto, ScorePageDto, SubmittedScoreDto } from './dto/score.dto';
 import {
+  KEY_REVOKED,
   PERIOD_ENDED,
   ScoresRepository,
   UnknownUserError,
@@ -58,7 +59,9 @@ export class ScoresService {
    * accepted. The player is the token's, or, for an API key, `user_id` (404 for no such user, 403
    * for a suspended one), on a board the key may write to (403). A repeated key, with any value,
    * answers with the score first stored under it and `replayed: true`, whatever board it named
-   * and before any board rule is checked, and publishes nothing. Then: 404 for an unknown or
+   * and before any board rule is checked, and publishes nothing (through an API key, only when
+   * the key may write that score's board: 403 otherwise). A key revoked after the guard let it
+   * in stores nothing (401; see ScoresRepository's SUBMIT). Then: 404 for an unknown or
    * archived board, 400 for a value out of its range, 403 for a player's token on an
    * authoritative board, 429 past the board's max_submissions_per_minute.
    *
@@ -88,10 +91,11 @@ export class ScoresService {
           sweepAfterMs: this.config.sweepDelayMs,
         })
         .catch((error: unknown) => this.refuseUnknownUser(submitter, error));
+      if (outcome.keyRevoked) throw this.revokedKey();
       if (outcome.player === 'missing')
         this.refuseUnknownUser(submitter, new UnknownUserError(userId));
       if (outcome.player === 'suspended') throw new ForbiddenException(ACCOUNT_SUSPENDED);
-      if (outcome.existing) return this.replayed(outcome.existing);
+      if (outcome.existing) return this.replayed(outcome.existing, submitter);
       const { board } = outcome;
       if (!board || board.archived) throw new NotFoundException('Board not found');
       if (value < board.scoreMin || value > board.scoreMax) {
@@ -118,6 +122,7 @@ export class ScoresService {
             board.maxSubmissionsPerMinute,
           )
           .catch((error: unknown) => this.refuseUnknownUser(submitter, error));
+        if (limited === KEY_REVOKED) throw this.revokedKey();
         if (limited === PERIOD_ENDED) {
           if (attempt < 3) continue;
           throw this.changingPeriods();
@@ -131,12 +136,12 @@ export class ScoresService {
             HttpStatus.TOO_MANY_REQUESTS,
           );
         }
-        if (!limited.created) return this.replayed(limited.score);
+        if (!limited.created) return this.replayed(limited.score, submitter);
         inserted = limited.score;
       } else if (!inserted) {
         // A concurrent copy of this submission won the insert: answer with its score.
         const winner = await this.scores.findByKey(userId, idempotencyKey);
-        if (winner) return this.replayed(winner);
+        if (winner) return this.replayed(winner, submitter);
         // The board's current period is not materialized yet: create it, then try again.
         if (board.periodId === null && attempt < 3) {
           await this.boards.forSubmission(boardId);
@@ -188,7 +193,25 @@ export class ScoresService {
     return userId;
   }
 
-  private replayed(score: StoredScore): { body: SubmittedScoreDto; replayed: boolean } {
+  /** The key was revoked after the guard verified it; its revoke has committed by now. */
+  private revokedKey(): UnauthorizedException {
+    return new UnauthorizedException('Invalid API key');
+  }
+
+  /**
+   * The original score, for a repeated key. Through an API key, only when the key may write the
+   * original's board: otherwise 403, revealing nothing of the original (not even that it exists
+   * on another board than the one this request named).
+   */
+  private replayed(
+    score: StoredScore,
+    submitter: Submitter,
+  ): { body: SubmittedScoreDto; replayed: boolean } {
+    if (submitter.kind === 'api-key' && submitter.key.boards?.includes(score.boardId) === false) {
+      throw new ForbiddenException(
+        'This idempotency key was used for a board this API key may not submit to',
+      );
+    }
     this.metrics.scoresReplayed.inc();
     return { body: toSubmitted(score, 'Score already submitted'), replayed: true };
   }

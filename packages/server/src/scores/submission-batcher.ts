@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isTransient } from '../common/failure-class';
 import {
   asUnknownUser,
   ScoresRepository,
@@ -24,7 +25,8 @@ type Waiting = {
  *
  * One failing submission fails its whole statement (an account deleted between its check and its
  * insert: a foreign-key violation), so a batch that fails is sent again one submission at a time,
- * and each gets its own outcome or error.
+ * and each gets its own outcome or error; a transient failure (the database unreachable or too
+ * slow) fails the whole batch at once.
  */
 @Injectable()
 export class SubmissionBatcher {
@@ -47,8 +49,13 @@ export class SubmissionBatcher {
       const outcomes = await this.scores.submitAll(batch.map((waiting) => waiting.attempt));
       batch.forEach((waiting, i) => waiting.resolve(outcomes[i]!));
     } catch (error) {
-      if (batch.length === 1)
-        return batch[0]!.reject(asUnknownUser(error, batch[0]!.attempt.userId));
+      if (batch.length === 1 || isTransient(error)) {
+        // A failure of the database, not of one submission: sending each again would only make
+        // every request wait twice for it (a frozen server, say).
+        return batch.forEach((waiting) =>
+          waiting.reject(asUnknownUser(error, waiting.attempt.userId)),
+        );
+      }
       await Promise.all(
         batch.map((waiting) =>
           this.scores.submitAll([waiting.attempt]).then(

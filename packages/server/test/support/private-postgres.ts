@@ -6,6 +6,8 @@ import {
   mkdirSync,
   mkdtempSync,
   openSync,
+  readdirSync,
+  readFileSync,
   rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -172,9 +174,31 @@ export class PrivatePostgres {
     await this.start();
   }
 
+  /**
+   * Freezes the server as a hung host would: SIGSTOP to the postmaster, then to each of its
+   * children (the backends, which PostgreSQL makes session leaders of their own, so the process
+   * group does not reach them). Connections stay open and nothing answers: no error, no reset.
+   * The postmaster goes first, so that it forks no child that would be missed.
+   */
+  freeze(): void {
+    const postmaster = this.process?.pid;
+    if (postmaster === undefined || !this.running) return;
+    process.kill(postmaster, 'SIGSTOP');
+    for (const child of childrenOf(postmaster)) signalIfAlive(child, 'SIGSTOP');
+  }
+
+  /** Undoes `freeze`: SIGCONT to the children, then to the postmaster. */
+  thaw(): void {
+    const postmaster = this.process?.pid;
+    if (postmaster === undefined || !this.running) return;
+    for (const child of childrenOf(postmaster)) signalIfAlive(child, 'SIGCONT');
+    process.kill(postmaster, 'SIGCONT');
+  }
+
   /** Stops the server at once and deletes the cluster (its log stays if it was written elsewhere). */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    this.thaw();
     await this.stop({ mode: 'immediate' });
     rmSync(this.directory, { recursive: true, force: true });
   }
@@ -225,6 +249,31 @@ export class PrivatePostgres {
       ],
       { ...this.owner, stdio: 'pipe' },
     );
+  }
+}
+
+/** The processes whose parent is `parent`, from /proc (Linux). */
+function childrenOf(parent: number): number[] {
+  const children: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last.
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) children.push(Number(entry));
+    } catch {
+      // The process exited while being read.
+    }
+  }
+  return children;
+}
+
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // It exited meanwhile.
   }
 }
 
