@@ -13,6 +13,7 @@ import { RequestLimitsAndPlayerCount1795503000000 } from './migrations/179550300
 import { LoginKeyAsText1795506000000 } from './migrations/1795506000000-login-key-as-text';
 import { BoardsAndPeriods1795510000000 } from './migrations/1795510000000-boards-and-periods';
 import { Moderation1795520000000 } from './migrations/1795520000000-moderation';
+import { WebhooksAndResults1795540000000 } from './migrations/1795540000000-webhooks-and-results';
 
 export const entities = [User];
 export const migrations = [
@@ -24,6 +25,7 @@ export const migrations = [
   LoginKeyAsText1795506000000,
   BoardsAndPeriods1795510000000,
   Moderation1795520000000,
+  WebhooksAndResults1795540000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

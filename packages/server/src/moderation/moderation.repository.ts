@@ -5,8 +5,10 @@ import { queryRows } from '../database/sql';
 import { DELETED_VERSION, type Standing } from '../leaderboard/leaderboard-store';
 import { toStanding, type StandingRow } from '../leaderboard/standing-row';
 import { NO_SCORE_RANK } from '../processing/processing.repository';
+import { PeriodResultsRepository } from '../results/period-results.repository';
 import type { ScoreStatus } from '../scores/dto/score.dto';
 import { scoreStatus } from '../scores/score-status';
+import { OutboxRepository } from '../webhooks/outbox.repository';
 
 /**
  * Standings a moderation changed, for the leaderboards to learn after the commit, and the outbox
@@ -105,6 +107,8 @@ export class ModerationRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly results: PeriodResultsRepository,
   ) {}
 
   /**
@@ -126,6 +130,10 @@ export class ModerationRepository {
       ]);
       const changed = await this.setSuspended(manager, userId, true, track);
       await this.audit.append(manager, { ...audit, action: 'users.ban', target: `user:${userId}` });
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        { type: 'player.banned', boardId: null, data: { user_id: userId, reason: audit.reason } },
+      ]);
       return changed;
     });
   }
@@ -149,6 +157,10 @@ export class ModerationRepository {
         action: 'users.unban',
         target: `user:${userId}`,
       });
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        { type: 'player.unbanned', boardId: null, data: { user_id: userId } },
+      ]);
       return changed;
     });
   }
@@ -199,6 +211,20 @@ export class ModerationRepository {
         action: 'scores.remove',
         target: `score:${scoreId}`,
       });
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        {
+          type: 'score.removed',
+          boardId: score.boardId,
+          data: {
+            score_id: scoreId,
+            user_id: score.userId,
+            board: score.boardId,
+            period: score.periodId,
+            reason: audit.reason,
+          },
+        },
+      ]);
       return { score, changed };
     });
   }
@@ -254,7 +280,13 @@ export class ModerationRepository {
           target: `user:${userId}`,
         });
       }
-      return toChanged(row!);
+      const changed = toChanged(row!);
+      await this.results.forgetUser(manager, userId);
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        { type: 'player.deleted', boardId: null, data: { user_id: userId } },
+      ]);
+      return changed;
     });
   }
 
@@ -435,6 +467,9 @@ export class ModerationRepository {
 }
 
 const unchanged = (): ChangedStandings => ({ standings: [], changeIds: [] });
+
+const periodsOf = (changed: ChangedStandings): string[] =>
+  changed.standings.map((standing) => standing.periodId);
 
 function toScoreRecord(row: ScoreRecordRow): ScoreRecord {
   return {
