@@ -244,7 +244,7 @@ describe('deliveries', () => {
     const [delivery] = await waitFor(
       async () => {
         const deliveries = await deliveriesOf(id);
-        return deliveries[0]?.status === 'delivered' && deliveries;
+        return deliveries[0]?.status === 'delivered' ? deliveries : undefined;
       },
       { what: 'the delivery to succeed on its third attempt' },
     );
@@ -293,7 +293,7 @@ describe('deliveries', () => {
     const [delivered] = await waitFor(
       async () => {
         const deliveries = await deliveriesOf(id);
-        return deliveries[0]?.status === 'delivered' && deliveries;
+        return deliveries[0]?.status === 'delivered' ? deliveries : undefined;
       },
       { what: 'the first delivery' },
     );
@@ -320,7 +320,7 @@ describe('deliveries', () => {
     const [failed] = await waitFor(
       async () => {
         const deliveries = await deliveriesOf(id);
-        return deliveries[0]?.status === 'failed' && deliveries;
+        return deliveries[0]?.status === 'failed' ? deliveries : undefined;
       },
       { what: 'the delivery to be marked failed' },
     );
@@ -457,7 +457,7 @@ describe('private addresses', () => {
     const [failed] = await waitFor(
       async () => {
         const deliveries = await deliveriesOf(endpoint!.id, strictApi, strictAdmin.token);
-        return deliveries[0]?.status === 'failed' && deliveries;
+        return deliveries[0]?.status === 'failed' ? deliveries : undefined;
       },
       { what: 'the delivery to be refused' },
     );
