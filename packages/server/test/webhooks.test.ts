@@ -410,6 +410,51 @@ describe('deliveries', () => {
   });
 });
 
+describe('a dead endpoint', () => {
+  it('does not slow accepting or applying the scores of its board (within 10 %)', async () => {
+    const healthy = `ok-${randomUUID().slice(0, 8)}`;
+    const dead = `dead-${randomUUID().slice(0, 8)}`;
+    for (const id of [healthy, dead]) {
+      await api.request('POST', '/api/admin/boards', {
+        token: admin.token,
+        body: { id, name: id },
+      });
+    }
+    const hook = await receiver();
+    hook.behaviour = () => 'hang';
+    await createEndpoint({ url: hook.url, events: ['score.applied'], boards: [dead] });
+    const player = await api.signup();
+
+    // Both boards' scores interleaved in one run, so that the machine's load weighs on both alike.
+    const latencies: Record<string, number[]> = { [healthy]: [], [dead]: [] };
+    const boards = Array.from({ length: 300 }, (_, i) => (i % 2 === 0 ? healthy : dead));
+    for (let i = 0; i < boards.length; i += 10) {
+      await Promise.all(
+        boards.slice(i, i + 10).map(async (board) => {
+          const started = performance.now();
+          await submit(player.token, 1, board);
+          latencies[board]!.push(performance.now() - started);
+        }),
+      );
+    }
+    await allScoresApplied(app);
+    expect(hook.received.length).toBeGreaterThan(0);
+
+    const median = (values: number[]) => values.sort((a, b) => a - b)[values.length >> 1]!;
+    // A few milliseconds of slack: at these sizes 10 % is below the timer's noise.
+    expect(median(latencies[dead]!)).toBeLessThanOrEqual(median(latencies[healthy]!) * 1.1 + 3);
+    const lags = await app.sql<{ board_id: string; lag_ms: number }>(
+      `SELECT board_id,
+              (percentile_cont(0.5) WITHIN GROUP
+                 (ORDER BY extract(epoch FROM applied_at - created_at)) * 1000)::float8 AS lag_ms
+         FROM scores WHERE board_id = ANY($1) GROUP BY board_id`,
+      [[healthy, dead]],
+    );
+    const lag = Object.fromEntries(lags.map((row) => [row.board_id, row.lag_ms]));
+    expect(lag[dead]).toBeLessThanOrEqual(lag[healthy]! * 1.1 + 10);
+  });
+});
+
 describe('private addresses', () => {
   let strict: TestApp;
   let strictApi: ApiClient;
