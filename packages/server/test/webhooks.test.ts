@@ -47,11 +47,22 @@ async function receiver(): Promise<WebhookReceiver> {
   return started;
 }
 
+/**
+ * Registers an endpoint once every event of the tests before has been fanned out (an endpoint gets
+ * the events that are fanned out after it exists, those committed just before it included).
+ */
 async function createEndpoint(
   body: Record<string, unknown>,
   client = api,
   token = admin.token,
 ): Promise<{ id: string; secret: string }> {
+  await allScoresApplied(app);
+  await waitFor(
+    async () =>
+      (await app.sql(`SELECT 1 FROM webhook_events WHERE dispatched_at IS NULL LIMIT 1`)).length ===
+      0,
+    { what: 'the events of earlier tests to be fanned out' },
+  );
   const created = await client.request('POST', '/api/admin/webhooks', { token, body });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   return created.body;

@@ -58,8 +58,7 @@ export class PeriodResultsRepository {
     const rows = await queryRows<{ id: string }>(
       this.background,
       `SELECT p.id::text FROM board_periods p
-        WHERE ${FINAL}
-          AND NOT EXISTS (SELECT 1 FROM period_finalizations f WHERE f.period_id = p.id)
+        WHERE p.results_written_at IS NULL AND ${FINAL}
         ORDER BY p.ends_at, p.id LIMIT $1`,
       [limit],
     );
@@ -83,6 +82,9 @@ export class PeriodResultsRepository {
       );
       if (!created) return false;
       await this.writeRevision(manager, periodId, created.revision);
+      await manager.query(`UPDATE board_periods SET results_written_at = now() WHERE id = $1`, [
+        periodId,
+      ]);
       return true;
     });
   }

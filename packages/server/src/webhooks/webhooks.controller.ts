@@ -11,6 +11,7 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBearerAuth,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -95,7 +96,7 @@ export class WebhooksController {
   /** Sends the delivery again, whatever its status, with the same event id. */
   @Post(':id/deliveries/:delivery/redeliver')
   @HttpCode(202)
-  @ApiOkResponse({ description: 'Queued: a worker sends it at once' })
+  @ApiAcceptedResponse({ description: 'Queued: a worker sends it at once' })
   @ApiNotFoundResponse({ description: 'Delivery not found' })
   redeliver(
     @CurrentUser() admin: AuthenticatedUser,
