@@ -319,6 +319,10 @@ describe('claims', () => {
     const shown = await resultsOf(first.board, first.period);
     expect(shown.items[0]!.claimed_at).toEqual(claimed.body.items[0].claimed_at);
 
+    const exported = await api.request('GET', '/api/me/export', { token: player.token });
+    const listed = await api.request('GET', '/api/me/results', { token: player.token });
+    expect(exported.body.results).toEqual(listed.body.items);
+
     expect((await api.request('GET', '/api/me/results')).status).toBe(401);
     const bad = await api.request('GET', '/api/me/results?claimed=maybe', { token: player.token });
     expect(bad.status).toBe(400);

@@ -5,7 +5,7 @@ import { queryRows } from '../database/sql';
 import { DELETED_VERSION, type Standing } from '../leaderboard/leaderboard-store';
 import { toStanding, type StandingRow } from '../leaderboard/standing-row';
 import { NO_SCORE_RANK } from '../processing/processing.repository';
-import { PeriodResultsRepository } from '../results/period-results.repository';
+import { PeriodResultsRepository, type MyResult } from '../results/period-results.repository';
 import type { ScoreStatus } from '../scores/dto/score.dto';
 import { scoreStatus } from '../scores/score-status';
 import { OutboxRepository } from '../webhooks/outbox.repository';
@@ -69,6 +69,7 @@ export type UserExport = {
     ranked: boolean;
     updated_at: Date;
   }>;
+  results: MyResult[];
 };
 
 export type ModeratedScore = {
@@ -335,7 +336,8 @@ export class ModerationRepository {
           ORDER BY s.board_id, p.starts_at`,
         [userId],
       );
-      return { account, scores: scores.map(toScoreRecord), standings };
+      const results = await this.results.placementsOf(manager, userId, { limit: null });
+      return { account, scores: scores.map(toScoreRecord), standings, results };
     });
   }
 

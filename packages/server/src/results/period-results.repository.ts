@@ -167,11 +167,24 @@ export class PeriodResultsRepository {
   }
 
   /** The player's placements in the current results of final periods, newest first. */
-  async mine(
+  mine(
     userId: string,
     claimed: boolean | undefined,
     limit: number,
     beforeId: string | undefined,
+  ): Promise<MyResult[]> {
+    return this.placementsOf(this.dataSource.manager, userId, { claimed, limit, beforeId });
+  }
+
+  /** As `mine`, in a transaction of the caller's (the export reads everything in one snapshot). */
+  async placementsOf(
+    db: EntityManager,
+    userId: string,
+    {
+      claimed,
+      limit,
+      beforeId,
+    }: { claimed?: boolean; limit: number | null; beforeId?: string | undefined },
   ): Promise<MyResult[]> {
     const rows = await queryRows<{
       id: string;
@@ -185,7 +198,7 @@ export class PeriodResultsRepository {
       achieved_at: Date;
       claimed_at: Date | null;
     }>(
-      this.dataSource,
+      db,
       `SELECT r.id::text, f.board_id, r.period_id::text, p.starts_at, p.ends_at, r.revision,
               r.rank, r.value, r.achieved_at, c.claimed_at
          FROM period_results r
