@@ -421,6 +421,52 @@ describe('deliveries', () => {
   });
 });
 
+describe('retention', () => {
+  it('purges events older than 30 days with their deliveries, unless one is still pending', async () => {
+    const [endpoint] = await app.sql<{ id: string }>(
+      `INSERT INTO webhook_endpoints (url, events, secret, enabled)
+       VALUES ('http://127.0.0.1:9/x', '{player.deleted}', 'whsec_test', false) RETURNING id::text`,
+    );
+    const event = async (age: string, status: string | null) => {
+      const [row] = await app.sql<{ id: string }>(
+        `INSERT INTO webhook_events (type, data, created_at, dispatched_at)
+         VALUES ('player.deleted', '{}', now() - $1::interval, now() - $1::interval)
+         RETURNING id::text`,
+        [age],
+      );
+      if (status) {
+        await app.sql(
+          `INSERT INTO webhook_deliveries (endpoint_id, event_id, status, give_up_at, next_attempt_at)
+           VALUES ($1, $2, $3, now() + interval '1 day', now() + interval '1 day')`,
+          [endpoint!.id, row!.id, status],
+        );
+      }
+      return row!.id;
+    };
+    const old = await event('31 days', 'delivered');
+    const oldPending = await event('31 days', 'pending');
+    const recent = await event('29 days', 'delivered');
+    // A new process purges at its start (then once a minute).
+    const second = await startTestApp('webhooks_purge', WEBHOOK_ENV, app);
+    try {
+      await waitFor(
+        async () =>
+          (await app.sql(`SELECT 1 FROM webhook_events WHERE id = $1`, [old])).length === 0,
+        { what: 'the old event to be purged' },
+      );
+    } finally {
+      await second.close();
+    }
+    const left = await app.sql<{ id: string }>(
+      `SELECT id::text FROM webhook_events WHERE id = ANY($1)`,
+      [[old, oldPending, recent]],
+    );
+    expect(left.map((row) => row.id).sort()).toEqual([oldPending, recent].sort());
+    const deliveries = await app.sql(`SELECT 1 FROM webhook_deliveries WHERE event_id = $1`, [old]);
+    expect(deliveries).toEqual([]);
+  });
+});
+
 describe('a dead endpoint', () => {
   it('does not slow accepting or applying the scores of its board (within 10 %), nor another endpoint', async () => {
     const healthy = `ok-${randomUUID().slice(0, 8)}`;

@@ -18,6 +18,10 @@ const MAX_IN_FLIGHT = 64;
 const PER_ENDPOINT = 8;
 /** How long a taken delivery is left to its worker beyond the attempt's own timeout. */
 const LEASE_MARGIN_MS = 30_000;
+/** Events and their delivery logs are kept this long, then purged (at most once a minute). */
+export const EVENT_RETENTION_DAYS = 30;
+const PURGE_EVERY_MS = 60_000;
+const PURGE_PAGE = 1000;
 
 /**
  * Delivers webhook events (worker side), at least once. Each step fans new outbox events out
@@ -29,6 +33,7 @@ const LEASE_MARGIN_MS = 30_000;
  * failed connection is retried with exponential backoff and jitter until the delivery's window
  * (WEBHOOK_RETRY_WINDOW_MS) is over, then the delivery is `failed`; an address the URL may not
  * reach fails it at once. A failure of the database is the loop's (it backs off and tries again).
+ * Once a minute (and at start) it purges events older than EVENT_RETENTION_DAYS.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
@@ -36,6 +41,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
   private readonly loop: BackgroundLoop;
   private readonly inFlight = new Set<Promise<void>>();
   private readonly perEndpoint = new Map<string, number>();
+  private purgedAt = 0;
 
   constructor(
     private readonly repository: WebhooksRepository,
@@ -74,7 +80,16 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         ? await this.repository.takeDue(room, PER_ENDPOINT, timeoutMs + LEASE_MARGIN_MS, busy)
         : [];
     for (const delivery of due) this.start(delivery);
-    return fanned === FAN_OUT_PAGE || due.length > 0 ? 'worked' : 'idle';
+    const purged = await this.purge();
+    return fanned === FAN_OUT_PAGE || due.length > 0 || purged === PURGE_PAGE ? 'worked' : 'idle';
+  }
+
+  private async purge(): Promise<number> {
+    if (Date.now() - this.purgedAt < PURGE_EVERY_MS) return 0;
+    const purged = await this.repository.purgeEventsOlderThan(EVENT_RETENTION_DAYS, PURGE_PAGE);
+    if (purged < PURGE_PAGE) this.purgedAt = Date.now();
+    if (purged > 0) this.logger.log({ purged }, 'Purged webhook events past their retention');
+    return purged;
   }
 
   private start(delivery: DueDelivery): void {

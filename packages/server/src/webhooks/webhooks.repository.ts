@@ -307,6 +307,30 @@ export class WebhooksRepository {
     }));
   }
 
+  /**
+   * Deletes up to `limit` events older than `days` days (their deliveries go with them), except
+   * those not fanned out yet or with a delivery still pending; returns how many.
+   */
+  async purgeEventsOlderThan(days: number, limit: number): Promise<number> {
+    const [row] = await queryRows<{ purged: number }>(
+      this.background,
+      `WITH purged AS (
+         DELETE FROM webhook_events WHERE id IN (
+           SELECT e.id FROM webhook_events e
+            WHERE e.created_at < now() - make_interval(days => $1)
+              AND e.dispatched_at IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d
+                               WHERE d.event_id = e.id AND d.status = 'pending')
+            ORDER BY e.created_at LIMIT $2
+            FOR UPDATE SKIP LOCKED)
+         RETURNING 1
+       )
+       SELECT count(*)::int AS purged FROM purged`,
+      [days, limit],
+    );
+    return row!.purged;
+  }
+
   async markDelivered(id: string, statusCode: number): Promise<void> {
     await this.background.query(
       `UPDATE webhook_deliveries

@@ -8,7 +8,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * - `webhook_events`: the outbox. A row is written in the transaction of its fact (an apply, a
  *   finalization, a moderation), so an event exists exactly when its fact committed; its `id` is
  *   the stable id receivers drop repeats by. `dispatched_at` is set once the event was fanned
- *   out into one delivery per endpoint that wanted it.
+ *   out into one delivery per endpoint that wanted it. Events (and their deliveries) are kept for
+ *   30 days, then purged unless a delivery of theirs is still pending.
  * - `webhook_deliveries`: one event to one endpoint, retried until `give_up_at`, then `failed`.
  * - `period_finalizations`: a period whose results were written, with the current `revision`
  *   (1 when it became final; a removal, ban, unban or deletion touching it writes the next).
@@ -48,6 +49,8 @@ export class WebhooksAndResults1795540000000 implements MigrationInterface {
     await db.query(`
       CREATE INDEX webhook_events_undispatched_idx ON webhook_events (created_at)
         WHERE dispatched_at IS NULL`);
+    // The purge of events past their retention, oldest first.
+    await db.query(`CREATE INDEX webhook_events_created_idx ON webhook_events (created_at)`);
     await db.query(`
       CREATE TABLE webhook_deliveries (
         id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
