@@ -268,7 +268,9 @@ export class PeriodResultsRepository {
 
   /**
    * Writes the period's placements as revision `revision` (every ranked standing, in leaderboard
-   * order) and the period.finalized event with the top placements.
+   * order) and the period.finalized event with the top placements. A period that ends with no
+   * player at all (a resetting board nobody played in that period) gets no event: there is nothing
+   * to tell, and a minute board would send one a minute.
    */
   private async writeRevision(
     manager: EntityManager,
@@ -300,6 +302,7 @@ export class PeriodResultsRepository {
          FROM board_periods p WHERE p.id = $1`,
       [periodId, revision, EVENT_TOP],
     );
+    if (revision === 1 && row!.players === 0) return;
     await this.outbox.append(manager, [
       {
         type: 'period.finalized',

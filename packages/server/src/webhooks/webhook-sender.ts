@@ -75,22 +75,20 @@ export class WebhookSender {
           },
         },
         (response) => {
+          // The status is the answer; the body is read (at most MAX_ANSWER_BYTES) and dropped.
           const statusCode = response.statusCode ?? 0;
-          const done = () => {
-            request.destroy();
-            settle(
-              statusCode >= 200 && statusCode < 300
-                ? { kind: 'delivered', statusCode }
-                : { kind: 'retry', statusCode, error: `answered ${statusCode}` },
-            );
-          };
+          settle(
+            statusCode >= 200 && statusCode < 300
+              ? { kind: 'delivered', statusCode }
+              : { kind: 'retry', statusCode, error: `answered ${statusCode}` },
+          );
           let read = 0;
           response.on('data', (chunk: Buffer) => {
             read += chunk.length;
-            if (read > MAX_ANSWER_BYTES) done();
+            if (read > MAX_ANSWER_BYTES) request.destroy();
           });
-          response.on('end', done);
-          response.on('error', done);
+          response.on('end', () => request.destroy());
+          response.on('error', () => request.destroy());
         },
       );
       request.on('error', (error: Error) => {
