@@ -366,6 +366,11 @@ describe('claims', () => {
       });
       expect(answer.status).toBe(404);
     }
+    for (const body of [{ user_id: [1] }, { user_id: { id: 1 } }, { reward: 'gold' }]) {
+      const refused = await withKey(resultOf(owner!.user.id), body);
+      expect(refused.status, JSON.stringify(body)).toBe(400);
+      expect(refused.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
+    }
     const unknownKey = await api.request('POST', `/api/me/results/1/claim`, {
       headers: { 'x-api-key': 'sbk_1_nope' },
       body: { user_id: owner!.user.id },
