@@ -267,20 +267,26 @@ describe('deliveries', () => {
     ]);
   });
 
-  it('a receiver that was down gets every event once it is back', async () => {
+  it('a receiver down for a minute gets every event once it is back', async () => {
     const hook = await receiver();
     const { id } = await createEndpoint({ url: hook.url, events: ['score.applied'] });
     await hook.stop();
     const player = await api.signup();
     const scores = [];
     for (let i = 0; i < 10; i++) scores.push(await submit(player.token, i));
-    // Down long enough for every delivery to have failed at least twice.
-    await waitFor(
+    // Down until every delivery has failed for a minute (its attempts spread over 60 s).
+    await waitForProgress(
       async () => {
-        const deliveries = await deliveriesOf(id);
-        return deliveries.length === 10 && deliveries.every((d) => d.attempts >= 2);
+        const [row] = await app.sql<{ deliveries: number; minute: number; attempts: number }>(
+          `SELECT count(*)::int AS deliveries, sum(attempts)::int AS attempts,
+                  count(*) FILTER (WHERE last_attempt_at - created_at >= interval '60 seconds')::int
+                    AS minute
+             FROM webhook_deliveries WHERE endpoint_id = $1`,
+          [id],
+        );
+        return { done: row!.deliveries === 10 && row!.minute === 10, count: row!.attempts ?? 0 };
       },
-      { what: 'every delivery to fail twice while the receiver is down' },
+      { what: 'every delivery to fail for a minute', counter: 'failed attempts' },
     );
     expect((await deliveriesOf(id)).every((d) => d.status === 'pending')).toBe(true);
 
