@@ -157,6 +157,7 @@ describe('webhook endpoints (admin)', () => {
     [{ url: 'http://127.0.0.1/x', events: ['score.applied'], boards: ['nope'] }, 'unknown boards'],
     [{ url: 'http://127.0.0.1/x', events: ['score.applied'], secret: 'x' }, 'secret'],
     [{ events: ['score.applied'] }, 'url is required'],
+    [{ url: 'http://no-such-host.invalid/x', events: ['score.applied'] }, 'does not resolve'],
   ])('refuses %j with a 400 that says why', async (body, message) => {
     const answer = await api.request('POST', '/api/admin/webhooks', { token: admin.token, body });
     expect(answer.status).toBe(400);

@@ -44,18 +44,29 @@ export function hostOf(url: URL): string {
 
 /**
  * Resolves the URL's host and throws RefusedAddressError when any of its addresses is not public
- * (unless `allowPrivate`), or when it does not resolve.
+ * (unless `allowPrivate`), or when it does not resolve within `timeoutMs`.
  */
-export async function assertReachable(url: URL, allowPrivate: boolean): Promise<void> {
+export async function assertReachable(
+  url: URL,
+  allowPrivate: boolean,
+  timeoutMs: number,
+): Promise<void> {
   const host = hostOf(url);
   let addresses: string[];
   if (isIP(host)) {
     addresses = [host];
   } else {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      addresses = (await lookup(host, { all: true })).map((entry) => entry.address);
+      const resolved = lookup(host, { all: true });
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('timeout')), timeoutMs);
+      });
+      addresses = (await Promise.race([resolved, late])).map((entry) => entry.address);
     } catch {
       throw new RefusedAddressError(`url host ${host} does not resolve`);
+    } finally {
+      clearTimeout(timer);
     }
   }
   if (allowPrivate) return;

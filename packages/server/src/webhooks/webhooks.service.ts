@@ -112,7 +112,8 @@ export class WebhooksService {
     const problem = urlProblem(fields.url);
     if (problem) throw new ValidationFailed([{ field: 'url', message: problem }]);
     try {
-      await assertReachable(new URL(fields.url), this.config.webhooks.allowPrivate);
+      const { allowPrivate, timeoutMs } = this.config.webhooks;
+      await assertReachable(new URL(fields.url), allowPrivate, timeoutMs);
     } catch (error) {
       if (!(error instanceof RefusedAddressError)) throw error;
       throw new ValidationFailed([{ field: 'url', message: error.message }]);
