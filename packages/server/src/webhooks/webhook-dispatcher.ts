@@ -81,7 +81,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnModuleDestro
         : [];
     for (const delivery of due) this.start(delivery);
     const purged = await this.purge();
-    return fanned === FAN_OUT_PAGE || due.length > 0 || purged === PURGE_PAGE ? 'worked' : 'idle';
+    if (fanned === FAN_OUT_PAGE || due.length > 0 || purged === PURGE_PAGE) return 'worked';
+    if (this.inFlight.size === 0) return 'idle';
+    // Attempts are running (and may hold every slot of an endpoint with more due): go on as soon
+    // as one ends, or after the idle pause, whichever is first.
+    await Promise.race([...this.inFlight, this.loop.sleep(IDLE_MS)]);
+    return 'worked';
   }
 
   private async purge(): Promise<number> {
