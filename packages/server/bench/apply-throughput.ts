@@ -37,6 +37,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataSource, QueryFailedError } from 'typeorm';
 import { dataSourceOptions, runMigrations } from '../src/database/data-source';
 import { ProcessingRepository } from '../src/processing/processing.repository';
+import { OutboxRepository } from '../src/webhooks/outbox.repository';
 import { Reconciler } from '../src/processing/reconciler';
 import { ApiClient } from '../test/support/api-client';
 import { startTestApp } from '../test/support/test-app';
@@ -158,7 +159,7 @@ async function measureThroughput(): Promise<void> {
       await settle(seeding, 'users', 'user_stats');
       return { periods, sum: sum! };
     });
-    const repository = new ProcessingRepository(dataSource);
+    const repository = new ProcessingRepository(dataSource, new OutboxRepository());
     const oneBoard: Spread = {
       label: `${USERS.toLocaleString('en')} users`,
       boards: 1,
@@ -368,7 +369,7 @@ async function measureRollover(): Promise<void> {
         `${fixed((Date.now() - started) / 1000)} s), ${APPLIERS} appliers, batches of ${batch}, ` +
         `${SECONDS} s after ${warmUpSeconds} s of warm-up, the period ending ${boundaryAfterSeconds} s in; PostgreSQL ${await serverVersion(dataSource)}`,
     );
-    const repository = new ProcessingRepository(dataSource);
+    const repository = new ProcessingRepository(dataSource, new OutboxRepository());
     // The old period ends soon and the next one starts there, as the board's reset would have it.
     const [next]: Array<{ id: string; starts_at: Date }> = await dataSource.query(
       `WITH ended AS (
@@ -493,7 +494,7 @@ async function measureContention(): Promise<void> {
       await seedUsers(seeding, users);
       await seedStandings(seeding, global.periodId, users, 'zero');
     });
-    const repository = new ProcessingRepository(dataSource);
+    const repository = new ProcessingRepository(dataSource, new OutboxRepository());
     const ids = await insertPendingScores(dataSource, scores, users, [global]);
     console.log(
       `\nContention: ${appliers} concurrent appliers, batches of ${batch}, ` +

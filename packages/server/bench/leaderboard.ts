@@ -40,6 +40,7 @@ import type { PeriodKey, Standing } from '../src/leaderboard/leaderboard-store';
 import { PostgresLeaderboardStore } from '../src/leaderboard/postgres-leaderboard.store';
 import { RedisLeaderboardStore } from '../src/leaderboard/redis-leaderboard.store';
 import { ProcessingRepository } from '../src/processing/processing.repository';
+import { OutboxRepository } from '../src/webhooks/outbox.repository';
 import { StandingsRepository } from '../src/processing/standings.repository';
 import { RedisClients } from '../src/redis/redis-clients';
 import { createTestDatabase } from '../test/support/test-database';
@@ -305,7 +306,7 @@ async function applyPathCost(
     [first, PLAYERS, APPLY_BATCHES * 100],
   );
   await dataSource.query('ANALYZE scores');
-  const repository = new ProcessingRepository(dataSource);
+  const repository = new ProcessingRepository(dataSource, new OutboxRepository());
   const apply: number[] = [];
   const record: number[] = [];
   for (let i = 0; i < APPLY_BATCHES; i++) {

@@ -6,14 +6,20 @@ import { Reconciler } from '../src/processing/reconciler';
 import { CHAOS_BOARDS, createChaosBoards, type Workload } from './clients';
 import type { UnexpectedExit } from './cluster';
 import { log, sleep } from './log';
+import type { ChaosWebhookReceiver } from './webhook-receiver';
 
 /** Seconds each settling wait took, or undefined when it ran out of budget. */
-export type Settled = { pending: number | undefined; leaderboard: number | undefined };
+export type Settled = {
+  pending: number | undefined;
+  leaderboard: number | undefined;
+  /** Absent when the run has no webhook receiver. */
+  webhooks?: number | undefined;
+};
 
 export type InvariantResult = { name: string; pass: boolean; summary: string; details: string[] };
 
 /** How long the system may take, once healed, to apply everything and to repair the leaderboard. */
-export const SETTLE_BUDGET_MS = { pending: 120_000, leaderboard: 70_000 };
+export const SETTLE_BUDGET_MS = { pending: 120_000, leaderboard: 70_000, webhooks: 120_000 };
 
 const SAMPLES = 5;
 
@@ -82,7 +88,7 @@ export class Checker {
    * Waits, within the budgets, until no score is pending and the Redis leaderboard matches
    * PostgreSQL. Running out of budget is not itself a failure: the checks then report what is off.
    */
-  async settle(): Promise<Settled> {
+  async settle(receiver?: ChaosWebhookReceiver): Promise<Settled> {
     log(`settling: waiting up to ${SETTLE_BUDGET_MS.pending / 1000} s for no pending score`);
     const pending = await this.poll(
       async () => (await this.pendingCount()) === 0,
@@ -93,10 +99,19 @@ export class Checker {
       async () => mismatches(await this.standings()).length === 0,
       SETTLE_BUDGET_MS.leaderboard,
     );
-    return { pending, leaderboard };
+    if (!receiver) return { pending, leaderboard };
+    log(`settling: waiting up to ${SETTLE_BUDGET_MS.webhooks / 1000} s for webhook deliveries`);
+    const webhooks = await this.poll(async () => {
+      const [row] = await this.dataSource.query(
+        `SELECT (SELECT count(*) FROM webhook_events WHERE dispatched_at IS NULL)
+              + (SELECT count(*) FROM webhook_deliveries WHERE status = 'pending') AS open`,
+      );
+      return Number(row.open) === 0;
+    }, SETTLE_BUDGET_MS.webhooks);
+    return { pending, leaderboard, webhooks };
   }
 
-  async check(workload: Workload): Promise<InvariantResult[]> {
+  async check(workload: Workload, receiver?: ChaosWebhookReceiver): Promise<InvariantResult[]> {
     const scores: ScoreRow[] = await this.dataSource.query(
       `SELECT id::text AS id, user_id::text AS user_id, board_id, idempotency_key, value,
               lpad((extract(epoch FROM created_at) * 1000000)::bigint::text, 17, '0') AS created_us,
@@ -120,7 +135,63 @@ export class Checker {
       this.noDeadLetters(scores),
       await this.processesRan(),
       this.outagesAnswered503(workload),
+      ...(receiver ? [await this.webhooksDelivered(scores, receiver)] : []),
     ];
+  }
+
+  /**
+   * SPEC 2d: every committed fact has exactly one event (here: every applied score one
+   * score.applied, and no score that was not applied has one), every event was delivered to the
+   * receiver at least once with a valid signature, and the receiver got no event that was not
+   * written (none invented).
+   */
+  private async webhooksDelivered(
+    scores: ScoreRow[],
+    receiver: ChaosWebhookReceiver,
+  ): Promise<InvariantResult> {
+    const events: Array<{ id: string; type: string; score_id: string | null }> =
+      await this.dataSource.query(
+        `SELECT id::text, type, data->>'score_id' AS score_id FROM webhook_events`,
+      );
+    const [failed] = await this.dataSource.query(
+      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'delivered'`,
+    );
+    const details: string[] = [];
+    const sample = (line: string) => details.length < SAMPLES && details.push(line);
+    const eventsOfScore = new Map<string, number>();
+    for (const event of events) {
+      if (event.type !== 'score.applied' || event.score_id === null) continue;
+      eventsOfScore.set(event.score_id, (eventsOfScore.get(event.score_id) ?? 0) + 1);
+    }
+    const applied = scores.filter((row) => row.applied);
+    const withoutEvent = applied.filter((row) => !eventsOfScore.has(row.id));
+    const twice = [...eventsOfScore].filter(([, n]) => n > 1);
+    const appliedIds = new Set(applied.map((row) => row.id));
+    const forUnapplied = [...eventsOfScore.keys()].filter((id) => !appliedIds.has(id));
+    withoutEvent.forEach((row) => sample(`applied score ${row.id} has no score.applied event`));
+    twice.forEach(([id, n]) => sample(`score ${id} has ${n} score.applied events`));
+    forUnapplied.forEach((id) => sample(`score ${id} was not applied but has an event`));
+    const written = new Set(events.map((event) => event.id));
+    const undelivered = events.filter((event) => !receiver.received.has(event.id));
+    const invented = [...receiver.received.keys()].filter((id) => !written.has(id));
+    undelivered.forEach((event) => sample(`event ${event.id} (${event.type}) never delivered`));
+    invented.forEach((id) => sample(`received event ${id}, which was never written`));
+    const repeats = [...receiver.received.values()].filter((seen) => seen.deliveries > 1).length;
+    const { ok, failed: answered500, hung } = receiver.answered;
+    return {
+      name: 'every applied score has exactly one event, every event is delivered, none invented',
+      pass:
+        withoutEvent.length + twice.length + forUnapplied.length === 0 &&
+        undelivered.length + invented.length + receiver.badSignatures + Number(failed.n) === 0,
+      summary:
+        `${applied.length} applied scores, ${eventsOfScore.size} score.applied events ` +
+        `(${withoutEvent.length} missing, ${twice.length} doubled, ${forUnapplied.length} for ` +
+        `unapplied scores); ${events.length} events, ${receiver.received.size} received ` +
+        `(${repeats} more than once), ${undelivered.length} never, ${invented.length} invented, ` +
+        `${receiver.badSignatures} bad signatures, ${failed.n} deliveries not delivered; the ` +
+        `receiver answered ${ok} × 2xx, ${answered500} × 500 and left ${hung} unanswered`,
+      details,
+    };
   }
 
   private acknowledgedExistOnce(

@@ -92,6 +92,12 @@ export class Cluster {
       // The SPEC's signup limit per client address (default 30 an hour): the players all sign up
       // from 127.0.0.1.
       SIGNUP_MAX_PER_HOUR: '0',
+      // The run's webhook receiver listens on 127.0.0.1; short timeouts and backoff, so that its
+      // unanswered requests and 500s are retried within the run.
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+      WEBHOOK_TIMEOUT_MS: '1000',
+      WEBHOOK_RETRY_BASE_MS: '100',
+      WEBHOOK_RETRY_MAX_MS: '2000',
       LOG_LEVEL: 'warn',
     };
     const cluster = new Cluster(postgres, redis, [], []);

@@ -12,6 +12,7 @@ import { log, sleep } from './log';
 import { FAULT_KINDS, Nemesis, type FaultKind } from './nemesis';
 import { Random } from './random';
 import { formatReport } from './report';
+import { ChaosWebhookReceiver } from './webhook-receiver';
 
 /**
  * The chaos checker, after Jepsen: runs two APIs and two workers over a private PostgreSQL and
@@ -102,6 +103,10 @@ async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<
   );
 
   await Checker.prepareBoards(cluster.postgres.url);
+  const receiver = new ChaosWebhookReceiver(random.fork('webhooks'));
+  cleanup.add(() => receiver.stop());
+  log(`webhook receiver at ${await receiver.start(cluster.postgres.url)}, for every event`);
+
   const players = await signUpPlayers(cluster.apis[0]!.baseUrl, options.players);
   log(`${players.length} players signed up; ${options.clients} clients start`);
   const workload = new Workload(cluster.apis, players, random.fork('clients'));
@@ -125,8 +130,8 @@ async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<
 
   const checker = await Checker.connect(cluster, redisKeyPrefix);
   cleanup.add(() => checker.close());
-  const settled = await checker.settle();
-  const invariants = await checker.check(workload);
+  const settled = await checker.settle(receiver);
+  const invariants = await checker.check(workload, receiver);
   process.stdout.write(
     formatReport({
       seed: options.seed,

@@ -31,7 +31,10 @@ export function formatReport(run: RunSummary): string {
     `responses: ${tally([...w.responses].sort(([a], [b]) => a.localeCompare(b)))}`,
     `faults: ${run.faults ? tally(run.faults) : 'none (--no-faults)'}`,
     `settled: nothing pending after ${settle(run.settled.pending, SETTLE_BUDGET_MS.pending)}, ` +
-      `leaderboard matching after ${settle(run.settled.leaderboard, SETTLE_BUDGET_MS.leaderboard)}`,
+      `leaderboard matching after ${settle(run.settled.leaderboard, SETTLE_BUDGET_MS.leaderboard)}` +
+      ('webhooks' in run.settled
+        ? `, webhooks delivered after ${settle(run.settled.webhooks, SETTLE_BUDGET_MS.webhooks)}`
+        : ''),
     'invariants:',
     ...run.invariants.flatMap((invariant) => [
       `  ${invariant.pass ? 'PASS' : 'FAIL'}  ${invariant.name}`,

@@ -20,8 +20,10 @@ import { HealthModule } from './ops/health.module';
 import { ProcessingModule } from './processing/processing.module';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RedisModule } from './redis/redis.module';
+import { PeriodFinalizerModule, ResultsApiModule } from './results/results.module';
 import { ScoresModule } from './scores/scores.module';
 import { StatsModule } from './stats/stats.module';
+import { WebhookDeliveryModule, WebhooksApiModule } from './webhooks/webhooks.module';
 
 /** The built React client, served at / when it has been built. */
 export const CLIENT_DIST = join(__dirname, '..', '..', 'client', 'dist');
@@ -39,6 +41,9 @@ function coreModules(config: AppConfig) {
     LeaderboardStoreModule,
   ];
 }
+
+/** The worker role's work: applying scores, finalizing periods, delivering webhooks. */
+const workerModules = [ProcessingModule, PeriodFinalizerModule, WebhookDeliveryModule];
 
 /** The HTTP application; with ROLE=all it runs the worker in the same process. */
 @Module({ controllers: [MetricsController] })
@@ -62,12 +67,14 @@ export class AppModule {
         ApiKeysModule,
         ModerationModule,
         AuditApiModule,
+        WebhooksApiModule,
+        ResultsApiModule,
         StatsModule,
         LeaderboardModule,
         LiveModule,
         HealthModule,
         RateLimitModule.forRoot(config),
-        ...(config.runsWorker ? [ProcessingModule] : []),
+        ...(config.runsWorker ? workerModules : []),
         ...client,
       ],
     };
@@ -78,6 +85,6 @@ export class AppModule {
 @Module({})
 export class WorkerModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: WorkerModule, imports: [...coreModules(config), ProcessingModule] };
+    return { module: WorkerModule, imports: [...coreModules(config), ...workerModules] };
   }
 }

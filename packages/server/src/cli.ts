@@ -11,6 +11,7 @@ import { runDemo } from './demo/demo';
 import { PostgresLeaderboardStore } from './leaderboard/postgres-leaderboard.store';
 import { RedisLeaderboardStore } from './leaderboard/redis-leaderboard.store';
 import { ProcessingRepository } from './processing/processing.repository';
+import { OutboxRepository } from './webhooks/outbox.repository';
 import { Reconciler, type Drift } from './processing/reconciler';
 import { RedisClients } from './redis/redis-clients';
 import { User } from './users/user.entity';
@@ -70,7 +71,7 @@ const commands: Record<string, Command> = {
   },
 
   async 'dead-letters'(dataSource, args) {
-    const repository = new ProcessingRepository(dataSource);
+    const repository = new ProcessingRepository(dataSource, new OutboxRepository());
     if (args[0] === 'list') {
       const letters = await repository.listDeadLetters();
       for (const letter of letters) {

@@ -125,4 +125,35 @@ describe('the OpenAPI document', () => {
     );
     expect(diff, 'the routes and the OpenAPI document differ').toBe('');
   });
+
+  it('describes webhooks (the secret in the creation answer only) and claims by player or API key', async () => {
+    const document = await api.request('GET', '/api/docs-json');
+    const { paths, components } = document.body;
+    const schemaOf = (ref: string) => components.schemas[ref.replace('#/components/schemas/', '')];
+    const created = paths['/api/admin/webhooks'].post.responses['201'].content['application/json'];
+    expect(Object.keys(schemaOf(created.schema.$ref).properties)).toContain('secret');
+    const listed = paths['/api/admin/webhooks'].get.responses['200'].content['application/json'];
+    const item = schemaOf(schemaOf(listed.schema.$ref).properties.items.items.$ref);
+    expect(Object.keys(item.properties)).not.toContain('secret');
+    expect(
+      schemaOf(
+        paths['/api/admin/webhooks'].post.requestBody.content['application/json'].schema.$ref,
+      ).properties.events.items.enum,
+    ).toEqual([
+      'score.applied',
+      'period.finalized',
+      'player.banned',
+      'player.unbanned',
+      'score.removed',
+      'player.deleted',
+    ]);
+    expect(
+      paths['/api/admin/webhooks/{id}/deliveries/{delivery}/redeliver'].post.responses,
+    ).toHaveProperty('202');
+    const claim = paths['/api/me/results/{id}/claim'].post;
+    expect(claim.security).toEqual(expect.arrayContaining([{ bearer: [] }, { 'api-key': [] }]));
+    expect(
+      Object.keys(paths['/api/boards/{board}/periods/{period}/results'].get.responses),
+    ).toEqual(expect.arrayContaining(['200', '404']));
+  });
 });

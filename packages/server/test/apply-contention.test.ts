@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dataSourceOptions, runMigrations } from '../src/database/data-source';
 import { ProcessingRepository } from '../src/processing/processing.repository';
+import { OutboxRepository } from '../src/webhooks/outbox.repository';
 import { Reconciler } from '../src/processing/reconciler';
 import { StandingsRepository } from '../src/processing/standings.repository';
 import { createTestDatabase, GLOBAL_PERIOD, type TestDatabase } from './support/test-database';
@@ -58,7 +59,7 @@ async function pendingScores(users: number, count: number): Promise<string[]> {
 describe('the apply statement under contention', () => {
   it('applies overlapping concurrent batches over a few hot users without a deadlock, each score once', async () => {
     const ids = await pendingScores(USERS, SCORES);
-    const repository = new ProcessingRepository(dataSource);
+    const repository = new ProcessingRepository(dataSource, new OutboxRepository());
     const failures: string[] = [];
     let next = 0;
     // Every batch also carries scores of the previous one (redelivery), so batches overlap on
@@ -91,7 +92,9 @@ describe('the apply statement under contention', () => {
 
   it('pages through a period’s standings for a rebuild in user-id order, missing none', async () => {
     // Users on both sides of a power of ten: text order ('10' < '9') would skip some.
-    await new ProcessingRepository(dataSource).applyBatch(await pendingScores(25, 25));
+    await new ProcessingRepository(dataSource, new OutboxRepository()).applyBatch(
+      await pendingScores(25, 25),
+    );
     const standings = new StandingsRepository(dataSource);
     const [{ period }] = await dataSource.query(`SELECT ${GLOBAL_PERIOD}::text AS period`);
     const seen: string[] = [];
@@ -117,7 +120,9 @@ describe('the apply statement under contention', () => {
        VALUES (${GLOBAL_PERIOD}, 'global', $1, 'best', true, 1, $2, 0, now(), now())`,
       [userId, near.toString()],
     );
-    const batch = await new ProcessingRepository(dataSource).applyBatch([id!]);
+    const batch = await new ProcessingRepository(dataSource, new OutboxRepository()).applyBatch([
+      id!,
+    ]);
     // The one score's value is (1 * 7919) % 101 = 41; as a double, 2^62 + 41 would be 2^62.
     expect(batch.users[0]!.sumScores).toBe(near + 41n);
   });

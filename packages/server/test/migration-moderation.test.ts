@@ -65,6 +65,7 @@ describe('the moderation migration', () => {
         WHERE stripe = 0 AND period_id = (SELECT id FROM board_periods WHERE board_id = 'global')`,
     );
 
+    // Up to this migration: the last one run is the one undone below.
     const upgraded = await new DataSource({
       ...dataSourceOptions(database.url, UNBOUNDED_DATABASE_SETTINGS),
       migrations: throughModeration,

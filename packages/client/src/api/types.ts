@@ -138,6 +138,40 @@ export type CreatedApiKey = Pick<ApiKey, 'id' | 'name' | 'scopes' | 'boards' | '
   key: string;
 };
 
+export type WebhookEventType =
+  | 'score.applied'
+  | 'period.finalized'
+  | 'player.banned'
+  | 'player.unbanned'
+  | 'score.removed'
+  | 'player.deleted';
+/** `boards` null: events of every board. */
+export type Webhook = {
+  id: string;
+  url: string;
+  events: WebhookEventType[];
+  boards: string[] | null;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+};
+export type WebhookList = { items: Webhook[] };
+/** The answer to creating an endpoint: the only one that holds its signing secret. */
+export type CreatedWebhook = Webhook & { secret: string };
+export type WebhookDelivery = {
+  id: string;
+  event_id: string;
+  event: WebhookEventType;
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+};
+export type WebhookDeliveryPage = { items: WebhookDelivery[]; next_cursor: string | null };
+
 /** `actor_id` null: no account is recorded as the actor (the command-line tool has none). */
 export type AuditEntry = {
   id: string;

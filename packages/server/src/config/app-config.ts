@@ -111,6 +111,14 @@ const envSchema = z
     SHUTDOWN_TIMEOUT_MS: integer(100, 600_000).default(10_000),
     // ROLE=worker has no HTTP API: set this to serve its GET /metrics on a port of its own.
     METRICS_PORT: integer(1, 65_535).optional(),
+    // Webhooks to loopback, private, link-local or metadata addresses: refused unless true.
+    WEBHOOK_ALLOW_PRIVATE: z.enum(['true', 'false']).default('false'),
+    // The longest a webhook delivery may take, connection and answer included.
+    WEBHOOK_TIMEOUT_MS: integer(100, 60_000).default(5000),
+    WEBHOOK_RETRY_BASE_MS: integer(1, 3_600_000).default(1000),
+    WEBHOOK_RETRY_MAX_MS: integer(1, 86_400_000).default(3_600_000),
+    // A delivery not answered 2xx for this long after its event is marked failed.
+    WEBHOOK_RETRY_WINDOW_MS: integer(1000, 30 * 86_400_000).default(86_400_000),
     // Which proxies' X-Forwarded-For to believe for the client address (Express "trust proxy").
     TRUST_PROXY: z
       .string()
@@ -252,6 +260,14 @@ export class AppConfig {
   readonly backgroundPoolSize: number;
   /** After this long, a shutdown cuts whatever is left and the process exits. */
   readonly shutdownTimeoutMs: number;
+  /** Webhook deliveries (SPEC 2d): address policy, timeout, backoff and how long to retry. */
+  readonly webhooks: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    retryWindowMs: number;
+  };
 
   constructor(
     fields: Omit<AppConfig, 'loginWindowSeconds' | 'withDatabaseUrl' | 'runsApi' | 'runsWorker'>,
@@ -330,6 +346,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     backgroundPoolSize: parsed.DB_BACKGROUND_POOL_SIZE,
     shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    webhooks: {
+      allowPrivate: parsed.WEBHOOK_ALLOW_PRIVATE === 'true',
+      timeoutMs: parsed.WEBHOOK_TIMEOUT_MS,
+      retryBaseMs: parsed.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: parsed.WEBHOOK_RETRY_MAX_MS,
+      retryWindowMs: parsed.WEBHOOK_RETRY_WINDOW_MS,
+    },
   });
 }
 

@@ -14,6 +14,7 @@ import { LoginKeyAsText1795506000000 } from './migrations/1795506000000-login-ke
 import { BoardsAndPeriods1795510000000 } from './migrations/1795510000000-boards-and-periods';
 import { Moderation1795520000000 } from './migrations/1795520000000-moderation';
 import { RankingModels1795530000000 } from './migrations/1795530000000-ranking-models';
+import { WebhooksAndResults1795540000000 } from './migrations/1795540000000-webhooks-and-results';
 
 export const entities = [User];
 export const migrations = [
@@ -26,6 +27,7 @@ export const migrations = [
   BoardsAndPeriods1795510000000,
   Moderation1795520000000,
   RankingModels1795530000000,
+  WebhooksAndResults1795540000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

@@ -70,6 +70,14 @@ export class Metrics {
     help: 'Scores parked as dead letters after their last attempt',
     registers: [this.registry],
   });
+  readonly webhookDeliveries = new Counter({
+    name: 'scoreboard_webhook_deliveries_total',
+    help:
+      'Webhook delivery attempts by outcome: delivered (2xx), retried (another answer, none in ' +
+      'time, or no connection: tried again later), failed (given up, or an address refused)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   readonly eventsSwept = new Counter({
     name: 'scoreboard_events_swept_total',
     help: 'Pending scores the sweeper delivered from PostgreSQL (late, or due for a retry)',

@@ -9,8 +9,10 @@ import {
   SET_FROM_AGGREGATES,
   STANDING_AGGREGATES,
 } from '../processing/standing-sql';
+import { PeriodResultsRepository, type MyResult } from '../results/period-results.repository';
 import type { ScoreStatus } from '../scores/dto/score.dto';
 import { scoreStatus } from '../scores/score-status';
+import { OutboxRepository } from '../webhooks/outbox.repository';
 
 /**
  * Standings a moderation changed, for the leaderboards to learn after the commit, and the outbox
@@ -73,6 +75,7 @@ export type UserExport = {
     ranked: boolean;
     updated_at: Date;
   }>;
+  results: MyResult[];
 };
 
 export type ModeratedScore = {
@@ -111,6 +114,8 @@ export class ModerationRepository {
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly results: PeriodResultsRepository,
   ) {}
 
   /**
@@ -132,6 +137,10 @@ export class ModerationRepository {
       ]);
       const changed = await this.setSuspended(manager, userId, true, track);
       await this.audit.append(manager, { ...audit, action: 'users.ban', target: `user:${userId}` });
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        { type: 'player.banned', boardId: null, data: { user_id: userId, reason: audit.reason } },
+      ]);
       return changed;
     });
   }
@@ -155,6 +164,10 @@ export class ModerationRepository {
         action: 'users.unban',
         target: `user:${userId}`,
       });
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        { type: 'player.unbanned', boardId: null, data: { user_id: userId } },
+      ]);
       return changed;
     });
   }
@@ -205,6 +218,20 @@ export class ModerationRepository {
         action: 'scores.remove',
         target: `score:${scoreId}`,
       });
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        {
+          type: 'score.removed',
+          boardId: score.boardId,
+          data: {
+            score_id: scoreId,
+            user_id: score.userId,
+            board: score.boardId,
+            period: score.periodId,
+            reason: audit.reason,
+          },
+        },
+      ]);
       return { score, changed };
     });
   }
@@ -260,7 +287,13 @@ export class ModerationRepository {
           target: `user:${userId}`,
         });
       }
-      return toChanged(row!);
+      const changed = toChanged(row!);
+      await this.results.forgetUser(manager, userId);
+      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.append(manager, [
+        { type: 'player.deleted', boardId: null, data: { user_id: userId } },
+      ]);
+      return changed;
     });
   }
 
@@ -309,7 +342,8 @@ export class ModerationRepository {
           ORDER BY s.board_id, p.starts_at`,
         [userId],
       );
-      return { account, scores: scores.map(toScoreRecord), standings };
+      const results = await this.results.placementsOf(manager, userId, { limit: null });
+      return { account, scores: scores.map(toScoreRecord), standings, results };
     });
   }
 
@@ -430,6 +464,9 @@ export class ModerationRepository {
 }
 
 const unchanged = (): ChangedStandings => ({ standings: [], changeIds: [] });
+
+const periodsOf = (changed: ChangedStandings): string[] =>
+  changed.standings.map((standing) => standing.periodId);
 
 function toScoreRecord(row: ScoreRecordRow): ScoreRecord {
   return {

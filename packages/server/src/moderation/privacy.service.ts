@@ -18,7 +18,7 @@ export class PrivacyService {
   async export(userId: string) {
     const data = await this.moderation.exportOf(userId);
     if (!data) throw new NotFoundException('User not found');
-    const { account, scores, standings } = data;
+    const { account, scores, standings, results } = data;
     return {
       exported_at: new Date().toISOString(),
       account: {
@@ -58,6 +58,20 @@ export class PrivacyService {
         average: exactAverage(BigInt(standing.sum_scores), Number(standing.total_scores)),
         ranked: standing.ranked,
         updated_at: standing.updated_at.toISOString(),
+      })),
+      results: results.map((result) => ({
+        id: result.id,
+        board: result.boardId,
+        period: {
+          id: result.periodId,
+          starts_at: result.startsAt.toISOString(),
+          ends_at: result.endsAt.toISOString(),
+        },
+        revision: result.revision,
+        rank: result.rank,
+        value: result.value,
+        achieved_at: result.achievedAt.toISOString(),
+        claimed_at: result.claimedAt?.toISOString() ?? null,
       })),
     };
   }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { BoardsModule } from '../boards/boards.module';
+import { OutboxModule } from '../webhooks/outbox.module';
 import { ApplyNotifier } from './apply-notifier';
 import { LeaderboardMaintainer } from './leaderboard-maintainer';
 import { ProcessingRepository } from './processing.repository';
@@ -10,7 +11,7 @@ import { StandingsRepository } from './standings.repository';
 
 /** The worker role: consumes score events and sweeps PostgreSQL for pending scores. */
 @Module({
-  imports: [BoardsModule],
+  imports: [BoardsModule, OutboxModule],
   providers: [
     ProcessingRepository,
     StandingsRepository,

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
+import { OutboxRepository } from '../webhooks/outbox.repository';
 import { MERGE_STANDING, STANDING_AGGREGATES } from './standing-sql';
 
 /** A player's standing in one period of one board, as the apply statement left it. */
@@ -208,23 +209,34 @@ const APPLY = `
 /** The SQL of applying scores to the aggregates, exactly once, and of the retry bookkeeping. */
 @Injectable()
 export class ProcessingRepository {
-  constructor(@InjectBackgroundDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectBackgroundDataSource() private readonly dataSource: DataSource,
+    private readonly outbox: OutboxRepository,
+  ) {}
 
   /**
-   * Applies a batch in one statement (so one transaction and one round trip): claims the batch's
+   * Applies a batch in one statement (and its events in the same transaction): claims the batch's
    * still-pending scores, marking them applied, and adds them to their users' aggregates with one
    * row update per user: the count, the exact sum, and the highest value with the earliest time it
    * was accepted. A redelivered score is no longer pending, so it is neither claimed nor counted
    * again. With `trackStandings`, every standing that changed is also written to the outbox of the
-   * Redis leaderboard, in the same transaction.
+   * Redis leaderboard, in the same transaction; so is a score.applied event of each applied score.
    */
   async applyBatch(scoreIds: string[], { trackStandings = false } = {}): Promise<AppliedBatch> {
     const started = process.hrtime.bigint();
-    const [row] = await queryRows<{
-      applied: AppliedJson[];
-      users: UserJson[];
-      change_ids: string[];
-    }>(this.dataSource, APPLY, [scoreIds, trackStandings]);
+    const [row] = await this.dataSource.transaction(async (manager) => {
+      const rows = await queryRows<{
+        applied: AppliedJson[];
+        users: UserJson[];
+        change_ids: string[];
+      }>(manager, APPLY, [scoreIds, trackStandings]);
+      // The score.applied events, in the transaction of the apply (see OutboxRepository).
+      await this.outbox.appendScoresApplied(
+        manager,
+        rows[0]!.applied.map((score) => score.id),
+      );
+      return rows;
+    });
     return {
       applied: row!.applied.map((score) => ({
         id: score.id,

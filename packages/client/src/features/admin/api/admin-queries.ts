@@ -1,6 +1,13 @@
 import { infiniteQueryOptions } from '@tanstack/react-query';
 import { apiFetch } from '../../../api/http';
-import type { AdminScorePage, AdminUserPage, ApiKeyList, AuditPage } from '../../../api/types';
+import type {
+  AdminScorePage,
+  AdminUserPage,
+  ApiKeyList,
+  AuditPage,
+  WebhookDeliveryPage,
+  WebhookList,
+} from '../../../api/types';
 
 /** Rows asked for per page of the admin lists. */
 const PAGE_SIZE = 20;
@@ -22,6 +29,8 @@ export const adminKeys = {
   userSearch: (search: string) => ['admin', 'users', 'search', search] as const,
   userScores: (userId: string) => ['admin', 'users', userId, 'scores'] as const,
   apiKeys: ['admin', 'api-keys'] as const,
+  webhooks: ['admin', 'webhooks'] as const,
+  webhookDeliveries: (id: string) => ['admin', 'webhooks', id, 'deliveries'] as const,
   auditLog: ['admin', 'audit-log'] as const,
 };
 
@@ -57,6 +66,21 @@ export const adminQueries = {
   apiKeys: (token: string) => ({
     queryKey: adminKeys.apiKeys,
     queryFn: async () => (await apiFetch<ApiKeyList>('/api/admin/api-keys', { token })).body,
+  }),
+  webhooks: (token: string) => ({
+    queryKey: adminKeys.webhooks,
+    queryFn: async () => (await apiFetch<WebhookList>('/api/admin/webhooks', { token })).body,
+  }),
+  /** The newest deliveries of one endpoint (the server keeps them all; this shows a page). */
+  webhookDeliveries: (token: string, id: string) => ({
+    queryKey: adminKeys.webhookDeliveries(id),
+    queryFn: async () =>
+      (
+        await apiFetch<WebhookDeliveryPage>(
+          `/api/admin/webhooks/${id}/deliveries?${query({ limit: PAGE_SIZE })}`,
+          { token },
+        )
+      ).body,
   }),
   auditLog: (token: string) =>
     infiniteQueryOptions({

@@ -7,10 +7,12 @@ import { AuditLog } from './AuditLog';
 import { CreateBoard } from './CreateBoard';
 import { EditBoard } from './EditBoard';
 import { PlayersSection } from './PlayersSection';
+import { WebhooksSection } from './WebhooksSection';
 
 /**
  * The admin console, for admins only (the server refuses anyone else with 403): boards, players
- * and their scores, API keys and the audit log, one section at a time.
+ * and their scores, API keys, webhooks and their deliveries, and the audit log, one section at a
+ * time.
  */
 export function AdminPage({
   token,
@@ -48,6 +50,7 @@ export function AdminPage({
       )}
       {section === 'players' && <PlayersSection token={token} userId={userId} />}
       {section === 'api-keys' && <ApiKeysSection token={token} boards={boardList} />}
+      {section === 'webhooks' && <WebhooksSection token={token} />}
       {section === 'audit' && <AuditLog token={token} />}
     </main>
   );

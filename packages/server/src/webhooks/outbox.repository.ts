@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { OutboxEvent } from './webhook-events';
+
+/**
+ * The outbox of events out (webhook_events). Every write takes the transaction of the fact it
+ * tells about, so that the event exists exactly when the fact committed; its id (a UUID given by
+ * the database) is the event's stable id, the same in every delivery. Inserting takes no lock
+ * another transaction can hold (new rows, no foreign key), so it adds nothing to the lock order
+ * of the apply statement or of moderation.
+ */
+@Injectable()
+export class OutboxRepository {
+  async append(db: EntityManager, events: OutboxEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await db.query(
+      `INSERT INTO webhook_events (type, board_id, data)
+       SELECT e->>'type', e->>'board_id', e->'data' FROM jsonb_array_elements($1::jsonb) e`,
+      [JSON.stringify(events.map((e) => ({ type: e.type, board_id: e.boardId, data: e.data })))],
+    );
+  }
+
+  /**
+   * One `score.applied` event per score the apply statement of this transaction just applied,
+   * with the standing it left: read in the same transaction, which holds each standing's row
+   * lock, so it is exactly the standing after this batch. `rank` is not known here (counting it
+   * would cost a scan of the board); it is null.
+   */
+  async appendScoresApplied(db: EntityManager, scoreIds: string[]): Promise<void> {
+    if (scoreIds.length === 0) return;
+    await db.query(
+      `INSERT INTO webhook_events (type, board_id, data)
+       SELECT 'score.applied', s.board_id, jsonb_build_object(
+                'score_id', s.id::text, 'board', s.board_id, 'period', s.period_id::text,
+                'user_id', s.user_id::text, 'value', s.value, 'created_at', s.created_at,
+                'applied_at', s.applied_at,
+                'standing', jsonb_build_object(
+                  'ranking', st.ranking,
+                  'value', CASE WHEN st.descending THEN -st.rank_score ELSE st.rank_score END,
+                  'best', st.high_score, 'achieved_at', st.achieved_at,
+                  'total_scores', st.total_scores,
+                  'average', (st.sum_scores::numeric / nullif(st.total_scores, 0))::float8,
+                  'ranked', st.ranked),
+                'rank', NULL)
+         FROM scores s JOIN user_stats st ON st.period_id = s.period_id AND st.user_id = s.user_id
+        WHERE s.id = ANY($1::bigint[])
+        ORDER BY s.id`,
+      [scoreIds],
+    );
+  }
+}
