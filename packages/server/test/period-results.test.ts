@@ -92,12 +92,12 @@ async function resultsOf(
 }
 
 /** A board whose one final period has placements of `values.length` players, in that order. */
-async function finalBoard(values: number[]) {
-  const board = await createBoard();
+async function finalBoard(values: number[][] | number[], body: Record<string, unknown> = {}) {
+  const board = await createBoard(body);
   const players = [];
-  for (const value of values) {
+  for (const own of values) {
     const player = await api.signup();
-    await submit(player.token, value, board);
+    for (const value of Array.isArray(own) ? own : [own]) await submit(player.token, value, board);
     players.push(player);
   }
   await allScoresApplied(app);
@@ -123,6 +123,22 @@ describe('period results', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('places the players of a sum board by their exact totals', async () => {
+    const { players, results } = await finalBoard(
+      [
+        [30, 40],
+        [50, 5],
+        [10, 10, 10],
+      ],
+      { ranking: 'sum' },
+    );
+    expect(results.items.map((r) => [r.rank, r.user_id, r.value])).toEqual([
+      [1, players[0]!.user.id, 70],
+      [2, players[1]!.user.id, 55],
+      [3, players[2]!.user.id, 30],
+    ]);
+  });
+
   it('writes every ranked placement once the period is final, in leaderboard order, paged', async () => {
     const { board, period, players, results } = await finalBoard([30, 50, 10, 50]);
     expect(results.revision).toBe(1);
@@ -142,7 +158,8 @@ describe('period results', () => {
         rank: r.rank,
         user_id: r.user_id,
         display_name: r.display_name,
-        high_score: r.value,
+        value: r.value,
+        high_score: r.value, // a best board: the ranked value is the best
         achieved_at: r.achieved_at,
       })),
     ).toEqual(leaderboard.body.items);

@@ -215,6 +215,8 @@ describe('deliveries', () => {
         created_at: expect.any(String),
         applied_at: expect.any(String),
         standing: {
+          ranking: 'best',
+          value: 42,
           best: 42,
           achieved_at: expect.any(String),
           total_scores: 1,
