@@ -143,7 +143,7 @@ describe('creating a board', () => {
       refused([
         {
           field: 'reset',
-          message: 'reset is not a valid cron expression: Invalid value for minute: 61',
+          message: 'reset has 61 in its minute field, which takes 0 to 59',
         },
       ]),
       () => Response.json({ ...board, id: 'sprint', name: 'Sprint' }, { status: 201 }),
@@ -162,7 +162,7 @@ describe('creating a board', () => {
 
     const cron = screen.getByLabelText('Cron expression');
     await waitFor(() => expect(cron.getAttribute('aria-invalid')).toBe('true'));
-    expect(description(cron)).toContain('Invalid value for minute: 61');
+    expect(description(cron)).toContain('reset has 61 in its minute field, which takes 0 to 59');
     expect(document.activeElement).toBe(cron);
 
     await user.clear(cron);
