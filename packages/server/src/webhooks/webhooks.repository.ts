@@ -331,12 +331,16 @@ export class WebhooksRepository {
     return row!.purged;
   }
 
-  async markDelivered(id: string, statusCode: number): Promise<void> {
+  /** Records deliveries answered 2xx, in one statement. */
+  async markDelivered(delivered: Array<{ id: string; statusCode: number }>): Promise<void> {
+    if (delivered.length === 0) return;
     await this.background.query(
-      `UPDATE webhook_deliveries
-          SET status = 'delivered', delivered_at = now(), last_status_code = $2, last_error = NULL
-        WHERE id = $1`,
-      [id, statusCode],
+      `UPDATE webhook_deliveries d
+          SET status = 'delivered', delivered_at = now(), last_status_code = v.code,
+              last_error = NULL
+         FROM unnest($1::bigint[], $2::int[]) AS v (id, code)
+        WHERE d.id = v.id`,
+      [delivered.map((d) => d.id), delivered.map((d) => d.statusCode)],
     );
   }
 
