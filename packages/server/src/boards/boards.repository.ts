@@ -325,7 +325,7 @@ const FINAL = `(p.ends_at IS NOT NULL AND p.ends_at <= now() AND NOT EXISTS (
   SELECT 1 FROM scores s WHERE s.period_id = p.id AND s.applied_at IS NULL AND s.dead_at IS NULL
                              AND s.removed_at IS NULL))`;
 
-async function lockPeriods(manager: EntityManager, boardId: string): Promise<void> {
+export async function lockPeriods(manager: EntityManager, boardId: string): Promise<void> {
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
     `board-periods:${boardId}`,
   ]);
