@@ -41,8 +41,12 @@ export function MyBoards({
                 <th scope="col">Board</th>
                 <th scope="col">Rank</th>
                 <th scope="col">Best</th>
-                <th scope="col">Count</th>
-                <th scope="col">Average</th>
+                <th scope="col" className="wide-only">
+                  Count
+                </th>
+                <th scope="col" className="wide-only">
+                  Average
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -62,8 +66,10 @@ export function MyBoards({
                         <span className="hint"> (lowest)</span>
                       )}
                     </td>
-                    <td>{item.total_scores}</td>
-                    <td>{item.total_scores > 0 ? item.average.toFixed(2) : NO_VALUE}</td>
+                    <td className="wide-only">{item.total_scores}</td>
+                    <td className="wide-only">
+                      {item.total_scores > 0 ? item.average.toFixed(2) : NO_VALUE}
+                    </td>
                   </tr>
                 );
               })}
