@@ -87,7 +87,7 @@ describe('the admin page in a real browser', () => {
     await createForm().getByLabel('Cron expression').press('Enter');
     await expect
       .poll(() => descriptionOf('Cron expression'))
-      .toContain('Invalid value for minute: 61');
+      .toContain('reset has 61 in its minute field, which takes 0 to 59');
     expect(
       await createForm().getByLabel('Id', { exact: true }).getAttribute('aria-invalid'),
     ).toBeNull();

@@ -45,6 +45,13 @@ describe('the demo command', () => {
       'speedrun',
       'weekly-points',
     ]);
+    // Values in the boards' own terms: times in milliseconds, points.
+    expect(boards.items.find((board) => board.id === 'speedrun')).toMatchObject({
+      display_format: 'duration:ms',
+    });
+    expect(boards.items.find((board) => board.id === 'weekly-points')).toMatchObject({
+      unit: 'pts',
+    });
     expect(new Set(boards.items.map((board) => board.ranking))).toEqual(
       new Set(['best', 'sum', 'count', 'latest']),
     );

@@ -20,6 +20,11 @@ export type BoardRanking = 'best' | 'latest' | 'sum' | 'count';
 export type PeriodSelection = string;
 export type Period = { id: string; starts_at: string; ends_at: string | null };
 export type PeriodState = Period & { final: boolean };
+/**
+ * How a board's values read (display only; values stay integers): whole numbers, values in units
+ * of 10^-N with N decimals, or times in milliseconds or seconds.
+ */
+export type DisplayFormat = 'integer' | `decimal:${number}` | 'duration:ms' | 'duration:s';
 export type Board = {
   id: string;
   name: string;
@@ -34,6 +39,10 @@ export type Board = {
   authoritative: boolean;
   max_submissions_per_minute: number;
   archived: boolean;
+  /** Absent from a server that predates display formats: `integer`. */
+  display_format?: DisplayFormat;
+  /** Shown after values ("pts"); null or absent: none. */
+  unit?: string | null;
   created_at: string;
   current_period: Period;
 };

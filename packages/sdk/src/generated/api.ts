@@ -78,6 +78,8 @@ export type BoardDto = {
   authoritative: boolean;
   max_submissions_per_minute: number;
   archived: boolean;
+  display_format: string;
+  unit: string | null;
   created_at: string;
   current_period: PeriodDto;
 };
@@ -100,6 +102,15 @@ export type BoardStandingDto = {
   period: PeriodOfLeaderboardDto;
 };
 
+export type ClaimDto = {
+  claimed_at: string;
+  first: boolean;
+};
+
+export type ClaimResultDto = {
+  user_id?: string | number;
+};
+
 export type CreateApiKeyDto = {
   name: string;
   scopes: 'scores:write'[];
@@ -115,6 +126,8 @@ export type CreateBoardDto = {
   authoritative?: boolean;
   max_submissions_per_minute?: number;
   archived?: boolean;
+  display_format?: string;
+  unit?: string | null;
   id: string;
   name: string;
   sort?: 'desc' | 'asc';
@@ -127,6 +140,23 @@ export type CreatedApiKeyDto = {
   boards: string[] | null;
   key: string;
   created_at: string;
+};
+
+export type CreatedWebhookDto = {
+  id: string;
+  url: string;
+  events: ('score.applied' | 'period.finalized' | 'player.banned' | 'player.unbanned' | 'score.removed' | 'player.deleted')[];
+  boards: string[] | null;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+  secret: string;
+};
+
+export type CreateWebhookDto = {
+  url: string;
+  events: ('score.applied' | 'period.finalized' | 'player.banned' | 'player.unbanned' | 'score.removed' | 'player.deleted')[];
+  boards?: string[] | null;
 };
 
 export type DeleteAccountDto = {
@@ -187,6 +217,28 @@ export type MyBoardStandingDto = {
   average: number;
 };
 
+export type MyResultDto = {
+  id: string;
+  board: string;
+  period: MyResultPeriodDto;
+  revision: number;
+  rank: number;
+  value: number;
+  achieved_at: string;
+  claimed_at: string | null;
+};
+
+export type MyResultPeriodDto = {
+  id: string;
+  starts_at: string;
+  ends_at: string;
+};
+
+export type MyResultsPageDto = {
+  items: MyResultDto[];
+  next_cursor: string | null;
+};
+
 export type MyStandingDto = {
   rank: number | null;
   items: LeaderboardEntryDto[];
@@ -211,6 +263,22 @@ export type PeriodOfLeaderboardDto = {
 
 export type PeriodPageDto = {
   items: PeriodSummaryDto[];
+  next_cursor: string | null;
+};
+
+export type PeriodResultDto = {
+  id: string;
+  rank: number;
+  user_id: string;
+  display_name: string | null;
+  value: number;
+  achieved_at: string;
+  claimed_at: string | null;
+};
+
+export type PeriodResultsPageDto = {
+  items: PeriodResultDto[];
+  revision: number;
   next_cursor: string | null;
 };
 
@@ -290,6 +358,8 @@ export type UpdateBoardDto = {
   authoritative?: boolean;
   max_submissions_per_minute?: number;
   archived?: boolean;
+  display_format?: string;
+  unit?: string | null;
   name?: string;
 };
 
@@ -297,8 +367,47 @@ export type UpdateMeDto = {
   display_name: string;
 };
 
+export type UpdateWebhookDto = {
+  url?: string;
+  events?: ('score.applied' | 'period.finalized' | 'player.banned' | 'player.unbanned' | 'score.removed' | 'player.deleted')[];
+  boards?: string[] | null;
+  enabled?: boolean;
+};
+
 export type UserDto = {
   id: string;
   email: string;
   display_name: string;
+};
+
+export type WebhookDeliveryDto = {
+  id: string;
+  event_id: string;
+  event: 'score.applied' | 'period.finalized' | 'player.banned' | 'player.unbanned' | 'score.removed' | 'player.deleted';
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  last_status_code: number | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  delivered_at: string | null;
+};
+
+export type WebhookDeliveryPageDto = {
+  items: WebhookDeliveryDto[];
+  next_cursor: string | null;
+};
+
+export type WebhookDto = {
+  id: string;
+  url: string;
+  events: ('score.applied' | 'period.finalized' | 'player.banned' | 'player.unbanned' | 'score.removed' | 'player.deleted')[];
+  boards: string[] | null;
+  enabled: boolean;
+  created_at: string;
+  updated_at: string;
+};
+
+export type WebhookListDto = {
+  items: WebhookDto[];
 };

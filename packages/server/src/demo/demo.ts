@@ -70,6 +70,7 @@ const BOARDS: DemoBoard[] = [
       score_max: 3_600_000,
       reset: 'weekly',
       timezone: 'Europe/Paris',
+      display_format: 'duration:ms',
     },
   },
   {
@@ -84,6 +85,7 @@ const BOARDS: DemoBoard[] = [
       sort: 'desc',
       score_min: 0,
       score_max: 1000,
+      unit: 'pts',
       reset: 'daily',
       timezone: 'UTC',
     },
@@ -98,6 +100,7 @@ const BOARDS: DemoBoard[] = [
       id: 'weekly-points',
       name: 'Points this week',
       ranking: 'sum',
+      unit: 'pts',
       score_min: 0,
       score_max: 100,
       reset: 'weekly',

@@ -112,7 +112,7 @@ describe('PeriodSwitch', () => {
       within(podium)
         .getAllByRole('listitem')
         .map((li) => li.textContent),
-    ).toEqual(['Ada 1400', 'Bob 980']);
+    ).toEqual(['Ada 1,400', 'Bob 980']);
   });
 
   it('selects current, previous, or a period of the archive; the current one as current', async () => {

@@ -5,16 +5,17 @@ import type { Board, LeaderboardEntry, PeriodSelection, PeriodSummary } from '..
 import { LoadMore } from '../../../components/LoadMore';
 import { QueryState } from '../../../components/QueryState';
 import { formatPeriod } from '../../boards/format-period';
+import { formatRanked } from '../../boards/format-value';
 import { distinctNames } from '../../players/distinct-names';
 
-function Podium({ top }: { top: LeaderboardEntry[] }) {
+function Podium({ top, board }: { top: LeaderboardEntry[]; board: Board }) {
   const names = distinctNames(top.map((e) => ({ id: e.user_id, name: e.display_name })));
   return (
     <ol className="podium" aria-label="Top 3">
       {top.map((entry) => (
         <li key={entry.user_id} value={entry.rank}>
           {names.get(entry.user_id)}{' '}
-          <span className="value">{entry.value ?? entry.high_score}</span>
+          <span className="value">{formatRanked(entry.value ?? entry.high_score, board)}</span>
         </li>
       ))}
     </ol>
@@ -88,7 +89,7 @@ export function PeriodSwitch({
                     {period.players} {period.players === 1 ? 'player' : 'players'} ·{' '}
                     {periodStatus(period, isCurrent)}
                   </p>
-                  {period.top.length > 0 && <Podium top={period.top} />}
+                  {period.top.length > 0 && <Podium top={period.top} board={board} />}
                 </li>
               );
             })}
