@@ -42,6 +42,8 @@ function overflowing(target: Page): Promise<string[]> {
 
 async function logInAsDemoAdmin(): Promise<void> {
   await page().goto(server().baseUrl);
+  await page().getByText('npm run scoreboard -- demo').waitFor();
+  expect(await overflowing(page()), 'the login page').toEqual([]);
   await page().getByLabel('Email').fill('ada@demo.example');
   await page().getByLabel('Password').fill('scoreboard-demo');
   await page()
