@@ -182,6 +182,8 @@ export type WebhookDelivery = {
 export type WebhookDeliveryPage = { items: WebhookDelivery[]; next_cursor: string | null };
 
 /** `actor_id` null: no account is recorded as the actor (the command-line tool has none). */
+/** A person an audit entry names, as they are now. */
+export type AuditPerson = { id: string; email: string; display_name: string };
 export type AuditEntry = {
   id: string;
   at: string;
@@ -189,5 +191,9 @@ export type AuditEntry = {
   action: string;
   target: string;
   reason: string | null;
+  /** null: the command-line tool, or a deleted account; absent from an older server. */
+  actor?: AuditPerson | null;
+  /** The player a `user:<id>` target names; null when it is not one, or was deleted. */
+  target_user?: AuditPerson | null;
 };
 export type AuditPage = { items: AuditEntry[]; next_cursor: string | null };

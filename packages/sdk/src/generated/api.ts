@@ -52,11 +52,19 @@ export type AuditEntryDto = {
   action: string;
   target: string;
   reason: string | null;
+  actor: AuditPersonDto | null;
+  target_user: AuditPersonDto | null;
 };
 
 export type AuditPageDto = {
   items: AuditEntryDto[];
   next_cursor: string | null;
+};
+
+export type AuditPersonDto = {
+  id: string;
+  email: string;
+  display_name: string;
 };
 
 export type AuthResponseDto = {

@@ -132,6 +132,16 @@ describe('PeriodSwitch', () => {
     expect(onSelect.mock.calls).toEqual([['previous'], ['37'], ['current'], ['current']]);
   });
 
+  it('disables Previous on a board with no past period yet, and says so', async () => {
+    fakeServer({
+      'GET /api/boards/minute/periods?limit=5': () =>
+        Response.json({ items: [period(40, { final: false })], next_cursor: null }),
+    });
+    renderSwitch(board());
+    await screen.findByText('No past period yet: this is the first.');
+    expect(screen.getByRole('button', { name: 'Previous' })).toHaveProperty('disabled', true);
+  });
+
   it('pages back through older periods', async () => {
     const server = archiveServer();
     renderSwitch(board());

@@ -45,6 +45,8 @@ export function PeriodSwitch({
   const archive = useInfiniteQuery({ ...queries.periods(board.id), enabled: resets });
   const titleId = useId();
   const periods = archive.data?.pages.flatMap((page) => page.items) ?? [];
+  // Nothing before the current period (a new board): "Previous" would only find nothing.
+  const hasPast = periods.some((period) => period.id !== board.current_period.id);
 
   return (
     <section className="card" aria-labelledby={titleId}>
@@ -61,6 +63,8 @@ export function PeriodSwitch({
           <button
             type="button"
             aria-pressed={selected === 'previous'}
+            disabled={!hasPast}
+            title={hasPast ? undefined : 'No previous period yet'}
             onClick={() => onSelect('previous')}
           >
             Previous
@@ -70,7 +74,10 @@ export function PeriodSwitch({
       {resets ? (
         <>
           <h3 className="subtitle">Archive</h3>
-          <QueryState query={archive} />
+          <QueryState
+            query={archive}
+            empty={archive.isSuccess && !hasPast && 'No past period yet: this is the first.'}
+          />
           <ul className="periods">
             {periods.map((period) => {
               const isCurrent = period.id === board.current_period.id;
