@@ -42,9 +42,11 @@ function stop(signal) {
   stopping = true;
   for (const child of children) child.kill(signal);
 }
-// A terminal's Ctrl-C reaches every child itself; a SIGTERM to this process is passed on.
+// A terminal's Ctrl-C reaches every child itself; a SIGTERM to this process is passed on, and so
+// is a SIGHUP (the terminal closed), so that the server still stops its embedded PostgreSQL.
 process.on('SIGINT', () => (stopping = true));
 process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGHUP', () => stop('SIGHUP'));
 
 const compiler = start(
   process.execPath,

@@ -39,7 +39,7 @@ describe('the server process', { timeout: 3 * START_TIMEOUT_MS }, () => {
     }
   });
 
-  it('runs on an embedded PostgreSQL without DATABASE_URL, keeps data across restarts and stops it on SIGTERM', async () => {
+  it('runs on an embedded PostgreSQL without DATABASE_URL, keeps data across restarts and stops it on SIGTERM and SIGHUP', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-embedded-'));
     dataDirs.push(dataDir);
     const port = await freePort();
@@ -64,7 +64,8 @@ describe('the server process', { timeout: 3 * START_TIMEOUT_MS }, () => {
     expect(page.body.items).toEqual([expect.objectContaining({ id: score.body.id, value: 64 })]);
     const login = await api.request('POST', '/api/auth/login', { body: { email, password } });
     expect(login.status).toBe(200);
-    second.child.kill('SIGTERM');
+    // A closed terminal (SIGHUP) stops it as cleanly: the embedded PostgreSQL is not left running.
+    second.child.kill('SIGHUP');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   });
