@@ -73,8 +73,11 @@ export async function runServer(initial: AppConfig): Promise<void> {
       const http = await createHttpApp(config, logger);
       app = http;
       await http.listen(config.port);
+      const own = `http://localhost:${config.port}`;
       logger.info(
-        `Ready: http://localhost:${config.port} (the dashboard; API under /api, docs at /api/docs)`,
+        config.dashboardUrl
+          ? `Ready: ${config.dashboardUrl} (the dashboard; API at ${own}/api, docs at ${own}/api/docs)`
+          : `Ready: ${own} (the dashboard; API under /api, docs at /api/docs)`,
       );
     } else {
       app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {

@@ -92,6 +92,34 @@ describe('the server process', { timeout: 3 * START_TIMEOUT_MS }, () => {
     }
   });
 
+  it('names the dashboard’s address in its log: DASHBOARD_URL (npm run dev) or its own', async () => {
+    const database = await createTestDatabase('dashboard_url');
+    try {
+      for (const dashboard of ['http://localhost:5173', undefined]) {
+        const port = await freePort();
+        const server = runServer({
+          DATABASE_URL: database.url,
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'scoreboard-dashboard-url-')),
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          LOG_FORMAT: 'json',
+          ...(dashboard ? { DASHBOARD_URL: dashboard } : {}),
+        });
+        await waitUntilReady(`http://127.0.0.1:${port}`, server);
+        server.child.kill('SIGTERM');
+        expect(await server.exited).toBe(0);
+        const own = `http://localhost:${port}`;
+        expect(server.output()).toContain(
+          dashboard
+            ? `Ready: ${dashboard} (the dashboard; API at ${own}/api`
+            : `Ready: ${own} (the dashboard;`,
+        );
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+
   it('takes over an embedded PostgreSQL left running by a process that was killed outright', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-orphan-'));
     dataDirs.push(dataDir);
