@@ -11,6 +11,8 @@ const ROOT = join(import.meta.dirname, '..');
 const SERVER = join(ROOT, 'packages/server');
 const CLIENT = join(ROOT, 'packages/client');
 const port = process.env.PORT ?? '3000';
+/** Vite's dev server, the address to open in development (the server's log says so). */
+const VITE_PORT = '5173';
 
 const built = spawnSync(
   process.execPath,
@@ -42,9 +44,11 @@ function stop(signal) {
   stopping = true;
   for (const child of children) child.kill(signal);
 }
-// A terminal's Ctrl-C reaches every child itself; a SIGTERM to this process is passed on.
+// A terminal's Ctrl-C reaches every child itself; a SIGTERM to this process is passed on, and so
+// is a SIGHUP (the terminal closed), so that the server still stops its embedded PostgreSQL.
 process.on('SIGINT', () => (stopping = true));
 process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGHUP', () => stop('SIGHUP'));
 
 const compiler = start(
   process.execPath,
@@ -65,11 +69,24 @@ compiler.stdout.on('data', (chunk) => {
     serverStarted = true;
     start(process.execPath, ['--watch', '--watch-preserve-output', 'dist/main.js'], {
       cwd: SERVER,
-      env: { LOG_FORMAT: 'pretty', ...process.env, PORT: port },
+      env: {
+        LOG_FORMAT: 'pretty',
+        ...process.env,
+        PORT: port,
+        DASHBOARD_URL: `http://localhost:${VITE_PORT}`,
+      },
     });
     start(
       process.execPath,
-      [join(ROOT, 'node_modules/vite/bin/vite.js'), '--clearScreen', 'false'],
+      // On its port or not at all: the server's log names that address.
+      [
+        join(ROOT, 'node_modules/vite/bin/vite.js'),
+        '--clearScreen',
+        'false',
+        '--port',
+        VITE_PORT,
+        '--strictPort',
+      ],
       {
         cwd: CLIENT,
         env: { ...process.env, PORT: port },

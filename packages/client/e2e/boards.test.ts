@@ -68,7 +68,7 @@ describe('boards in a real browser', () => {
     await submitInUi(29_500);
     await expect.poll(() => page().getByTestId('total-scores').textContent()).toBe('2');
     // On an asc board my best is my lowest score.
-    expect(await page().getByTestId('high-score').textContent()).toBe('29500');
+    expect(await page().getByTestId('high-score').textContent()).toBe('29,500');
     await page().getByText('Best (lowest)', { exact: true }).first().waitFor();
 
     // Another racer, slower, shows up live below me; a faster one above me.
@@ -86,9 +86,9 @@ describe('boards in a real browser', () => {
       expect(sent.status).toBe(201);
     }
     await expect.poll(leaderboardRows, { timeout: 5000 }).toEqual([
-      ['1', 'Faster', '28000'],
-      ['2', `${me.name} (you)`, '29500'],
-      ['3', 'Slower', '30000'],
+      ['1', 'Faster', '28,000'],
+      ['2', `${me.name} (you)`, '29,500'],
+      ['3', 'Slower', '30,000'],
     ]);
     expect(await leaderboard().getByRole('columnheader').allTextContents()).toEqual([
       'Rank',
@@ -97,7 +97,7 @@ describe('boards in a real browser', () => {
     ]);
     await leaderboard().getByText('3 players. You are #2.').waitFor();
     // Pushed down by another player's score, not by one of mine.
-    await expect.poll(() => standing('Race')).toEqual(['#2', '29500 (lowest)', '2', '30250.00']);
+    await expect.poll(() => standing('Race')).toEqual(['#2', '29,500 (lowest)', '2', '30,250']);
     await screenshot('boards-race');
 
     // Back on global: none of that is there, and a score goes to global.
@@ -111,8 +111,8 @@ describe('boards in a real browser', () => {
     expect(await scoresByBoard(me.email)).toEqual({ race: 2, global: 1 });
 
     // My standing on each board, from either board.
-    await expect.poll(() => standing('Global')).toEqual(['#1', '64', '1', '64.00']);
-    expect(await standing('Race')).toEqual(['#2', '29500 (lowest)', '2', '30250.00']);
+    await expect.poll(() => standing('Global')).toEqual(['#1', '64', '1', '64']);
+    expect(await standing('Race')).toEqual(['#2', '29,500 (lowest)', '2', '30,250']);
     // A board's name there picks it.
     await myBoards.getByRole('button', { name: 'Race' }).click();
     await page().getByText('To Race, current period. Lower is better.').waitFor();

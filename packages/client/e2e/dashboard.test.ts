@@ -55,7 +55,7 @@ describe('the dashboard in a real browser', () => {
     await expect
       .poll(() => page().getByTestId('total-scores').textContent(), { timeout: 4000 })
       .toBe('2');
-    expect(await page().getByTestId('average').textContent()).toBe('77.00');
+    expect(await page().getByTestId('average').textContent()).toBe('77');
     expect(await page().getByTestId('high-score').textContent()).toBe('90');
 
     const myRow = page().locator('tr.me');

@@ -258,7 +258,7 @@ describe('the dashboard’s look in a real browser', () => {
     expect(ban.status).toBe(200);
     for (const [section, ready] of [
       ['players', banned.email],
-      ['audit', 'users.ban'],
+      ['audit', 'banned '],
     ] as const) {
       await page().goto(`${server().baseUrl}/#/admin/${section}`);
       const table = page().locator('.admin table');

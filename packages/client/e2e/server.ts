@@ -21,6 +21,8 @@ export type RunningServer = {
    * database. The server reads the role on every request: the user's token stays valid.
    */
   makeAdmin(email: string): Promise<void>;
+  /** `npm run scoreboard -- demo` against this server's database: its players, boards, scores. */
+  demo(): Promise<void>;
   /** Sends the signal a terminal's Ctrl-C sends; resolves with the exit code once it exited. */
   interrupt(): Promise<number | null>;
   stop(): Promise<void>;
@@ -88,6 +90,9 @@ export async function startServer(env: Record<string, string> = {}): Promise<Run
         [email],
       );
       if (rows[0]?.role !== 'admin') throw new Error(`${email} did not become an admin`);
+    },
+    async demo() {
+      await promisify(execFile)(process.execPath, [SERVER_CLI, 'demo'], { env: serverEnv });
     },
     interrupt() {
       child.kill('SIGINT');

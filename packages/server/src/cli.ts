@@ -29,8 +29,10 @@ Commands:
   users set-role <email> admin|player
                                    make a user an admin, or a player again (recorded in the
                                    audit log); the only way to make an admin
-  demo                             demo players, boards and scores, made through the API (run it
-                                   again: nothing changes); prints how to log in
+  demo                             demo players, boards and two weeks of scores, made through
+                                   the API (the past ones written as rows with their times, then
+                                   applied by the worker; run it again: nothing changes); prints
+                                   how to log in
 `;
 
 type Command = (dataSource: DataSource, args: string[], config: AppConfig) => Promise<number>;

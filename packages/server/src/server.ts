@@ -16,7 +16,7 @@ const REPEATED_SIGNAL_MS = 1000;
  * Runs the process in its ROLE: `all` (default) serves HTTP and runs the worker, `api` serves
  * HTTP only, `worker` runs the worker in an application context with no HTTP server.
  *
- * SIGTERM or SIGINT shuts it down: live streams are closed (and new ones refused), in-flight work
+ * SIGTERM, SIGINT or SIGHUP (the terminal closed) shuts it down: live streams are closed (and new ones refused), in-flight work
  * drains, the pools close, then the embedded PostgreSQL stops. Whatever is left after
  * SHUTDOWN_TIMEOUT_MS is cut, and a second signal exits at once.
  */
@@ -58,6 +58,9 @@ export async function runServer(initial: AppConfig): Promise<void> {
   };
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
+  // Without a handler, a closed terminal would kill the process outright and leave the embedded
+  // PostgreSQL running.
+  process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
   logger.info(describeMode(config));
   try {
@@ -70,8 +73,11 @@ export async function runServer(initial: AppConfig): Promise<void> {
       const http = await createHttpApp(config, logger);
       app = http;
       await http.listen(config.port);
+      const own = `http://localhost:${config.port}`;
       logger.info(
-        `Ready: http://localhost:${config.port} (the dashboard; API under /api, docs at /api/docs)`,
+        config.dashboardUrl
+          ? `Ready: ${config.dashboardUrl} (the dashboard; API at ${own}/api, docs at ${own}/api/docs)`
+          : `Ready: ${own} (the dashboard; API under /api, docs at /api/docs)`,
       );
     } else {
       app = await NestFactory.createApplicationContext(WorkerModule.forRoot(config), {

@@ -63,6 +63,8 @@ describe('the global board', () => {
       authoritative: false,
       max_submissions_per_minute: 0,
       archived: false,
+      display_format: 'integer',
+      unit: null,
       created_at: expect.any(String),
       current_period: { id: expect.any(String), starts_at: expect.any(String), ends_at: null },
     });
@@ -116,8 +118,25 @@ describe('admin routes', () => {
       authoritative: false,
       max_submissions_per_minute: 0,
       archived: false,
+      display_format: 'integer',
+      unit: null,
     });
     expect((await createBoard({ id, name: 'Again' })).status).toBe(409);
+  });
+
+  it('keeps a display format and a unit, changes them, and clears the unit with null', async () => {
+    const id = boardId('display');
+    const created = await createBoard({ id, name: 'Lap', display_format: 'duration:ms' });
+    expect(created.body).toMatchObject({ display_format: 'duration:ms', unit: null });
+    const path = `/api/admin/boards/${id}`;
+    const patched = await api.request('PATCH', path, {
+      token: admin.token,
+      body: { display_format: 'decimal:2', unit: 'km' },
+    });
+    expect(patched.body).toMatchObject({ display_format: 'decimal:2', unit: 'km' });
+    expect((await api.request('GET', `/api/boards/${id}`)).body).toMatchObject({ unit: 'km' });
+    const cleared = await api.request('PATCH', path, { token: admin.token, body: { unit: null } });
+    expect(cleared.body).toMatchObject({ display_format: 'decimal:2', unit: null });
   });
 
   it('names every problem of a board at once, and a non-number as not an integer', async () => {
@@ -148,6 +167,10 @@ describe('admin routes', () => {
     [{ id: 'ok-id', name: 'x', score_min: 10, score_max: 5 }, 'score_max'],
     [{ id: 'ok-id', name: 'x', score_max: 2_000_000_000 }, 'score_max'],
     [{ id: 'ok-id', name: 'x', max_submissions_per_minute: -1 }, 'max_submissions_per_minute'],
+    [{ id: 'ok-id', name: 'x', display_format: 'decimal:7' }, 'display_format'],
+    [{ id: 'ok-id', name: 'x', display_format: 'duration' }, 'display_format'],
+    [{ id: 'ok-id', name: 'x', unit: 'x'.repeat(17) }, 'unit'],
+    [{ id: 'ok-id', name: 'x', unit: '' }, 'unit'],
   ])('refuses %j with 400 naming %s', async (body, field) => {
     const response = await createBoard(body);
     expect(response.status).toBe(400);

@@ -439,6 +439,7 @@ describe('the audit log', () => {
       ['boards.update', `board:${board}`, 'changed name'],
       ['boards.create', `board:${board}`, null],
     ]);
+    // The people an entry names, as they are now: the deleted player is no one any more.
     expect(page.body.items[0]).toEqual({
       id: expect.any(String),
       at: expect.any(String),
@@ -446,6 +447,8 @@ describe('the audit log', () => {
       action: 'users.delete',
       target: `user:${player.user.id}`,
       reason: null,
+      actor: { id: admin.user.id, email: admin.email, display_name: expect.any(String) },
+      target_user: null,
     });
     const next = await api.request(
       'GET',

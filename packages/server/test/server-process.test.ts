@@ -39,7 +39,7 @@ describe('the server process', { timeout: 3 * START_TIMEOUT_MS }, () => {
     }
   });
 
-  it('runs on an embedded PostgreSQL without DATABASE_URL, keeps data across restarts and stops it on SIGTERM', async () => {
+  it('runs on an embedded PostgreSQL without DATABASE_URL, keeps data across restarts and stops it on SIGTERM and SIGHUP', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-embedded-'));
     dataDirs.push(dataDir);
     const port = await freePort();
@@ -64,7 +64,8 @@ describe('the server process', { timeout: 3 * START_TIMEOUT_MS }, () => {
     expect(page.body.items).toEqual([expect.objectContaining({ id: score.body.id, value: 64 })]);
     const login = await api.request('POST', '/api/auth/login', { body: { email, password } });
     expect(login.status).toBe(200);
-    second.child.kill('SIGTERM');
+    // A closed terminal (SIGHUP) stops it as cleanly: the embedded PostgreSQL is not left running.
+    second.child.kill('SIGHUP');
     expect(await second.exited).toBe(0);
     expect(existsSync(join(dataDir, 'postgres', 'postmaster.pid'))).toBe(false);
   });
@@ -86,6 +87,34 @@ describe('the server process', { timeout: 3 * START_TIMEOUT_MS }, () => {
       server.child.kill('SIGTERM');
       expect(await server.exited).toBe(0);
       await stream.close();
+    } finally {
+      await database.drop();
+    }
+  });
+
+  it('names the dashboard’s address in its log: DASHBOARD_URL (npm run dev) or its own', async () => {
+    const database = await createTestDatabase('dashboard_url');
+    try {
+      for (const dashboard of ['http://localhost:5173', undefined]) {
+        const port = await freePort();
+        const server = runServer({
+          DATABASE_URL: database.url,
+          DATA_DIR: mkdtempSync(join(tmpdir(), 'scoreboard-dashboard-url-')),
+          PORT: String(port),
+          LOG_LEVEL: 'info',
+          LOG_FORMAT: 'json',
+          ...(dashboard ? { DASHBOARD_URL: dashboard } : {}),
+        });
+        await waitUntilReady(`http://127.0.0.1:${port}`, server);
+        server.child.kill('SIGTERM');
+        expect(await server.exited).toBe(0);
+        const own = `http://localhost:${port}`;
+        expect(server.output()).toContain(
+          dashboard
+            ? `Ready: ${dashboard} (the dashboard; API at ${own}/api`
+            : `Ready: ${own} (the dashboard;`,
+        );
+      }
     } finally {
       await database.drop();
     }

@@ -20,6 +20,11 @@ export type BoardRanking = 'best' | 'latest' | 'sum' | 'count';
 export type PeriodSelection = string;
 export type Period = { id: string; starts_at: string; ends_at: string | null };
 export type PeriodState = Period & { final: boolean };
+/**
+ * How a board's values read (display only; values stay integers): whole numbers, values in units
+ * of 10^-N with N decimals, or times in milliseconds or seconds.
+ */
+export type DisplayFormat = 'integer' | `decimal:${number}` | 'duration:ms' | 'duration:s';
 export type Board = {
   id: string;
   name: string;
@@ -34,6 +39,10 @@ export type Board = {
   authoritative: boolean;
   max_submissions_per_minute: number;
   archived: boolean;
+  /** Absent from a server that predates display formats: `integer`. */
+  display_format?: DisplayFormat;
+  /** Shown after values ("pts"); null or absent: none. */
+  unit?: string | null;
   created_at: string;
   current_period: Period;
 };
@@ -173,6 +182,8 @@ export type WebhookDelivery = {
 export type WebhookDeliveryPage = { items: WebhookDelivery[]; next_cursor: string | null };
 
 /** `actor_id` null: no account is recorded as the actor (the command-line tool has none). */
+/** A person an audit entry names, as they are now. */
+export type AuditPerson = { id: string; email: string; display_name: string };
 export type AuditEntry = {
   id: string;
   at: string;
@@ -180,5 +191,9 @@ export type AuditEntry = {
   action: string;
   target: string;
   reason: string | null;
+  /** null: the command-line tool, or a deleted account; absent from an older server. */
+  actor?: AuditPerson | null;
+  /** The player a `user:<id>` target names; null when it is not one, or was deleted. */
+  target_user?: AuditPerson | null;
 };
 export type AuditPage = { items: AuditEntry[]; next_cursor: string | null };

@@ -220,7 +220,7 @@ describe('the dashboard’s live updates', () => {
     expect(within(leaderboard).getByRole('columnheader', { name: 'Best (lowest)' })).toBeTruthy();
     expect(within(leaderboard).getByText(/Lower is better/)).toBeTruthy();
     expect(screen.getByText('Best (lowest)', { selector: 'dt' })).toBeTruthy();
-    expect(screen.getByTestId('high-score').textContent).toBe('32500');
+    expect(screen.getByTestId('high-score').textContent).toBe('32,500');
     expect(screen.getByText('A whole number from 1 to 100000.')).toBeTruthy();
     expect(screen.getByRole('timer', { name: 'Time until the next reset' })).toBeTruthy();
 
@@ -275,7 +275,7 @@ describe('the dashboard’s panels', () => {
     const stats = screen.getByRole('region', { name: 'My stats' });
     const before = server.requests('/api/me/stats?board=race&period=current');
     await user.click(within(stats).getByRole('button', { name: 'Retry' }));
-    await waitFor(() => expect(screen.getByTestId('high-score').textContent).toBe('32500'));
+    await waitFor(() => expect(screen.getByTestId('high-score').textContent).toBe('32,500'));
     expect(server.requests('/api/me/stats?board=race&period=current')).toBe(before + 1);
     expect(within(stats).queryByRole('button', { name: 'Retry' })).toBeNull();
   });

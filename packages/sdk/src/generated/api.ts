@@ -52,11 +52,19 @@ export type AuditEntryDto = {
   action: string;
   target: string;
   reason: string | null;
+  actor: AuditPersonDto | null;
+  target_user: AuditPersonDto | null;
 };
 
 export type AuditPageDto = {
   items: AuditEntryDto[];
   next_cursor: string | null;
+};
+
+export type AuditPersonDto = {
+  id: string;
+  email: string;
+  display_name: string;
 };
 
 export type AuthResponseDto = {
@@ -78,6 +86,8 @@ export type BoardDto = {
   authoritative: boolean;
   max_submissions_per_minute: number;
   archived: boolean;
+  display_format: string;
+  unit: string | null;
   created_at: string;
   current_period: PeriodDto;
 };
@@ -124,6 +134,8 @@ export type CreateBoardDto = {
   authoritative?: boolean;
   max_submissions_per_minute?: number;
   archived?: boolean;
+  display_format?: string;
+  unit?: string | null;
   id: string;
   name: string;
   sort?: 'desc' | 'asc';
@@ -354,6 +366,8 @@ export type UpdateBoardDto = {
   authoritative?: boolean;
   max_submissions_per_minute?: number;
   archived?: boolean;
+  display_format?: string;
+  unit?: string | null;
   name?: string;
 };
 

@@ -26,6 +26,16 @@ export class AuditController {
       action: entry.action,
       target: entry.target,
       reason: entry.reason,
+      actor: entry.actor && {
+        id: entry.actor.id,
+        email: entry.actor.email,
+        display_name: entry.actor.displayName,
+      },
+      target_user: entry.targetUser && {
+        id: entry.targetUser.id,
+        email: entry.targetUser.email,
+        display_name: entry.targetUser.displayName,
+      },
     }));
   }
 }

@@ -9,6 +9,13 @@ export type BoardSort = 'asc' | 'desc';
 export type BoardRanking = 'best' | 'latest' | 'sum' | 'count';
 export const BOARD_RANKINGS: readonly BoardRanking[] = ['best', 'latest', 'sum', 'count'];
 
+/**
+ * How a board's values read: whole numbers, values in units of 10^-N shown with N decimals, or
+ * durations kept in milliseconds or seconds (shown as m:ss.mmm or m:ss). Display only.
+ */
+export type DisplayFormat = 'integer' | `decimal:${number}` | 'duration:ms' | 'duration:s';
+export const DISPLAY_FORMAT = /^(integer|decimal:[1-6]|duration:(ms|s))$/;
+
 export type BoardRow = {
   id: string;
   name: string;
@@ -22,6 +29,9 @@ export type BoardRow = {
   authoritative: boolean;
   maxSubmissionsPerMinute: number;
   archived: boolean;
+  displayFormat: DisplayFormat;
+  /** Shown after a value ("pts", "km"); null: none. */
+  unit: string | null;
   createdAt: Date;
 };
 
@@ -46,6 +56,8 @@ type BoardJson = {
   authoritative: boolean;
   max_submissions_per_minute: number;
   archived: boolean;
+  display_format: DisplayFormat;
+  unit: string | null;
   created_at: string;
 };
 type PeriodJson = { id: string; board_id: string; starts_at: string; ends_at: string | null };
@@ -54,7 +66,8 @@ const BOARD_JSON = `json_build_object(
   'id', b.id, 'name', b.name, 'sort', b.sort, 'ranking', b.ranking, 'score_min', b.score_min,
   'score_max', b.score_max, 'reset', b.reset, 'timezone', b.timezone,
   'authoritative', b.authoritative, 'max_submissions_per_minute', b.max_submissions_per_minute,
-  'archived', b.archived, 'created_at', b.created_at)`;
+  'archived', b.archived, 'display_format', b.display_format, 'unit', b.unit,
+  'created_at', b.created_at)`;
 const PERIOD_JSON = `json_build_object(
   'id', p.id::text, 'board_id', p.board_id, 'starts_at', p.starts_at, 'ends_at', p.ends_at)`;
 /** The period that contains the database's present moment. */
@@ -129,8 +142,9 @@ export class BoardsRepository {
         const [row] = await queryRows<{ board: BoardJson }>(
           manager,
           `INSERT INTO boards AS b (id, name, sort, score_min, score_max, reset, timezone,
-                                    authoritative, max_submissions_per_minute, archived, ranking)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+                                    authoritative, max_submissions_per_minute, archived, ranking,
+                                    display_format, unit)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
            RETURNING ${BOARD_JSON} AS board`,
           boardParams(fields),
         );
@@ -172,7 +186,8 @@ export class BoardsRepository {
         manager,
         `UPDATE boards AS b
             SET name = $2, sort = $3, score_min = $4, score_max = $5, reset = $6, timezone = $7,
-                authoritative = $8, max_submissions_per_minute = $9, archived = $10, ranking = $11
+                authoritative = $8, max_submissions_per_minute = $9, archived = $10, ranking = $11,
+                display_format = $12, unit = $13
           WHERE b.id = $1
           RETURNING ${BOARD_JSON} AS board, now() AS now`,
         boardParams(fields),
@@ -325,7 +340,7 @@ const FINAL = `(p.ends_at IS NOT NULL AND p.ends_at <= now() AND NOT EXISTS (
   SELECT 1 FROM scores s WHERE s.period_id = p.id AND s.applied_at IS NULL AND s.dead_at IS NULL
                              AND s.removed_at IS NULL))`;
 
-async function lockPeriods(manager: EntityManager, boardId: string): Promise<void> {
+export async function lockPeriods(manager: EntityManager, boardId: string): Promise<void> {
   await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
     `board-periods:${boardId}`,
   ]);
@@ -344,6 +359,8 @@ function boardParams(fields: BoardFields): unknown[] {
     fields.maxSubmissionsPerMinute,
     fields.archived,
     fields.ranking,
+    fields.displayFormat,
+    fields.unit,
   ];
 }
 
@@ -360,6 +377,8 @@ function toBoard(json: BoardJson): BoardRow {
     authoritative: json.authoritative,
     maxSubmissionsPerMinute: json.max_submissions_per_minute,
     archived: json.archived,
+    displayFormat: json.display_format,
+    unit: json.unit,
     createdAt: new Date(json.created_at),
   };
 }

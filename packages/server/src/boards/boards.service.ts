@@ -111,6 +111,8 @@ export class BoardsService {
       authoritative: dto.authoritative ?? false,
       maxSubmissionsPerMinute: dto.max_submissions_per_minute ?? 0,
       archived: dto.archived ?? false,
+      displayFormat: dto.display_format ?? 'integer',
+      unit: dto.unit || null,
     };
     this.assertValid(fields);
     // global exists from the start (and ranks by best, which its CHECK would say first).
@@ -145,6 +147,8 @@ export class BoardsService {
       authoritative: dto.authoritative ?? board.authoritative,
       maxSubmissionsPerMinute: dto.max_submissions_per_minute ?? board.maxSubmissionsPerMinute,
       archived: dto.archived ?? board.archived,
+      displayFormat: dto.display_format ?? board.displayFormat,
+      unit: dto.unit === undefined ? board.unit : dto.unit || null,
     };
     if (id === GLOBAL_BOARD) {
       if (fields.reset !== 'never') invalid('reset', 'the global board never resets');
@@ -185,6 +189,8 @@ export class BoardsService {
       authoritative: board.authoritative,
       max_submissions_per_minute: board.maxSubmissionsPerMinute,
       archived: board.archived,
+      display_format: board.displayFormat,
+      unit: board.unit,
       created_at: board.createdAt.toISOString(),
       current_period: toPeriodDto(await this.currentPeriod(board)),
     };

@@ -34,6 +34,8 @@ const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     ROLE: z.enum(ROLES).default('all'),
     PORT: integer(0, 65_535).default(3000),
+    // Where the log says the dashboard is; `npm run dev` points it at Vite's hot-reloading server.
+    DASHBOARD_URL: optionalUrl(['http:', 'https:']),
     DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
     // A streaming replica of DATABASE_URL, for public reads that may be a little stale.
     DATABASE_READ_URL: optionalUrl(['postgres:', 'postgresql:']),
@@ -217,6 +219,8 @@ export class AppConfig {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly role: Role;
   readonly port: number;
+  /** Where the dashboard is, for the log; by default this server's own address. */
+  readonly dashboardUrl?: string;
   readonly databaseUrl: string | undefined;
   /** A read-only replica of `databaseUrl`, for public reads that may lag (see ReadReplica). */
   readonly databaseReadUrl: string | undefined;
@@ -305,6 +309,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     nodeEnv: parsed.NODE_ENV,
     role: parsed.ROLE,
     port: parsed.PORT,
+    dashboardUrl: parsed.DASHBOARD_URL,
     databaseUrl: parsed.DATABASE_URL,
     databaseReadUrl: parsed.DATABASE_READ_URL,
     redisUrl: parsed.REDIS_URL,

@@ -15,6 +15,7 @@ import { BoardsAndPeriods1795510000000 } from './migrations/1795510000000-boards
 import { Moderation1795520000000 } from './migrations/1795520000000-moderation';
 import { RankingModels1795530000000 } from './migrations/1795530000000-ranking-models';
 import { WebhooksAndResults1795540000000 } from './migrations/1795540000000-webhooks-and-results';
+import { BoardDisplay1795550000000 } from './migrations/1795550000000-board-display';
 
 export const entities = [User];
 export const migrations = [
@@ -28,6 +29,7 @@ export const migrations = [
   Moderation1795520000000,
   RankingModels1795530000000,
   WebhooksAndResults1795540000000,
+  BoardDisplay1795550000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

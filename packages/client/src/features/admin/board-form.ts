@@ -1,4 +1,4 @@
-import type { Board, BoardRanking, BoardSettings, BoardSort } from '../../api/types';
+import type { Board, BoardRanking, BoardSettings, BoardSort, DisplayFormat } from '../../api/types';
 
 export type ResetKind = 'never' | 'daily' | 'weekly' | 'monthly' | 'cron';
 
@@ -10,6 +10,9 @@ export type BoardFormValues = {
   ranking: BoardRanking;
   score_min: string;
   score_max: string;
+  display_format: DisplayFormat;
+  /** Empty: none. */
+  unit: string;
   resetKind: ResetKind;
   cron: string;
   timezone: string;
@@ -48,6 +51,8 @@ export const boardForm = {
       ranking: 'best',
       score_min: '',
       score_max: '',
+      display_format: 'integer',
+      unit: '',
       resetKind: 'never',
       cron: '',
       timezone: 'UTC',
@@ -66,6 +71,8 @@ export const boardForm = {
       ranking: rankingOf(board),
       score_min: String(board.score_min),
       score_max: String(board.score_max),
+      display_format: board.display_format ?? 'integer',
+      unit: board.unit ?? '',
       resetKind: named ? (board.reset as ResetKind) : 'cron',
       cron: named ? '' : board.reset,
       timezone: board.timezone,
@@ -82,6 +89,8 @@ export const boardForm = {
   createBody(values: BoardFormValues): Record<string, unknown> {
     const optional = {
       ranking: values.ranking === 'best' ? undefined : values.ranking,
+      display_format: values.display_format === 'integer' ? undefined : values.display_format,
+      unit: values.unit.trim() || undefined,
       score_min: numberOrText(values.score_min),
       score_max: numberOrText(values.score_max),
       max_submissions_per_minute: numberOrText(values.max_submissions_per_minute),
@@ -107,13 +116,20 @@ export const boardForm = {
       ranking: values.ranking,
       score_min: numberOrText(values.score_min),
       score_max: numberOrText(values.score_max),
+      display_format: values.display_format,
+      unit: values.unit.trim() || null,
       reset: resetOf(values),
       timezone: values.timezone.trim() || undefined,
       authoritative: values.authoritative,
       max_submissions_per_minute: numberOrText(values.max_submissions_per_minute),
       archived: values.archived,
     };
-    const saved: Board = { ...board, ranking: rankingOf(board) };
+    const saved: Board = {
+      ...board,
+      ranking: rankingOf(board),
+      display_format: board.display_format ?? 'integer',
+      unit: board.unit ?? null,
+    };
     return Object.fromEntries(
       Object.entries(next).filter(
         ([field, value]) => value !== undefined && value !== saved[field as keyof Board],

@@ -2,6 +2,17 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, Matches } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 
+export class AuditPersonDto {
+  @ApiProperty({ example: '42' })
+  id: string;
+
+  @ApiProperty({ example: 'ada@example.com' })
+  email: string;
+
+  @ApiProperty({ example: 'Ada' })
+  display_name: string;
+}
+
 export class AuditEntryDto {
   @ApiProperty({ example: '12' })
   id: string;
@@ -24,6 +35,20 @@ export class AuditEntryDto {
 
   @ApiProperty({ type: String, nullable: true })
   reason: string | null;
+
+  @ApiProperty({
+    type: AuditPersonDto,
+    nullable: true,
+    description: 'The admin as they are now; null for the command-line tool or a deleted account',
+  })
+  actor: AuditPersonDto | null;
+
+  @ApiProperty({
+    type: AuditPersonDto,
+    nullable: true,
+    description: 'The player a user:<id> target names, as they are now; null otherwise',
+  })
+  target_user: AuditPersonDto | null;
 }
 
 export class AuditPageDto {

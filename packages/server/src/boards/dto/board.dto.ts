@@ -13,13 +13,24 @@ import {
 } from 'class-validator';
 import { IntegerQueryParam } from '../../common/integer-query-param';
 import { LeaderboardEntryDto } from '../../leaderboard/dto/leaderboard.dto';
-import { BOARD_RANKINGS, type BoardRanking, type BoardSort } from '../boards.repository';
+import {
+  BOARD_RANKINGS,
+  DISPLAY_FORMAT,
+  type BoardRanking,
+  type BoardSort,
+  type DisplayFormat,
+} from '../boards.repository';
 
 const SCORE_LIMIT = 1_000_000_000;
 const RANKING_DESCRIPTION =
   "best: each player's best by sort; latest: the score accepted last; sum: the exact total of " +
   'the counted scores; count: their number. Changes only while the board has no score.';
 const NAME = /^(?=.*\S)[^\p{C}]{1,64}$/u;
+const UNIT = /^(?=.*\S)[^\p{C}]{1,16}$/u;
+const DISPLAY_FORMAT_DESCRIPTION =
+  'How values read (display only; values stay integers): integer; decimal:N (1 to 6), a value ' +
+  'in units of 10^-N shown with N decimals; duration:ms or duration:s, a time shown as m:ss.mmm ' +
+  'or m:ss';
 
 export class PeriodDto {
   @ApiProperty({ example: '7', description: 'Opaque' })
@@ -70,6 +81,12 @@ export class BoardDto {
 
   @ApiProperty()
   archived: boolean;
+
+  @ApiProperty({ example: 'duration:ms', description: DISPLAY_FORMAT_DESCRIPTION })
+  display_format: DisplayFormat;
+
+  @ApiProperty({ type: String, nullable: true, example: 'pts', description: 'Shown after values' })
+  unit: string | null;
 
   @ApiProperty()
   created_at: string;
@@ -162,6 +179,25 @@ class MutableBoardFields {
   @IsOptional()
   @IsBoolean({ message: 'archived must be true or false' })
   archived?: boolean;
+
+  @ApiPropertyOptional({ default: 'integer', description: DISPLAY_FORMAT_DESCRIPTION })
+  @IsOptional()
+  @Matches(DISPLAY_FORMAT, {
+    message: 'display_format must be integer, decimal:1 to decimal:6, duration:ms or duration:s',
+  })
+  @IsString({ message: 'display_format must be a string' })
+  display_format?: DisplayFormat;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    maxLength: 16,
+    description: 'Shown after values ("pts"); null for none',
+  })
+  @IsOptional()
+  @Matches(UNIT, { message: 'unit must be 1 to 16 printable characters' })
+  @IsString({ message: 'unit must be a string' })
+  unit?: string | null;
 }
 
 export class UpdateBoardDto extends MutableBoardFields {

@@ -8,6 +8,8 @@ import { fixNow } from '../../../test/fixed-now';
 import { renderWithClient } from '../../../test/render-with-client';
 import { AuditLog } from './AuditLog';
 
+const ada = { id: '1', email: 'ada@example.com', display_name: 'Ada' };
+const sam = { id: '12', email: 'sam@example.com', display_name: 'Sam' };
 const entry = (id: string, action: string, target: string, reason: string | null = null) =>
   ({
     id,
@@ -16,6 +18,8 @@ const entry = (id: string, action: string, target: string, reason: string | null
     action,
     target,
     reason,
+    actor: ada,
+    target_user: target === 'user:12' ? sam : target === 'user:1' ? ada : null,
   }) satisfies AuditEntry;
 
 const rows = () => within(screen.getByRole('table')).getAllByRole('row').slice(1).map(cellTexts);
@@ -43,7 +47,11 @@ describe('the audit log', () => {
           Response.json({
             items: [
               entry('2', 'api-keys.create', 'api-key:3'),
-              { ...entry('1', 'users.set-role', 'user:1'), actor_id: null },
+              {
+                ...entry('1', 'users.set-role', 'user:1', 'set to admin from the command line'),
+                actor_id: null,
+                actor: null,
+              },
             ],
             next_cursor: null,
           }),
@@ -53,16 +61,16 @@ describe('the audit log', () => {
     renderWithClient(<AuditLog token="token" />);
     await screen.findByRole('table');
     expect(rows()).toEqual([
-      ['last week', 'user:1', 'scores.remove', 'score:7', 'Impossible time'],
-      ['last week', 'user:1', 'users.ban', 'user:12', 'Cheating'],
+      ['last week', 'Ada (ada@example.com)', 'removed the score #7', 'Impossible time'],
+      ['last week', 'Ada (ada@example.com)', 'banned Sam', 'Cheating'],
     ]);
 
     const user = userEvent.setup();
     await user.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(rows()).toHaveLength(4));
     expect(rows().slice(2)).toEqual([
-      ['last week', 'user:1', 'api-keys.create', 'api-key:3', ''],
-      ['2 weeks ago', 'None', 'users.set-role', 'user:1', ''],
+      ['last week', 'Ada (ada@example.com)', 'created the API key #3', ''],
+      ['2 weeks ago', 'Command line', 'made Ada an admin', 'set to admin from the command line'],
     ]);
     expect(screen.queryByRole('button', { name: 'Load more' })).toBeNull();
     expect(server.calls.map((c) => c.url)).toEqual([

@@ -3,6 +3,7 @@ import { useId } from 'react';
 import { LoadMore } from '../../../components/LoadMore';
 import { QueryState } from '../../../components/QueryState';
 import { adminQueries } from '../api/admin-queries';
+import { describeAction, describeActor } from '../describe-audit-entry';
 import { AdminTable } from './AdminTable';
 import { RelativeTime } from '../../../components/RelativeTime';
 
@@ -17,19 +18,14 @@ export function AuditLog({ token }: { token: string }) {
       <h2 id={titleId}>Audit log</h2>
       <QueryState query={log} empty={items.length === 0 && 'Nothing recorded yet.'} />
       {items.length > 0 && (
-        <AdminTable columns={['When', 'Actor', 'Action', 'Target', 'Reason']}>
+        <AdminTable columns={['When', 'By', 'Action', 'Reason']}>
           {items.map((entry) => (
             <tr key={entry.id}>
               <td>
                 <RelativeTime at={entry.at} />
               </td>
-              <td>{entry.actor_id === null ? 'None' : `user:${entry.actor_id}`}</td>
-              <td>
-                <code>{entry.action}</code>
-              </td>
-              <td>
-                <code>{entry.target}</code>
-              </td>
+              <td>{describeActor(entry)}</td>
+              <td title={`${entry.action} ${entry.target}`}>{describeAction(entry)}</td>
               <td>{entry.reason}</td>
             </tr>
           ))}

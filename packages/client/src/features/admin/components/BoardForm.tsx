@@ -1,4 +1,5 @@
 import type { FormEvent } from 'react';
+import type { DisplayFormat } from '../../../api/types';
 import type { BoardFormValues, ResetKind } from '../board-form';
 import { useBoardForm, type BoardFormMode } from '../hooks/useBoardForm';
 import { FormField } from './FormField';
@@ -10,6 +11,15 @@ const RESETS: Array<{ value: ResetKind; label: string }> = [
   { value: 'weekly', label: 'Weekly (Monday 00:00)' },
   { value: 'monthly', label: 'Monthly (the 1st, 00:00)' },
   { value: 'cron', label: 'Custom (cron expression)' },
+];
+
+const DISPLAY_FORMATS: Array<{ value: DisplayFormat; label: string }> = [
+  { value: 'integer', label: 'Whole numbers (1,234)' },
+  { value: 'decimal:1', label: 'Tenths (value 12345 shows 1,234.5)' },
+  { value: 'decimal:2', label: 'Hundredths (value 12345 shows 123.45)' },
+  { value: 'decimal:3', label: 'Thousandths (value 12345 shows 12.345)' },
+  { value: 'duration:ms', label: 'Time in milliseconds (93125 shows 1:33.125)' },
+  { value: 'duration:s', label: 'Time in seconds (93 shows 1:33)' },
 ];
 
 const TIMEZONES = ['UTC', ...Intl.supportedValuesOf('timeZone').filter((zone) => zone !== 'UTC')];
@@ -140,6 +150,37 @@ export function BoardForm({
           value={values.score_max}
           onChange={(e) => set('score_max', e.target.value)}
           {...described('score_max', mode === 'create')}
+        />
+      </FormField>
+      <FormField
+        label="Values shown as"
+        hint="How values read everywhere; scores are still sent as whole numbers."
+        {...fieldParts('display_format')}
+      >
+        <select
+          id={inputId('display_format')}
+          value={values.display_format}
+          onChange={(e) => set('display_format', e.target.value as DisplayFormat)}
+          {...described('display_format', true)}
+        >
+          {DISPLAY_FORMATS.map(({ value, label }) => (
+            <option key={value} value={value}>
+              {label}
+            </option>
+          ))}
+        </select>
+      </FormField>
+      <FormField
+        label="Unit"
+        hint="Shown after values (pts, km); empty: none."
+        {...fieldParts('unit')}
+      >
+        <input
+          id={inputId('unit')}
+          maxLength={16}
+          value={values.unit}
+          onChange={(e) => set('unit', e.target.value)}
+          {...described('unit', true)}
         />
       </FormField>
       <div className="field">

@@ -22,6 +22,14 @@ describe('AuthPage', () => {
     sessionStore.end();
   });
 
+  it('says what the app is and how to fill it with demo data', () => {
+    fakeServer({});
+    renderWithClient(<AuthPage notice={null} />);
+    const intro = screen.getByText(/Submit scores, follow your rank/);
+    expect(intro.textContent).toContain('npm run scoreboard -- demo');
+    expect(intro.textContent).toContain('ada@demo.example');
+  });
+
   it('says next to each field what is missing, and sends nothing', async () => {
     const server = fakeServer({});
     renderWithClient(<AuthPage notice={null} />);

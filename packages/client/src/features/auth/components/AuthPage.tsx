@@ -64,6 +64,12 @@ export function AuthPage({ notice }: { notice: string | null }) {
   return (
     <main className="auth">
       <h1>Scoreboard</h1>
+      <p className="intro">
+        Submit scores, follow your rank and the leaderboards live, and look back at past periods.
+        Nothing to look at yet? <code>npm run scoreboard -- demo</code> fills the server with demo
+        players, boards and two weeks of scores; log in as <code>ada@demo.example</code> with the
+        password <code>scoreboard-demo</code>.
+      </p>
       {notice && !auth.isError && (
         <p className="notice" role="status">
           {notice}

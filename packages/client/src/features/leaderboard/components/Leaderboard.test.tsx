@@ -69,9 +69,20 @@ describe('Leaderboard', () => {
     expect(screen.getByRole('columnheader', { name: 'Best (lowest)' })).toBeTruthy();
     const rows = screen.getAllByRole('row').slice(1);
     expect(rows.map(cellTexts)).toEqual([
-      ['1', 'Player 100', '31000'],
-      ['2', 'Me (you)', '32500'],
-      ['3', 'Player 101', '40000'],
+      ['1', 'Player 100', '31,000'],
+      ['2', 'Me (you)', '32,500'],
+      ['3', 'Player 101', '40,000'],
+    ]);
+  });
+
+  it('shows values in the board’s own terms: times in milliseconds as m:ss.mmm', async () => {
+    fakeServer(raceTimes);
+    renderLeaderboard({ ...board('asc'), display_format: 'duration:ms' });
+    await screen.findByText(/You are #2\./);
+    expect(screen.getAllByRole('row').slice(1).map(cellTexts)).toEqual([
+      ['1', 'Player 100', '0:31.000'],
+      ['2', 'Me (you)', '0:32.500'],
+      ['3', 'Player 101', '0:40.000'],
     ]);
   });
 
@@ -113,7 +124,7 @@ describe('Leaderboard', () => {
     expect(screen.getByTestId('leaderboard-ranking').textContent).toBe('Total this week');
     expect(screen.getByRole('columnheader', { name: 'Total' })).toBeTruthy();
     expect(screen.getAllByRole('row').slice(1).map(cellTexts)).toEqual([
-      ['1', 'Player 100', '1250'],
+      ['1', 'Player 100', '1,250'],
       ['2', 'Me (you)', '940'],
     ]);
   });

@@ -6,16 +6,19 @@ import { QueryError } from '../../../components/QueryError';
 import { describeRanking } from '../../boards/describe-ranking';
 import { describeSort } from '../../boards/describe-sort';
 import { formatPeriod } from '../../boards/format-period';
+import { formatRanked } from '../../boards/format-value';
 import { distinctNames } from '../../players/distinct-names';
 
 function Rows({
   entries,
   names,
   me,
+  board,
 }: {
   entries: LeaderboardEntry[];
   names: Map<string, string>;
   me: string;
+  board: Board;
 }) {
   return (
     <>
@@ -30,7 +33,7 @@ function Rows({
             {names.get(entry.user_id)}
             {entry.user_id === me && <span className="you"> (you)</span>}
           </td>
-          <td>{entry.value ?? entry.high_score}</td>
+          <td>{formatRanked(entry.value ?? entry.high_score, board)}</td>
         </tr>
       ))}
     </>
@@ -138,13 +141,13 @@ export function Leaderboard({
             </tr>
           </thead>
           <tbody>
-            <Rows entries={topEntries} names={names} me={userId} />
+            <Rows entries={topEntries} names={names} me={userId} board={board} />
             {below.length > 0 && (
               <>
                 <tr className="gap" aria-hidden="true">
                   <td colSpan={3}>…</td>
                 </tr>
-                <Rows entries={below} names={names} me={userId} />
+                <Rows entries={below} names={names} me={userId} board={board} />
               </>
             )}
           </tbody>

@@ -112,7 +112,7 @@ describe('PeriodSwitch', () => {
       within(podium)
         .getAllByRole('listitem')
         .map((li) => li.textContent),
-    ).toEqual(['Ada 1400', 'Bob 980']);
+    ).toEqual(['Ada 1,400', 'Bob 980']);
   });
 
   it('selects current, previous, or a period of the archive; the current one as current', async () => {
@@ -130,6 +130,16 @@ describe('PeriodSwitch', () => {
     await user.click(periodButton(40));
     await user.click(screen.getByRole('button', { name: 'Current' }));
     expect(onSelect.mock.calls).toEqual([['previous'], ['37'], ['current'], ['current']]);
+  });
+
+  it('disables Previous on a board with no past period yet, and says so', async () => {
+    fakeServer({
+      'GET /api/boards/minute/periods?limit=5': () =>
+        Response.json({ items: [period(40, { final: false })], next_cursor: null }),
+    });
+    renderSwitch(board());
+    await screen.findByText('No past period yet: this is the first.');
+    expect(screen.getByRole('button', { name: 'Previous' })).toHaveProperty('disabled', true);
   });
 
   it('pages back through older periods', async () => {

@@ -5,16 +5,17 @@ import type { Board, LeaderboardEntry, PeriodSelection, PeriodSummary } from '..
 import { LoadMore } from '../../../components/LoadMore';
 import { QueryState } from '../../../components/QueryState';
 import { formatPeriod } from '../../boards/format-period';
+import { formatRanked } from '../../boards/format-value';
 import { distinctNames } from '../../players/distinct-names';
 
-function Podium({ top }: { top: LeaderboardEntry[] }) {
+function Podium({ top, board }: { top: LeaderboardEntry[]; board: Board }) {
   const names = distinctNames(top.map((e) => ({ id: e.user_id, name: e.display_name })));
   return (
     <ol className="podium" aria-label="Top 3">
       {top.map((entry) => (
         <li key={entry.user_id} value={entry.rank}>
           {names.get(entry.user_id)}{' '}
-          <span className="value">{entry.value ?? entry.high_score}</span>
+          <span className="value">{formatRanked(entry.value ?? entry.high_score, board)}</span>
         </li>
       ))}
     </ol>
@@ -44,6 +45,8 @@ export function PeriodSwitch({
   const archive = useInfiniteQuery({ ...queries.periods(board.id), enabled: resets });
   const titleId = useId();
   const periods = archive.data?.pages.flatMap((page) => page.items) ?? [];
+  // Nothing before the current period (a new board): "Previous" would only find nothing.
+  const hasPast = periods.some((period) => period.id !== board.current_period.id);
 
   return (
     <section className="card" aria-labelledby={titleId}>
@@ -60,6 +63,8 @@ export function PeriodSwitch({
           <button
             type="button"
             aria-pressed={selected === 'previous'}
+            disabled={!hasPast}
+            title={hasPast ? undefined : 'No previous period yet'}
             onClick={() => onSelect('previous')}
           >
             Previous
@@ -69,7 +74,10 @@ export function PeriodSwitch({
       {resets ? (
         <>
           <h3 className="subtitle">Archive</h3>
-          <QueryState query={archive} />
+          <QueryState
+            query={archive}
+            empty={archive.isSuccess && !hasPast && 'No past period yet: this is the first.'}
+          />
           <ul className="periods">
             {periods.map((period) => {
               const isCurrent = period.id === board.current_period.id;
@@ -88,7 +96,7 @@ export function PeriodSwitch({
                     {period.players} {period.players === 1 ? 'player' : 'players'} ·{' '}
                     {periodStatus(period, isCurrent)}
                   </p>
-                  {period.top.length > 0 && <Podium top={period.top} />}
+                  {period.top.length > 0 && <Podium top={period.top} board={board} />}
                 </li>
               );
             })}

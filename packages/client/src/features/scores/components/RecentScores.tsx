@@ -5,6 +5,7 @@ import { QueryState } from '../../../components/QueryState';
 import { RelativeTime } from '../../../components/RelativeTime';
 import { scoreStatusLabel } from '../score-status-label';
 import { summarizeMetadata } from '../summarize-metadata';
+import { formatValue } from '../../boards/format-value';
 
 /** A score's metadata in short, the whole JSON as its tooltip. */
 function ContextCell({ score }: { score: ScoreItem }) {
@@ -54,7 +55,7 @@ export function RecentScores({
                 <td>
                   <RelativeTime at={score.created_at} />
                 </td>
-                <td className="value">{score.value}</td>
+                <td className="value">{formatValue(score.value, board)}</td>
                 <td>
                   <span className={`status status-${score.status}`}>
                     {scoreStatusLabel[score.status]}

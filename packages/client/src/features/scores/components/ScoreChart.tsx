@@ -4,7 +4,8 @@ import { queries } from '../../../api/queries';
 import type { Board, ScoreItem } from '../../../api/types';
 import { formatExact } from '../../../components/format-relative';
 import { QueryError } from '../../../components/QueryError';
-import { scoreTicks } from '../score-ticks';
+import { formatValue } from '../../boards/format-value';
+import { fitAxis } from '../score-ticks';
 
 /** Drawn in CSS pixels, one to one, so that the text is as large as the page's. */
 const HEIGHT = 220;
@@ -49,13 +50,14 @@ function latestLabel(first: ScoreItem, latest: ScoreItem): string {
   return (dayOf.format(from) === dayOf.format(to) ? timeOnly : dayAndTime).format(to);
 }
 
-function summarize(points: ScoreItem[]): string {
+function summarize(points: ScoreItem[], board: Board): string {
   if (points.length === 0) return 'No scores yet.';
   const values = points.map((p) => p.value);
-  if (values.length === 1) return `1 score: ${values[0]}.`;
+  const show = (value: number) => formatValue(value, board);
+  if (values.length === 1) return `1 score: ${show(values[0]!)}.`;
   return (
-    `${values.length} scores: first ${values[0]}, latest ${values[values.length - 1]}, ` +
-    `lowest ${Math.min(...values)}, highest ${Math.max(...values)}.`
+    `${values.length} scores: first ${show(values[0]!)}, latest ${show(values[values.length - 1]!)}, ` +
+    `lowest ${show(Math.min(...values))}, highest ${show(Math.max(...values))}.`
   );
 }
 
@@ -72,11 +74,14 @@ export function ScoreChart({
   const [areaRef, width] = useWidth<HTMLDivElement>();
   const scores = useQuery({ ...queries.scores(token, board.id), refetchInterval: poll });
   const points = [...(scores.data?.items ?? [])].reverse();
-  // The board's range may have changed since older scores were submitted.
-  const min = Math.min(board.score_min, ...points.map((p) => p.value));
-  const max = Math.max(board.score_max, ...points.map((p) => p.value));
-  const ticks = scoreTicks(min, max);
-  const left = 30 + Math.max(...ticks.map((t) => t.toLocaleString().length)) * DIGIT_WIDTH;
+  // Fitted to the scores drawn; the board's range may have changed since older ones were sent.
+  const { min, max, ticks } = fitAxis(
+    points.map((p) => p.value),
+    board.score_min,
+    board.score_max,
+  );
+  const label = (value: number) => formatValue(value, board);
+  const left = 30 + Math.max(...ticks.map((t) => label(t).length)) * DIGIT_WIDTH;
   const right = width - RIGHT;
   const bottom = HEIGHT - BOTTOM;
   const x = (i: number) =>
@@ -84,7 +89,7 @@ export function ScoreChart({
   const y = (value: number) => bottom - ((value - min) * (bottom - TOP)) / Math.max(1, max - min);
   const first = points[0];
   const latest = points.length > 1 ? points[points.length - 1] : undefined;
-  const summary = scores.isPending ? 'Loading…' : summarize(points);
+  const summary = scores.isPending ? 'Loading…' : summarize(points, board);
 
   return (
     <section className="card" aria-labelledby="chart-title">
@@ -97,7 +102,7 @@ export function ScoreChart({
               <g key={tick}>
                 <line x1={left} y1={y(tick)} x2={right} y2={y(tick)} className="grid" />
                 <text x={left - 6} y={y(tick)} className="tick" textAnchor="end" dy="0.35em">
-                  {tick.toLocaleString()}
+                  {label(tick)}
                 </text>
               </g>
             ))}
@@ -135,7 +140,7 @@ export function ScoreChart({
             )}
             {points.map((p, i) => (
               <circle key={p.id} cx={x(i)} cy={y(p.value)} r={3.5} className="dot">
-                <title>{`${p.value}, ${formatExact(new Date(p.created_at))}`}</title>
+                <title>{`${label(p.value)}, ${formatExact(new Date(p.created_at))}`}</title>
               </circle>
             ))}
           </svg>

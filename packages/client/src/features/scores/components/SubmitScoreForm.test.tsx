@@ -69,6 +69,7 @@ describe('SubmitScoreForm', () => {
     await user.click(screen.getByRole('button', { name: 'Submit' }));
     await screen.findByText('Submitted: 42.');
     expect(calls[0]!.body).toEqual({ value: 42, board: 'race' });
+    expect(screen.getByLabelText('Score')).toHaveProperty('value', '');
   });
 
   it('retries a submission whose response was lost with the same key, and counts it once', async () => {
@@ -175,6 +176,9 @@ describe('SubmitScoreForm', () => {
     release();
     expect(await screen.findByText('Submitted: 7.')).toBeTruthy();
     expect(calls).toHaveLength(1);
+    // Stored: the field is cleared for the next score.
+    expect(screen.getByLabelText('Score')).toHaveProperty('value', '');
+    await user.type(screen.getByLabelText('Score'), '7');
     await user.click(screen.getByRole('button', { name: 'Submit' }));
     await waitFor(() => expect(calls).toHaveLength(2));
     expect(calls[1]!.key).not.toBe(calls[0]!.key);

@@ -40,7 +40,9 @@ export function SubmitScoreForm({
       return;
     }
     setChecked(false);
-    submit(parsed);
+    // Stored: the field clears for the next score, unless a new one was typed meanwhile.
+    const sent = value;
+    submit(parsed, () => setValue((current) => (current === sent ? '' : current)));
   };
 
   return (

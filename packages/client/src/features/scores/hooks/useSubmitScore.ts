@@ -54,12 +54,13 @@ export function useSubmitScore(token: string, userId: string, board: string) {
     },
   });
 
-  const submit = (value: number) => {
+  /** `onStored`: once the server answered with the stored score (not for a refusal). */
+  const submit = (value: number, onStored?: () => void) => {
     if (inFlight.current) return;
     inFlight.current = true;
     unconfirmed.current = submissionFor(unconfirmed.current, value);
     unconfirmedSubmission.keep(userId, board, unconfirmed.current);
-    mutation.mutate(unconfirmed.current);
+    mutation.mutate(unconfirmed.current, { onSuccess: onStored });
   };
 
   // Once, on mounting: the submission the previous page left unconfirmed.

@@ -48,8 +48,8 @@ describe('MyBoards', () => {
       standing('race', { rank: 1, best: 31_000, total_scores: 2, average: 35_250 }),
     ]);
     await screen.findByRole('button', { name: 'Race' });
-    expect(cells('Global')).toEqual(['#3', '90', '4', '72.50']);
-    expect(cells('Race')).toEqual(['#1', '31000 (lowest)', '2', '35250.00']);
+    expect(cells('Global')).toEqual(['#3', '90', '4', '73']);
+    expect(cells('Race')).toEqual(['#1', '31,000 (lowest)', '2', '35,250']);
   });
 
   it('shows a board without a score this period as unranked, and picks a board by its name', async () => {

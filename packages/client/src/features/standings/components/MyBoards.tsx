@@ -3,6 +3,7 @@ import { queries } from '../../../api/queries';
 import type { Board } from '../../../api/types';
 import { NO_VALUE } from '../../../components/no-value';
 import { QueryState } from '../../../components/QueryState';
+import { formatValue } from '../../boards/format-value';
 
 /**
  * My standing in the current period of every board I have a score on: rank, best (the lowest on
@@ -41,8 +42,12 @@ export function MyBoards({
                 <th scope="col">Board</th>
                 <th scope="col">Rank</th>
                 <th scope="col">Best</th>
-                <th scope="col">Count</th>
-                <th scope="col">Average</th>
+                <th scope="col" className="wide-only">
+                  Count
+                </th>
+                <th scope="col" className="wide-only">
+                  Average
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -57,13 +62,15 @@ export function MyBoards({
                     </th>
                     <td>{item.rank === null ? NO_VALUE : `#${item.rank}`}</td>
                     <td>
-                      {item.best === null ? NO_VALUE : item.best}
+                      {item.best === null ? NO_VALUE : formatValue(item.best, board)}
                       {item.best !== null && board.sort === 'asc' && (
                         <span className="hint"> (lowest)</span>
                       )}
                     </td>
-                    <td>{item.total_scores}</td>
-                    <td>{item.total_scores > 0 ? item.average.toFixed(2) : NO_VALUE}</td>
+                    <td className="wide-only">{item.total_scores}</td>
+                    <td className="wide-only">
+                      {item.total_scores > 0 ? formatValue(item.average, board) : NO_VALUE}
+                    </td>
                   </tr>
                 );
               })}

@@ -39,6 +39,6 @@ describe('my stats', () => {
     renderStats(stats({ total_scores: 1, high_score: 0, average: 0 }));
     await waitFor(() => expect(screen.getByTestId('total-scores').textContent).toBe('1'));
     expect(screen.getByTestId('high-score').textContent).toBe('0');
-    expect(screen.getByTestId('average').textContent).toBe('0.00');
+    expect(screen.getByTestId('average').textContent).toBe('0');
   });
 });

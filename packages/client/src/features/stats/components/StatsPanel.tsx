@@ -3,6 +3,7 @@ import { NO_VALUE } from '../../../components/no-value';
 import { QueryError } from '../../../components/QueryError';
 import { describeSort } from '../../boards/describe-sort';
 import { useBoardStats } from '../hooks/useBoardStats';
+import { formatValue } from '../../boards/format-value';
 
 /** My best, count and average on the selected board and period. */
 export function StatsPanel({
@@ -28,7 +29,9 @@ export function StatsPanel({
       <dl className="stats" aria-live="polite">
         <div>
           <dt>{describeSort(board.sort).best}</dt>
-          <dd data-testid="high-score">{scored ? data.high_score : NO_VALUE}</dd>
+          <dd data-testid="high-score">
+            {scored ? formatValue(data.high_score, board) : NO_VALUE}
+          </dd>
         </div>
         <div>
           <dt>Scores</dt>
@@ -36,7 +39,7 @@ export function StatsPanel({
         </div>
         <div>
           <dt>Average</dt>
-          <dd data-testid="average">{scored ? data.average.toFixed(2) : NO_VALUE}</dd>
+          <dd data-testid="average">{scored ? formatValue(data.average, board) : NO_VALUE}</dd>
         </div>
       </dl>
       <QueryError query={stats} />
