@@ -60,6 +60,7 @@ export async function runServer(initial: AppConfig): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
 
   logger.info(describeMode(config));
+  if (config.apiProcessesNote) logger.warn(config.apiProcessesNote);
   try {
     if (!config.databaseUrl) {
       const started = await EmbeddedPostgres.start(config.dataDir, (line) => logger.info(line));
