@@ -11,8 +11,8 @@ const MAX_RESTART_DELAY_MS = 30_000;
 /** Beyond the processes' own SHUTDOWN_TIMEOUT_MS, before the primary stops waiting for them. */
 const SHUTDOWN_MARGIN_MS = 5000;
 
+/** One of the HTTP processes, kept across its replacements. */
 type Slot = {
-  index: number;
   role: Role;
   worker?: Worker;
   startedAt: number;
@@ -35,7 +35,6 @@ type Slot = {
 export async function runApiProcesses(config: AppConfig): Promise<void> {
   const logger = createLogger(config);
   const slots: Slot[] = Array.from({ length: config.apiProcesses }, (_, index) => ({
-    index,
     role: index === 0 ? config.role : 'api',
     startedAt: 0,
     listening: false,

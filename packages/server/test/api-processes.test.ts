@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient } from './support/api-client';
+import { EventStreamClient } from './support/event-stream';
 import { freePort, PrivateRedis, runNode, type NodeProcess } from './support/processes';
 import { createTestDatabase, type TestDatabase } from './support/test-database';
 import { TEST_JWT_SECRET } from './support/test-app';
@@ -184,6 +185,31 @@ describe('API_PROCESSES=2', { timeout: TEST_TIMEOUT_MS }, () => {
       ),
     );
     await expectEveryScoreAppliedOnce(expected);
+  });
+
+  it('pushes live updates to streams on either process and caps them per user across both', async () => {
+    const { api } = await startCluster({ STREAM_MAX_PER_USER: '2' });
+    const { token } = await api.signup();
+    // The primary deals new connections in turn: two streams opened one after the other are on
+    // the two processes, whichever applies the score.
+    const streams: EventStreamClient[] = [];
+    cleanups.push(async () => {
+      for (const stream of streams) await stream.close();
+    });
+    for (let i = 0; i < 2; i++) {
+      const stream = await EventStreamClient.open(api.baseUrl, token);
+      streams.push(stream);
+      expect(stream.status).toBe(200);
+      await stream.next('stats');
+    }
+    const third = await EventStreamClient.open(api.baseUrl, token);
+    streams.push(third);
+    expect(third.status).toBe(429);
+
+    expect((await api.submitScore(token, 42)).status).toBe(201);
+    await Promise.all(
+      streams.slice(0, 2).map((stream) => stream.next('stats', (data) => data.total_scores === 1)),
+    );
   });
 
   it('replaces a process killed outright, in its role, while the other keeps answering', async () => {
