@@ -3,6 +3,7 @@ import { createLogger } from './common/logger';
 import type { AppConfig, Role } from './config/app-config';
 import { runMigrations } from './database/data-source';
 import { EmbeddedPostgres } from './database/embedded-postgres';
+import { serveHostMetrics } from './metrics/host-metrics';
 
 const REPEATED_SIGNAL_MS = 1000;
 /** A process that lived less than this before dying is restarted after a growing delay. */
@@ -76,6 +77,9 @@ export async function runApiProcesses(config: AppConfig): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  serveHostMetrics(() =>
+    slots.flatMap((slot) => (slot.worker && slot.listening ? [slot.worker] : [])),
+  );
 
   const fork = (slot: Slot) => {
     slot.startedAt = Date.now();

@@ -98,6 +98,22 @@ function answeringPid(port: number): Promise<number> {
   });
 }
 
+/** GET /metrics on a connection of its own. */
+function scrape(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () =>
+        res.statusCode === 200 ? resolve(text) : reject(new Error(`answered ${res.statusCode}`)),
+      );
+    });
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => req.destroy(new Error('no answer')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 /** Asks on fresh connections until `count` different processes have answered. */
 async function answeringPids(port: number, count: number): Promise<Set<number>> {
   const pids = new Set<number>();
@@ -185,6 +201,12 @@ describe('API_PROCESSES=2', { timeout: TEST_TIMEOUT_MS }, () => {
       ),
     );
     await expectEveryScoreAppliedOnce(expected);
+
+    // GET /metrics counts the host, whichever process takes the scrape.
+    for (let i = 0; i < 4; i++) {
+      const text = await scrape(port);
+      expect(text).toMatch(/^scoreboard_scores_accepted_total 40$/m);
+    }
   });
 
   it('pushes live updates to streams on either process and caps them per user across both', async () => {
