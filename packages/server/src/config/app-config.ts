@@ -237,7 +237,7 @@ export class AppConfig {
   readonly role: Role;
   readonly port: number;
   /**
-   * How many HTTP processes share `port` (see cluster/api-processes.ts). Above 1, a primary process
+   * How many HTTP processes share `port` (see api-processes.ts). Above 1, a primary process
    * forks them and the worker loops run in one of them only.
    */
   readonly apiProcesses: number;
