@@ -11,7 +11,10 @@
  * - BENCH_CONFIGS (default `all-redis`), comma-separated: `all-redis` one ROLE=all process with
  *   Redis (the default deployment with Redis); `all` one ROLE=all process without REDIS_URL (the
  *   in-process transport); `split` two ROLE=api processes and one ROLE=worker, with Redis, the
- *   load dealt out over the two APIs.
+ *   load dealt out over the two APIs; `all-redis-x2` as `all-redis` with API_PROCESSES=2 (a
+ *   primary forks two HTTP processes that share the port, the first with the worker). Every other
+ *   configuration runs API_PROCESSES=1. A process's CPU time includes its children's (the HTTP
+ *   processes of a primary).
  * - BENCH_CONNECTIONS (default `32,128`): the HTTP connections of the load, and pgbench's clients.
  * - BENCH_SECONDS (default 15): each measured window, after a 3 s warm-up.
  * - BENCH_ROUNDS (default 2): the subjects (pgbench, then each configuration) run in this order
@@ -122,9 +125,20 @@ import { fixed, percentile } from './percentiles';
 import { busyShare, machineTicks } from './proc-stat';
 
 type Role = 'all' | 'api' | 'worker';
-type ConfigName = 'all-redis' | 'all' | 'split';
-const CONFIGS: Record<ConfigName, { description: string; roles: Role[]; redis: boolean }> = {
+type ConfigName = 'all-redis' | 'all-redis-x2' | 'all' | 'split';
+/** Every process of a configuration runs with API_PROCESSES=1 unless `apiProcesses` says more. */
+const CONFIGS: Record<
+  ConfigName,
+  { description: string; roles: Role[]; redis: boolean; apiProcesses?: number }
+> = {
   'all-redis': { description: 'ROLE=all with Redis', roles: ['all'], redis: true },
+  'all-redis-x2': {
+    description:
+      'ROLE=all with Redis, API_PROCESSES=2 (a primary, 2 HTTP processes sharing the port, the worker in one)',
+    roles: ['all'],
+    redis: true,
+    apiProcesses: 2,
+  },
   all: {
     description: 'ROLE=all without Redis (in-process transport)',
     roles: ['all'],
@@ -351,6 +365,8 @@ async function startDeployment(
     const env: Record<string, string> = {
       DATABASE_URL: database.url,
       DATA_DIR: mkdtempSync(join(dir, 'data-')),
+      // Pinned: unset, it would be the number of cores (NODE_ENV=production).
+      API_PROCESSES: String(CONFIGS[name].apiProcesses ?? 1),
     };
     if (CONFIGS[name].redis) {
       env.REDIS_URL = redis!.url;
@@ -726,11 +742,14 @@ async function profileConfig(
     const cpu = cpuMs(deployment, load, (r) => r === role);
     const time = emptySelfTime();
     for (const server of processes) {
-      const [file] = readdirSync(server.profileDir!).filter((f) => f.endsWith('.cpuprofile'));
-      if (!file)
+      // One file per process: with API_PROCESSES above 1 the HTTP processes write theirs too.
+      const files = readdirSync(server.profileDir!).filter((f) => f.endsWith('.cpuprofile'));
+      if (files.length === 0)
         throw new Error(`The ${server.name} process wrote no CPU profile:\n${tail(server)}`);
-      const profile = JSON.parse(readFileSync(join(server.profileDir!, file), 'utf8'));
-      addSelfTime(time, profile as CpuProfile, load.window.startUs, load.window.endUs);
+      for (const file of files) {
+        const profile = JSON.parse(readFileSync(join(server.profileDir!, file), 'utf8'));
+        addSelfTime(time, profile as CpuProfile, load.window.startUs, load.window.endUs);
+      }
     }
     const label = `${role} (${processes.length} process${processes.length > 1 ? 'es' : ''})`;
     printSelfTime(label, time, cpu);

@@ -1,8 +1,38 @@
 /** CPU time from Linux's /proc, in clock ticks (`getconf CLK_TCK` a second). */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
-/** utime + stime of a process (all its threads), fields 14 and 15 of /proc/<pid>/stat. */
+/**
+ * utime + stime of a process and its descendants while they run (a server with API_PROCESSES
+ * above 1 is a primary and the HTTP processes it forked). A descendant that has exited meanwhile
+ * no longer counts.
+ */
 export function processTicks(pid: number): number {
+  return ownTicks(pid) + childrenOf(pid).reduce((sum, child) => sum + exitedOrTicks(child), 0);
+}
+
+function exitedOrTicks(pid: number): number {
+  try {
+    return processTicks(pid);
+  } catch {
+    return 0; // it exited
+  }
+}
+
+function childrenOf(pid: number): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8')
+        .split(' ')
+        .filter(Boolean)
+        .map(Number),
+    );
+  } catch {
+    return []; // it exited
+  }
+}
+
+/** utime + stime of one process (all its threads), fields 14 and 15 of /proc/<pid>/stat. */
+function ownTicks(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // Field 2, the command, is in parentheses and may hold spaces: count from after it (field 3).
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');

@@ -6,6 +6,8 @@ import {
   existsSync,
   fstatSync,
   openSync,
+  readdirSync,
+  readFileSync,
   readSync,
   statSync,
 } from 'node:fs';
@@ -36,6 +38,8 @@ export type ClusterOptions = {
   claimIdleMs: number;
   /** EVENT_SHARDS for every process: how many streams the score events are split over. */
   eventShards: number;
+  /** API_PROCESSES for each API: above 1, a primary and that many HTTP processes sharing its port. */
+  apiProcesses: number;
 };
 
 /**
@@ -89,6 +93,8 @@ export class Cluster {
       SWEEP_INTERVAL_MS: '500',
       WORKER_CLAIM_IDLE_MS: String(options.claimIdleMs),
       EVENT_SHARDS: String(options.eventShards),
+      // Pinned, since NODE_ENV=production would make it the number of cores.
+      API_PROCESSES: '1',
       // The SPEC's signup limit per client address (default 30 an hour): the players all sign up
       // from 127.0.0.1.
       SIGNUP_MAX_PER_HOUR: '0',
@@ -108,7 +114,11 @@ export class Cluster {
       ['worker-2', 'worker'],
     ] as const) {
       const port = role === 'api' ? await freePort() : undefined;
-      const env = { ...common, ROLE: role, ...(port ? { PORT: String(port) } : {}) };
+      const env = {
+        ...common,
+        ROLE: role,
+        ...(port ? { PORT: String(port), API_PROCESSES: String(options.apiProcesses) } : {}),
+      };
       const server = new ServerProcess(name, role, port, env, join(options.runDir, `${name}.log`));
       server.onUnexpectedExit = (exit) => cluster.crashed(server, exit);
       (role === 'api' ? cluster.apis : cluster.workers).push(server);
@@ -273,6 +283,21 @@ export class ServerProcess {
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill('SIGKILL');
     await exited;
+  }
+
+  /** With API_PROCESSES above 1, the HTTP processes its primary forked (none otherwise). */
+  httpProcesses(): number[] {
+    const pid = this.running ? this.child!.pid : undefined;
+    if (pid === undefined) return [];
+    try {
+      return readdirSync(`/proc/${pid}/task`)
+        .flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' '))
+        .filter(Boolean)
+        .map(Number)
+        .sort((a, b) => a - b);
+    } catch {
+      return []; // it exited meanwhile
+    }
   }
 
   async close(): Promise<void> {

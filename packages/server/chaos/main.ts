@@ -30,7 +30,9 @@ const USAGE = `usage: npm run chaos -w packages/server -- [options]
   --faults K,K    only these kinds of fault (default all: ${FAULT_KINDS.join(', ')})
   --no-faults     run the same load with no nemesis (a healthy run must pass)
   --claim-idle-ms N  the workers' WORKER_CLAIM_IDLE_MS (default 5000)
-  --event-shards N   every process's EVENT_SHARDS (default 1)`;
+  --event-shards N   every process's EVENT_SHARDS (default 1)
+  --api-processes N  each API's API_PROCESSES (default 1): above 1, a primary and N HTTP processes
+                     sharing its port; the fault kill-api-process then kills one of those`;
 
 /** How long submissions still in flight at the end keep retrying before they are indeterminate. */
 const CLIENT_GRACE_MS = 30_000;
@@ -44,6 +46,7 @@ type Options = {
   faultKinds: FaultKind[];
   claimIdleMs: number;
   eventShards: number;
+  apiProcesses: number;
 };
 
 function parseOptions(): Options {
@@ -56,6 +59,7 @@ function parseOptions(): Options {
       faults: { type: 'string', default: FAULT_KINDS.join(',') },
       'claim-idle-ms': { type: 'string', default: '5000' },
       'event-shards': { type: 'string', default: '1' },
+      'api-processes': { type: 'string', default: '1' },
       'no-faults': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
@@ -83,18 +87,22 @@ function parseOptions(): Options {
     faults: !values['no-faults'],
     claimIdleMs: integer('claim-idle-ms', values['claim-idle-ms'], 1000),
     eventShards: integer('event-shards', values['event-shards'], 1),
+    apiProcesses: integer('api-processes', values['api-processes'], 1),
   };
 }
 
 async function run(options: Options, runDir: string, cleanup: Cleanup): Promise<boolean> {
   const random = new Random(options.seed);
   const redisKeyPrefix = `chaos-${options.seed}:`;
-  log('starting PostgreSQL, Redis, 2 APIs and 2 workers');
+  const httpProcesses =
+    options.apiProcesses > 1 ? ` of ${options.apiProcesses} processes each` : '';
+  log(`starting PostgreSQL, Redis, 2 APIs${httpProcesses} and 2 workers`);
   const cluster = await Cluster.start({
     runDir,
     redisKeyPrefix,
     claimIdleMs: options.claimIdleMs,
     eventShards: options.eventShards,
+    apiProcesses: options.apiProcesses,
   });
   cleanup.add(() => cluster.shutdown());
   log(
@@ -161,6 +169,7 @@ async function main(): Promise<void> {
     `chaos run: --seed ${options.seed} --duration ${options.durationSeconds} ` +
       `--clients ${options.clients} --players ${options.players}` +
       `${options.faults ? ` --faults ${options.faultKinds.join(',')}` : ' --no-faults'}` +
+      ` --api-processes ${options.apiProcesses}` +
       ` (WORKER_CLAIM_IDLE_MS=${options.claimIdleMs}, EVENT_SHARDS=${options.eventShards})`,
   );
   log(`run directory (process logs): ${runDir}`);

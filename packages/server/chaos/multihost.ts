@@ -127,6 +127,8 @@ class Hosts implements CheckedSystem {
       SWEEP_INTERVAL_MS: '500',
       WORKER_CLAIM_IDLE_MS: String(CLAIM_IDLE_MS),
       SIGNUP_MAX_PER_HOUR: '0',
+      // Pinned: with NODE_ENV=production it would be the number of this machine's cores.
+      API_PROCESSES: '1',
       LOG_LEVEL: 'warn',
     };
     for (const [h, role] of [

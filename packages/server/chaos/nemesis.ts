@@ -5,6 +5,7 @@ import type { Random } from './random';
 export const FAULT_KINDS = [
   'kill-worker',
   'kill-api',
+  'kill-api-process',
   'restart-postgres',
   'freeze-postgres',
   'stop-redis',
@@ -120,6 +121,7 @@ export class Nemesis {
     const possible = this.kinds.filter((kind) => {
       if (kind === 'kill-worker' || kind === 'pause-worker') return workers.length > 0;
       if (kind === 'kill-api') return apis.length > 0;
+      if (kind === 'kill-api-process') return apis.some((api) => api.httpProcesses().length > 1);
       if (kind === 'restart-postgres' || kind === 'freeze-postgres') return postgresFree;
       return redisFree;
     });
@@ -130,6 +132,25 @@ export class Nemesis {
         return this.killAndRestart(kind, this.random.pick(workers));
       case 'kill-api':
         return this.killAndRestart(kind, this.random.pick(apis));
+      case 'kill-api-process': {
+        // One HTTP process of an API with several: its primary starts another in its place.
+        const api = this.random.pick(apis.filter((each) => each.httpProcesses().length > 1));
+        const pid = this.random.pick(api.httpProcesses());
+        return {
+          kind,
+          component: api.name,
+          detail: `${api.name} process ${pid} (SIGKILL; its primary replaces it)`,
+          apply: async () => {
+            try {
+              process.kill(pid, 'SIGKILL');
+            } catch {
+              // it exited meanwhile
+            }
+          },
+          healAfterMs: this.random.int(1000, 3000),
+          heal: async () => undefined,
+        };
+      }
       case 'pause-worker': {
         const worker = this.random.pick(workers);
         const pausedMs = this.claimIdleMs + this.random.int(1000, 3000);

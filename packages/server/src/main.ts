@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 
 /**
@@ -17,4 +18,8 @@ function configuration(): AppConfig {
 }
 
 const config = configuration();
-void import('./server.js').then(({ runServer }) => runServer(config));
+if (config.apiProcesses > 1 && cluster.isPrimary) {
+  void import('./api-processes.js').then(({ runApiProcesses }) => runApiProcesses(config));
+} else {
+  void import('./server.js').then(({ runServer }) => runServer(config));
+}

@@ -63,6 +63,7 @@ export async function runServer(initial: AppConfig): Promise<void> {
   process.on('SIGHUP', () => void shutdown('SIGHUP'));
 
   logger.info(describeMode(config));
+  if (config.apiProcessesNote) logger.warn(config.apiProcessesNote);
   try {
     if (!config.databaseUrl) {
       const started = await EmbeddedPostgres.start(config.dataDir, (line) => logger.info(line));

@@ -15,7 +15,7 @@ describe('health', () => {
   it('answers live while the process runs', async () => {
     const response = await api.request('GET', '/api/health/live');
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'ok' });
+    expect(response.body).toEqual({ status: 'ok', pid: process.pid });
   });
 
   it('answers ready when PostgreSQL answers and every migration is applied', async () => {

@@ -43,6 +43,17 @@ describe('createLogger', () => {
     expect(JSON.parse(json.text())).toMatchObject({ msg: 'one' });
     expect(readable.text()).toMatch(/INFO.*two/);
   });
+
+  it('says which process wrote a readable line when several share the terminal', async () => {
+    const one = output(true);
+    createLogger(settings, one.stream).info('alone');
+    const several = output(true);
+    createLogger({ ...settings, apiProcesses: 2 }, several.stream).info('among others');
+    await expect.poll(one.text).toContain('\n');
+    await expect.poll(several.text).toContain('\n');
+    expect(one.text()).not.toContain(`[${process.pid}]`);
+    expect(several.text()).toContain(`[${process.pid}] among others`);
+  });
 });
 
 describe('NestPinoLogger', () => {

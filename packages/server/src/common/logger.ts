@@ -11,7 +11,8 @@ type LogOutput = NodeJS.WritableStream & { isTTY?: boolean };
  * beside the message.
  */
 export function createLogger(
-  config: Pick<AppConfig, 'logLevel' | 'logFormat' | 'nodeEnv'>,
+  config: Pick<AppConfig, 'logLevel' | 'logFormat' | 'nodeEnv'> &
+    Partial<Pick<AppConfig, 'apiProcesses'>>,
   output: LogOutput = process.stdout,
 ): Logger {
   const options = { level: config.logLevel, base: { pid: process.pid } };
@@ -26,7 +27,8 @@ export function createLogger(
       translateTime: 'SYS:HH:MM:ss.l',
       // A request's line says its method, path, status and time in its message already.
       ignore: 'pid,hostname,context,req,res,responseTime',
-      messageFormat: '{if context}{context}: {end}{msg}',
+      // Several processes write to one terminal: say which wrote each line.
+      messageFormat: `${(config.apiProcesses ?? 1) > 1 ? '[{pid}] ' : ''}{if context}{context}: {end}{msg}`,
     }),
   );
 }

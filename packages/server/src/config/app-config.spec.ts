@@ -1,5 +1,5 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, splitRedisUrls } from './app-config';
@@ -30,6 +30,32 @@ describe('loadConfig', () => {
     expect(loadConfig({ DATA_DIR: dataDir(), EVENT_SHARDS: '1' }).eventShards).toBe(1);
     expect(loadConfig({ DATA_DIR: dataDir(), EVENT_SHARDS: '3' }).eventShards).toBe(3);
     expect(loadConfig({ DATA_DIR: dataDir(), EVENT_SHARDS: '64' }).eventShards).toBe(64);
+  });
+
+  it('runs one HTTP process in development, and one per core in production with Redis', () => {
+    const redis = { REDIS_URL: 'redis://cache:6379' };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) };
+    expect(loadConfig({ DATA_DIR: dataDir(), ...redis }).apiProcesses).toBe(1);
+    expect(loadConfig({ DATA_DIR: dataDir(), ...redis, ROLE: 'api' }).apiProcesses).toBe(1);
+    const cores = availableParallelism();
+    expect(loadConfig({ DATA_DIR: dataDir(), ...redis, ...production }).apiProcesses).toBe(cores);
+    const api = loadConfig({ DATA_DIR: dataDir(), ...redis, ...production, ROLE: 'api' });
+    expect(api.apiProcesses).toBe(cores);
+    const worker = loadConfig({ DATA_DIR: dataDir(), ...redis, ...production, ROLE: 'worker' });
+    expect(worker.apiProcesses).toBe(1);
+    expect(
+      loadConfig({ DATA_DIR: dataDir(), ...redis, ...production, API_PROCESSES: '3' }).apiProcesses,
+    ).toBe(3);
+  });
+
+  it('falls back to one HTTP process in production without Redis, saying why', () => {
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+    });
+    expect(config.apiProcesses).toBe(1);
+    if (availableParallelism() > 1) expect(config.apiProcessesNote).toMatch(/needs REDIS_URL/);
   });
 
   it('generates a JWT secret once outside production and keeps it under DATA_DIR', () => {
@@ -114,6 +140,9 @@ describe('loadConfig', () => {
     [{ EVENT_SHARDS: '65' }, 'EVENT_SHARDS'],
     [{ EVENT_SHARDS: '2.5' }, 'EVENT_SHARDS'],
     [{ EVENT_SHARDS: 'three' }, 'EVENT_SHARDS'],
+    [{ API_PROCESSES: '0' }, 'API_PROCESSES'],
+    [{ API_PROCESSES: '2' }, 'API_PROCESSES'], // without REDIS_URL
+    [{ API_PROCESSES: '2', ROLE: 'worker', REDIS_URL: 'redis://a:6379' }, 'API_PROCESSES'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ DATA_DIR: dataDir(), ...env })).toThrow(

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import ms, { type StringValue } from 'ms';
 import { z } from 'zod';
@@ -36,6 +37,8 @@ const envSchema = z
     PORT: integer(0, 65_535).default(3000),
     // Where the log says the dashboard is; `npm run dev` points it at Vite's hot-reloading server.
     DASHBOARD_URL: optionalUrl(['http:', 'https:']),
+    // HTTP processes sharing PORT. Unset: the number of cores in production (with Redis), else 1.
+    API_PROCESSES: integer(1, 1024).optional(),
     DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
     // A streaming replica of DATABASE_URL, for public reads that may be a little stale.
     DATABASE_READ_URL: optionalUrl(['postgres:', 'postgresql:']),
@@ -160,6 +163,22 @@ const envSchema = z
         message: `${env.ROLE} needs REDIS_URL: without Redis, API and worker share one process (ROLE=all)`,
       });
     }
+    if (env.API_PROCESSES !== undefined && env.API_PROCESSES > 1) {
+      if (env.ROLE === 'worker') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['API_PROCESSES'],
+          message: 'must be 1 with ROLE=worker, which serves no HTTP',
+        });
+      } else if (!env.REDIS_URL) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['API_PROCESSES'],
+          message:
+            'above 1 needs REDIS_URL: without Redis, score events, live updates and limits are in-process and cannot span processes',
+        });
+      }
+    }
     const redisUrls = env.REDIS_URL ? splitRedisUrls(env.REDIS_URL) : [];
     if (env.REDIS_CLUSTER === 'true' && redisUrls.length === 0) {
       ctx.addIssue({
@@ -221,6 +240,13 @@ export class AppConfig {
   readonly port: number;
   /** Where the dashboard is, for the log; by default this server's own address. */
   readonly dashboardUrl?: string;
+  /**
+   * How many HTTP processes share `port` (see api-processes.ts). Above 1, a primary process
+   * forks them and the worker loops run in one of them only.
+   */
+  readonly apiProcesses: number;
+  /** Why `apiProcesses` is 1 although the production default would be more, for the log. */
+  readonly apiProcessesNote: string | undefined;
   readonly databaseUrl: string | undefined;
   /** A read-only replica of `databaseUrl`, for public reads that may lag (see ReadReplica). */
   readonly databaseReadUrl: string | undefined;
@@ -305,11 +331,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const parsed = result.data;
   const dataDir = resolve(parsed.DATA_DIR);
+  const apiProcesses = defaultApiProcesses(parsed);
   return new AppConfig({
     nodeEnv: parsed.NODE_ENV,
     role: parsed.ROLE,
     port: parsed.PORT,
     dashboardUrl: parsed.DASHBOARD_URL,
+    apiProcesses: parsed.API_PROCESSES ?? apiProcesses.count,
+    apiProcessesNote: parsed.API_PROCESSES === undefined ? apiProcesses.note : undefined,
     databaseUrl: parsed.DATABASE_URL,
     databaseReadUrl: parsed.DATABASE_READ_URL,
     redisUrl: parsed.REDIS_URL,
@@ -359,6 +388,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       retryWindowMs: parsed.WEBHOOK_RETRY_WINDOW_MS,
     },
   });
+}
+
+/**
+ * API_PROCESSES when unset: every core in production, one process in development and tests (where
+ * processes are started by hand, or by the tests, one per role). Without Redis, one: the
+ * in-process transport cannot reach a second process.
+ */
+function defaultApiProcesses(env: {
+  NODE_ENV: string;
+  ROLE: Role;
+  REDIS_URL: string | undefined;
+}): { count: number; note?: string } {
+  if (env.NODE_ENV !== 'production' || env.ROLE === 'worker') return { count: 1 };
+  const cores = availableParallelism();
+  if (cores > 1 && !env.REDIS_URL) {
+    return {
+      count: 1,
+      note: `One HTTP process, not one per core (${cores}): API_PROCESSES above 1 needs REDIS_URL`,
+    };
+  }
+  return { count: cores };
 }
 
 function persistedSecret(dataDir: string): string {

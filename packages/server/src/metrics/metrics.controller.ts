@@ -18,7 +18,10 @@ export class MetricsController {
 
   @Get()
   @Header('Content-Type', PROMETHEUS_CONTENT_TYPE)
-  @ApiOperation({ summary: 'Prometheus metrics of this process' })
+  @ApiOperation({
+    summary:
+      'Prometheus metrics of this process (with API_PROCESSES above 1, of all its HTTP processes)',
+  })
   @ApiBearerAuth('metrics-token')
   @ApiOkResponse({
     description: 'Prometheus text format',

@@ -3,12 +3,14 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { timingSafeEqual } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { BacklogRepository } from './backlog.repository';
+import { answerCollections, hostMetrics, servesHostMetrics } from './host-metrics';
 
 const BACKLOG_REFRESH_MS = 5000;
 
 /**
  * Every metric of the process, on a registry of its own (so that several apps in one test process
- * do not collide). Served at GET /metrics in Prometheus text format.
+ * do not collide). Served at GET /metrics in Prometheus text format: with API_PROCESSES above 1,
+ * those of every HTTP process of the host, merged (see host-metrics.ts).
  */
 @Injectable()
 export class Metrics {
@@ -101,11 +103,13 @@ export class Metrics {
     name: 'scoreboard_pending_scores',
     help: 'Scores accepted and not yet applied (dead letters excluded)',
     registers: [this.registry],
+    aggregator: 'max', // every process reads the one database's count
   });
   readonly deadLetters = new Gauge({
     name: 'scoreboard_dead_letters',
     help: 'Scores currently parked as dead letters',
     registers: [this.registry],
+    aggregator: 'max',
   });
 
   private backlogReadAt = 0;
@@ -116,6 +120,12 @@ export class Metrics {
     private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'scoreboard_' });
+    if (servesHostMetrics()) {
+      answerCollections(async () => {
+        await this.refreshBacklog();
+        return this.registry.getMetricsAsJSON();
+      });
+    }
   }
 
   /** Whether a scrape may read the metrics: anyone, unless METRICS_TOKEN is set. */
@@ -132,11 +142,16 @@ export class Metrics {
    * BACKLOG_REFRESH_MS however often the metrics are scraped, and never by two scrapes at once.
    */
   async render(): Promise<string> {
+    if (servesHostMetrics()) return hostMetrics();
+    await this.refreshBacklog();
+    return this.registry.metrics();
+  }
+
+  private async refreshBacklog(): Promise<void> {
     if (Date.now() - this.backlogReadAt > BACKLOG_REFRESH_MS) {
       this.backlogRead ??= this.readBacklog().finally(() => (this.backlogRead = undefined));
       await this.backlogRead;
     }
-    return this.registry.metrics();
   }
 
   private async readBacklog(): Promise<void> {

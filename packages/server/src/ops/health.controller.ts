@@ -17,9 +17,11 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @ApiOkResponse({ description: 'The process runs' })
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  @ApiOkResponse({
+    description: 'The process runs; pid says which process answered (with API_PROCESSES above 1)',
+  })
+  live(): { status: 'ok'; pid: number } {
+    return { status: 'ok', pid: process.pid };
   }
 
   @Get('ready')
