@@ -5,7 +5,8 @@ import { callApi, signUpByApi, signUpInPage, type Account } from './accounts';
 import { browserSuite } from './browser-suite';
 
 /**
- * The dashboard's pictures in docs/, light and dark, of a board with a few players on it. Not a
+ * The dashboard's pictures in docs/, light, dark and at a phone's width, of a board with a few
+ * players on it. Not a
  * test (nothing is compared): `npm run screenshots -w packages/client`, after building the server.
  */
 const DOCS = join(__dirname, '..', '..', '..', 'docs');
@@ -19,7 +20,7 @@ async function submit(player: Account, value: number): Promise<void> {
   expect(sent.status).toBe(201);
 }
 
-it('takes the dashboard’s screenshots, light and dark', async () => {
+it('takes the dashboard’s screenshots, light, dark and at a phone’s width', async () => {
   const others: Array<[name: string, scores: number[]]> = [
     ['Grace', [71, 88]],
     ['Linus', [93]],
@@ -53,4 +54,8 @@ it('takes the dashboard’s screenshots, light and dark', async () => {
     await page().emulateMedia({ colorScheme });
     await page().screenshot({ path: join(DOCS, `dashboard-${colorScheme}.png`), fullPage: true });
   }
+  // A phone's width (390 px), light.
+  await page().emulateMedia({ colorScheme: 'light' });
+  await page().setViewportSize({ width: 390, height: 844 });
+  await page().screenshot({ path: join(DOCS, 'dashboard-phone.png'), fullPage: true });
 });
