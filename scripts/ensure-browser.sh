@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The browser tests drive Debian's Chromium (playwright-core cannot download a browser here).
+# The browser tests drive a system Chromium (Debian's package, /usr/bin/chromium, or CHROMIUM_PATH):
+# playwright-core downloads no browser of its own.
 # Installs it when missing and this user may; otherwise says what is needed.
 set -euo pipefail
 browser="${CHROMIUM_PATH:-/usr/bin/chromium}"
