@@ -65,3 +65,10 @@ export const SET_FROM_AGGREGATES = `
 
 /** `value` made comparable by the sort of the board joined as `b`: lower is better. */
 export const BEST_RANK_OF_VALUE = `CASE b.sort WHEN 'asc' THEN s.value ELSE -s.value END`;
+
+/**
+ * The ranked value (the best, the latest, the sum or the count) of the standing `alias`, from its
+ * comparable rank score: negated back on a `desc` board.
+ */
+export const rankedValueOf = (alias: string) =>
+  `CASE WHEN ${alias}.descending THEN -${alias}.rank_score ELSE ${alias}.rank_score END`;

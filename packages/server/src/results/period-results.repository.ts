@@ -2,10 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { InjectBackgroundDataSource } from '../database/database.module';
 import { queryRows } from '../database/sql';
+import { rankedValueOf } from '../processing/standing-sql';
 import { OutboxRepository } from '../webhooks/outbox.repository';
 
-/** A standing's ranked value (the best, the latest, the sum or the count) from its rank score. */
-const RANKED_VALUE = `CASE WHEN st.descending THEN -st.rank_score ELSE st.rank_score END`;
 /** How many placements a period.finalized event carries. */
 const EVENT_TOP = 100;
 
@@ -291,7 +290,7 @@ export class PeriodResultsRepository {
          INSERT INTO period_results (period_id, revision, rank, user_id, value, achieved_at)
          SELECT $1, $2,
                 row_number() OVER (ORDER BY st.rank_score, st.achieved_at, st.user_id),
-                st.user_id, ${RANKED_VALUE}, st.achieved_at
+                st.user_id, ${rankedValueOf('st')}, st.achieved_at
            FROM user_stats st WHERE st.period_id = $1 AND st.ranked
          RETURNING id, rank, user_id, value, achieved_at
        )

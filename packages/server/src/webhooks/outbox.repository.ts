@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { OutboxEvent } from './webhook-events';
+import { rankedValueOf } from '../processing/standing-sql';
 
 /**
  * The outbox of events out (webhook_events). Every write takes the transaction of the fact it
@@ -36,7 +37,7 @@ export class OutboxRepository {
                 'applied_at', s.applied_at,
                 'standing', jsonb_build_object(
                   'ranking', st.ranking,
-                  'value', CASE WHEN st.descending THEN -st.rank_score ELSE st.rank_score END,
+                  'value', ${rankedValueOf('st')},
                   'best', st.high_score, 'achieved_at', st.achieved_at,
                   'total_scores', st.total_scores,
                   'average', (st.sum_scores::numeric / nullif(st.total_scores, 0))::float8,
