@@ -13,7 +13,8 @@ export class ApiError extends Error {
   }
 }
 
-type Listener = () => void;
+/** Told the token the server refused, so that a late answer to an older session ends nothing. */
+type Listener = (token: string) => void;
 const unauthorizedListeners = new Set<Listener>();
 const suspendedListeners = new Set<Listener>();
 
@@ -64,11 +65,12 @@ export async function apiFetch<T>(
       typeof body.message === 'string'
         ? body.message
         : `Request failed (${response.status})`;
-    if (response.status === 401 && options.token)
-      unauthorizedListeners.forEach((listener) => listener());
+    const { token } = options;
+    if (response.status === 401 && token)
+      unauthorizedListeners.forEach((listener) => listener(token));
     // Other 403s (a player on an admin route, a wrong password) leave the session as it is.
-    if (response.status === 403 && options.token && message === ACCOUNT_SUSPENDED)
-      suspendedListeners.forEach((listener) => listener());
+    if (response.status === 403 && token && message === ACCOUNT_SUSPENDED)
+      suspendedListeners.forEach((listener) => listener(token));
     const retryAfter = Number(response.headers.get('retry-after'));
     throw new ApiError(
       response.status,

@@ -1,6 +1,7 @@
 import { cleanup, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { apiFetch } from '../api/http';
 import { sessionStore } from '../features/auth/session-store';
 import { fakeServer } from '../test/fake-server';
 import { makeBoard } from '../test/make-board';
@@ -15,6 +16,12 @@ const suspended = () =>
   Response.json(
     { statusCode: 403, error: 'Forbidden', message: 'Account suspended' },
     { status: 403 },
+  );
+
+const refused = () =>
+  Response.json(
+    { statusCode: 401, error: 'Unauthorized', message: 'Invalid token' },
+    { status: 401 },
   );
 
 /** A live stream that stays open until the page lets it go. */
@@ -158,6 +165,7 @@ describe('deleting my account', () => {
           period: { ...GLOBAL.current_period, final: false },
         }),
       'DELETE /api/me': () => new Response(null, { status: 204 }),
+      'GET /api/me/stats?board=global&period=all': () => refused(),
     });
     const client = renderApp();
     const user = userEvent.setup();
@@ -176,6 +184,36 @@ describe('deleting my account', () => {
     expect(loginForm()).toBeTruthy();
     expect(window.location.hash).toBe('#/');
     expect(client.getQueryCache().getAll()).toEqual([]);
+
+    // A request the page sent before the deletion, refused (401) after it, does not replace the
+    // reason the session ended.
+    await expect(
+      apiFetch('/api/me/stats?board=global&period=all', { token: 'token' }),
+    ).rejects.toThrow('Invalid token');
+    expect(screen.getByText('Your account was deleted.')).toBeTruthy();
+    expect(screen.queryByText(/session has expired/)).toBeNull();
+  });
+});
+
+describe('a refused token', () => {
+  it('ends the session that carried it, but not a newer one', async () => {
+    accountPageServer({ 'GET /api/me/stats?board=global&period=all': () => refused() });
+    renderApp();
+    await screen.findByText('me@example.com');
+    // The answer to a request of an earlier session comes after this one began.
+    await expect(
+      apiFetch('/api/me/stats?board=global&period=all', { token: 'an earlier token' }),
+    ).rejects.toThrow('Invalid token');
+    expect(sessionStore.current?.token).toBe('token');
+    expect(screen.getByText('me@example.com')).toBeTruthy();
+
+    await expect(
+      apiFetch('/api/me/stats?board=global&period=all', { token: 'token' }),
+    ).rejects.toThrow('Invalid token');
+    expect(
+      await screen.findByText('Your session has expired or was refused. Please log in again.'),
+    ).toBeTruthy();
+    expect(sessionStore.current).toBeNull();
   });
 });
 

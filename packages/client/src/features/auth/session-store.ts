@@ -55,6 +55,15 @@ class SessionStore {
     this.emit();
   }
 
+  /**
+   * The server refused `token`: the session ends only if it is still the one that carried it. A
+   * request sent before a log out, an account deletion or a new log in may be answered after it,
+   * and must neither end the new session nor replace the reason the old one ended.
+   */
+  endIfCurrent(token: string, notice: string): void {
+    if (this.session?.token === token) this.end(notice);
+  }
+
   end(notice: string | null = null): void {
     this.session = null;
     this.notice = notice;

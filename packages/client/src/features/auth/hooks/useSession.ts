@@ -13,8 +13,8 @@ export function useSession(): { session: Session | null; notice: string | null }
   const session = useSyncExternalStore(sessionStore.subscribe, () => sessionStore.current);
   const notice = useSyncExternalStore(sessionStore.subscribe, () => sessionStore.message);
 
-  useEffect(() => onUnauthorized(() => sessionStore.end(EXPIRED)), []);
-  useEffect(() => onSuspended(() => sessionStore.end(SUSPENDED)), []);
+  useEffect(() => onUnauthorized((token) => sessionStore.endIfCurrent(token, EXPIRED)), []);
+  useEffect(() => onSuspended((token) => sessionStore.endIfCurrent(token, SUSPENDED)), []);
 
   useEffect(() => {
     if (!session) return;
