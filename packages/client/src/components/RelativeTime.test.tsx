@@ -29,6 +29,20 @@ describe('a relative time', () => {
     expect(time.title).toMatch(/:27:00/);
   });
 
+  it('gives the exact time in a board’s time zone when given one', () => {
+    render(<RelativeTime at="2026-11-25T12:27:00.000Z" timeZone="Asia/Tokyo" />);
+    const time = screen.getByText('3 minutes ago');
+    expect(time.title).toBe(
+      new Date('2026-11-25T12:27:00.000Z').toLocaleString(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'long',
+        timeZone: 'Asia/Tokyo',
+      }),
+    );
+    // 12:27 UTC is 21:27 in Tokyo.
+    expect(time.title).toMatch(/9:27:00 PM|21:27:00/);
+  });
+
   it('says now for under a minute either way, since the clocks differ', () => {
     render(
       <>

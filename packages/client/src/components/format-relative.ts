@@ -8,7 +8,8 @@ const UNITS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
 ];
 
 const relative = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
-const exact = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'long' });
+/** One formatter per time zone (undefined: the browser's), made once: they are costly to make. */
+const exactIn = new Map<string | undefined, Intl.DateTimeFormat>();
 
 /**
  * "now", "3 minutes ago", "yesterday", in the largest unit that fits. Under a minute either way
@@ -22,7 +23,19 @@ export function formatRelative(at: Date, now: number): string {
   return relative.format(0, 'second');
 }
 
-/** The date and time to the second, with the time zone: "Nov 25, 2026, 2:34:10 PM UTC". */
-export function formatExact(at: Date): string {
-  return exact.format(at);
+/**
+ * The date and time to the second, with the time zone: "Nov 25, 2026, 2:34:10 PM UTC"; in
+ * `timeZone` (a board's, so that it reads like the board's periods) or else the browser's.
+ */
+export function formatExact(at: Date, timeZone?: string): string {
+  let format = exactIn.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, {
+      dateStyle: 'medium',
+      timeStyle: 'long',
+      timeZone,
+    });
+    exactIn.set(timeZone, format);
+  }
+  return format.format(at);
 }

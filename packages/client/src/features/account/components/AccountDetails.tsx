@@ -2,6 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useId } from 'react';
 import { queries } from '../../../api/queries';
 import { QueryState } from '../../../components/QueryState';
+import { RelativeTime } from '../../../components/RelativeTime';
 
 /** GET /api/me as the user sees it. */
 export function AccountDetails({ token }: { token: string }) {
@@ -20,7 +21,9 @@ export function AccountDetails({ token }: { token: string }) {
           <dt>Role</dt>
           <dd>{account.data.role === 'admin' ? 'Admin' : 'Player'}</dd>
           <dt>Created</dt>
-          <dd>{new Date(account.data.created_at).toLocaleString()}</dd>
+          <dd>
+            <RelativeTime at={account.data.created_at} />
+          </dd>
         </dl>
       )}
     </section>

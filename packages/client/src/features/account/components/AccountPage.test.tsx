@@ -2,6 +2,8 @@ import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { queryKeys } from '../../../api/queries';
+import { formatExact } from '../../../components/format-relative';
+import { fixNow } from '../../../test/fixed-now';
 import { fakeServer } from '../../../test/fake-server';
 import { renderWithClient } from '../../../test/render-with-client';
 import { sessionStore } from '../../auth/session-store';
@@ -45,10 +47,12 @@ describe('the account page', () => {
     cleanup();
     vi.unstubAllGlobals();
     vi.restoreAllMocks();
+    vi.useRealTimers();
     sessionStore.end();
   });
 
   it('shows the account’s details', async () => {
+    fixNow();
     fakeServer({ 'GET /api/me': () => Response.json(ACCOUNT) });
     renderPage();
     const details = screen.getByRole('region', { name: 'Account details' });
@@ -60,8 +64,12 @@ describe('the account page', () => {
       'Email: me@example.com',
       'Display name: Me',
       'Role: Player',
-      `Created: ${new Date(ACCOUNT.created_at).toLocaleString()}`,
+      'Created: 3 weeks ago',
     ]);
+    // The one date format: relative, the exact time on hover.
+    expect(within(details).getByText('3 weeks ago').title).toBe(
+      formatExact(new Date(ACCOUNT.created_at)),
+    );
   });
 
   it('exports my data with my token, as a JSON file to download', async () => {

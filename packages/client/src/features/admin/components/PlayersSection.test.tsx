@@ -5,6 +5,7 @@ import type { AdminScore, AdminUser } from '../../../api/types';
 import { cellTexts } from '../../../test/cell-texts';
 import { fakeServer } from '../../../test/fake-server';
 import { fixNow } from '../../../test/fixed-now';
+import { makeBoard } from '../../../test/make-board';
 import { renderWithClient } from '../../../test/render-with-client';
 import { PlayersSection } from './PlayersSection';
 
@@ -213,15 +214,23 @@ describe('the players section', () => {
       ...overrides,
     });
     let best = score('4', 980);
-    const older = score('3', 40, { board: 'race' });
+    const older = score('3', 61_250, { board: 'race' });
     const removedBefore = score('2', 1000, {
       status: 'removed',
       removed_at: '2026-11-23T09:00:00.000Z',
       removed_reason: 'Duplicate',
     });
     const oldest = score('1', 12);
-    const server = adminServer({
+    // GET /api/boards (each board's display format) is public: asked without the token.
+    const server = fakeServer({
       'GET /api/admin/users?limit=20': () => Response.json(page([player('2', 'ana@example.com')])),
+      'GET /api/boards': () =>
+        Response.json({
+          items: [
+            makeBoard({ score_max: 1_000_000 }),
+            makeBoard({ id: 'race', display_format: 'duration:ms', timezone: 'Asia/Tokyo' }),
+          ],
+        }),
       'GET /api/admin/users/2/scores?limit=20': () =>
         Response.json(page([best, older, removedBefore], 'next')),
       'GET /api/admin/users/2/scores?limit=20&cursor=next': () => Response.json(page([oldest])),
@@ -247,16 +256,26 @@ describe('the players section', () => {
         .getAllByRole('row')
         .slice(1)
         .map((row) => within(row).getAllByRole('cell')[2]!.textContent);
-    expect(values()).toEqual(['980', '40', '1000']);
-    expect(cellTexts(within(scores).getByRole('cell', { name: '1000' }).closest('tr')!)).toEqual([
+    // Each value in its board's terms: a time in milliseconds on the race board, thousands
+    // separated elsewhere; the exact time on hover in the board's time zone.
+    await waitFor(() => expect(values()).toEqual(['980', '1:01.250', '1,000']));
+    const raceRow = within(scores).getByRole('cell', { name: '1:01.250' }).closest('tr')!;
+    expect(raceRow.querySelector('time')!.title).toBe(
+      new Date(older.created_at).toLocaleString(undefined, {
+        dateStyle: 'medium',
+        timeStyle: 'long',
+        timeZone: 'Asia/Tokyo',
+      }),
+    );
+    expect(cellTexts(within(scores).getByRole('cell', { name: '1,000' }).closest('tr')!)).toEqual([
       '3 days ago',
       'global',
-      '1000',
+      '1,000',
       'Removed2 days ago: Duplicate',
       '',
     ]);
     await user.click(within(scores).getByRole('button', { name: 'Load more' }));
-    await waitFor(() => expect(values()).toEqual(['980', '40', '1000', '12']));
+    await waitFor(() => expect(values()).toEqual(['980', '1:01.250', '1,000', '12']));
     expect(within(scores).queryByRole('button', { name: 'Load more' })).toBeNull();
 
     const bestRow = within(scores).getByRole('cell', { name: '980' }).closest('tr')!;
@@ -276,6 +295,8 @@ describe('the players section', () => {
       ),
     );
     expect(server.count('DELETE', '/api/admin/scores/4')).toBe(1);
+    for (const call of server.calls.filter((c) => c.url.startsWith('/api/admin/')))
+      expect(call.authorization).toBe('Bearer token');
     // Both pages fetched again, so that the list stays whole.
     expect(server.count('GET', '/api/admin/users/2/scores?limit=20')).toBe(2);
     expect(server.count('GET', '/api/admin/users/2/scores?limit=20&cursor=next')).toBe(2);

@@ -53,7 +53,7 @@ export function RecentScores({
             {items.map((score) => (
               <tr key={score.id} className={score.status === 'removed' ? 'removed' : undefined}>
                 <td>
-                  <RelativeTime at={score.created_at} />
+                  <RelativeTime at={score.created_at} timeZone={board.timezone} />
                 </td>
                 <td className="value">{formatValue(score.value, board)}</td>
                 <td>

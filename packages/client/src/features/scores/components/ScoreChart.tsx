@@ -17,14 +17,36 @@ const BOTTOM = 48;
 /** An axis label's digit is about this wide at 12 px. */
 const DIGIT_WIDTH = 7.5;
 
-const dayAndTime = new Intl.DateTimeFormat(undefined, {
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-});
-const timeOnly = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
-const dayOf = new Intl.DateTimeFormat(undefined, { dateStyle: 'short' });
+type AxisFormats = {
+  dayAndTime: Intl.DateTimeFormat;
+  timeOnly: Intl.DateTimeFormat;
+  dayOf: Intl.DateTimeFormat;
+};
+const axisFormatsIn = new Map<string, AxisFormats>();
+
+/** The axis' time labels in the board's time zone, as its hover texts and periods are. */
+function axisFormats(timeZone: string): AxisFormats {
+  let formats = axisFormatsIn.get(timeZone);
+  if (!formats) {
+    formats = {
+      dayAndTime: new Intl.DateTimeFormat(undefined, {
+        month: 'short',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZone,
+      }),
+      timeOnly: new Intl.DateTimeFormat(undefined, {
+        hour: 'numeric',
+        minute: '2-digit',
+        timeZone,
+      }),
+      dayOf: new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeZone }),
+    };
+    axisFormatsIn.set(timeZone, formats);
+  }
+  return formats;
+}
 
 /** The element's width in CSS pixels, kept up to date as it changes. */
 function useWidth<T extends HTMLElement>() {
@@ -45,7 +67,8 @@ function useWidth<T extends HTMLElement>() {
 }
 
 /** The latest submission's time, its day left out when it is the first's: both fit a phone. */
-function latestLabel(first: ScoreItem, latest: ScoreItem): string {
+function latestLabel(first: ScoreItem, latest: ScoreItem, timeZone: string): string {
+  const { dayAndTime, timeOnly, dayOf } = axisFormats(timeZone);
   const [from, to] = [new Date(first.created_at), new Date(latest.created_at)];
   return (dayOf.format(from) === dayOf.format(to) ? timeOnly : dayAndTime).format(to);
 }
@@ -121,12 +144,12 @@ export function ScoreChart({
                 className="tick"
                 textAnchor={latest ? 'start' : 'middle'}
               >
-                {dayAndTime.format(new Date(first.created_at))}
+                {axisFormats(board.timezone).dayAndTime.format(new Date(first.created_at))}
               </text>
             )}
             {latest && (
               <text x={right} y={bottom + 18} className="tick" textAnchor="end">
-                {latestLabel(first!, latest)}
+                {latestLabel(first!, latest, board.timezone)}
               </text>
             )}
             <text x={(left + right) / 2} y={HEIGHT - 6} className="axis-title" textAnchor="middle">
@@ -140,7 +163,7 @@ export function ScoreChart({
             )}
             {points.map((p, i) => (
               <circle key={p.id} cx={x(i)} cy={y(p.value)} r={3.5} className="dot">
-                <title>{`${label(p.value)}, ${formatExact(new Date(p.created_at))}`}</title>
+                <title>{`${label(p.value)}, ${formatExact(new Date(p.created_at), board.timezone)}`}</title>
               </circle>
             ))}
           </svg>
