@@ -87,12 +87,24 @@ describe('the connection badge', () => {
         .filter({ hasText: /^(Live|Reconnecting…|Offline)$/ });
       await page().getByText('Live', { exact: true }).waitFor();
 
+      let panelPollsFailed = 0;
+      page().on('requestfailed', (request) => {
+        if (new URL(request.url()).pathname === '/api/me/boards') panelPollsFailed += 1;
+      });
       expect(await own.interrupt()).toBe(0);
       // With the server gone, the browser logs each request it cannot make.
       expectConsole(/net::ERR_CONNECTION_REFUSED|status of 503/);
       await expect.poll(() => badge.textContent(), { timeout: 5000 }).not.toBe('Live');
       // Three attempts in a row fail within about 1 + 2 s of backoff.
       await expect.poll(() => badge.textContent(), { timeout: 20_000 }).toBe('Offline');
+      // One banner says so, not an error in every panel.
+      await page().getByRole('alert').filter({ hasText: 'The server is not answering.' }).waitFor();
+      // The panels poll every 5 s while the stream is down; a query gives up after its first
+      // attempt and three retries (1 + 2 + 4 s), which is when a panel would show its error.
+      await expect.poll(() => panelPollsFailed, { timeout: 40_000 }).toBeGreaterThanOrEqual(4);
+      const panels = page().getByRole('main');
+      expect(await page().getByRole('alert').count()).toBe(1);
+      expect(await panels.getByRole('button', { name: 'Retry' }).count()).toBe(0);
     } finally {
       await own.stop();
     }

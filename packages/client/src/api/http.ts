@@ -1,3 +1,4 @@
+import { NoAnswerError, isGatewayFailure, reachability } from './reachability';
 import type { FieldError } from './types';
 
 /** An error answer of the API, with its readable message (SPEC: one string) and field errors. */
@@ -41,7 +42,10 @@ export type RequestOptions = {
   signal?: AbortSignal;
 };
 
-/** JSON in, JSON out; a non-2xx answer becomes an ApiError carrying the server's message. */
+/**
+ * JSON in, JSON out; a non-2xx answer becomes an ApiError carrying the server's message, no
+ * answer at all a NoAnswerError. Either way the reachability store hears whether one came.
+ */
 export async function apiFetch<T>(
   path: string,
   options: RequestOptions = {},
@@ -49,12 +53,25 @@ export async function apiFetch<T>(
   const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
   if (options.body !== undefined) headers['content-type'] = 'application/json';
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const response = await fetch(path, {
-    method: options.method ?? 'GET',
-    headers,
-    body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    signal: options.signal,
-  });
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: options.method ?? 'GET',
+      headers,
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      signal: options.signal,
+    });
+  } catch (error) {
+    // Cancelled here (a query no longer needed) is not the server's silence.
+    if (options.signal?.aborted) throw error;
+    reachability.unanswered();
+    throw new NoAnswerError(error);
+  }
+  if (isGatewayFailure(response)) {
+    reachability.unanswered();
+    throw new NoAnswerError(new Error(`gateway answered ${response.status}`));
+  }
+  reachability.answered();
   const text = await response.text();
   const body = text ? (JSON.parse(text) as unknown) : undefined;
   if (!response.ok) {

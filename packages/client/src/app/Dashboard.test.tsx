@@ -74,6 +74,8 @@ const myStats: Stats = {
  */
 function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<string>()) {
   const encoder = new TextEncoder();
+  /** While set, no request gets an answer: the server is gone. */
+  let gone = false;
   const streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
   const requests = new Map<string, number>();
   const server = {
@@ -82,6 +84,17 @@ function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<strin
       return server.requests('/api/boards/global/leaderboard/me?period=current&radius=3');
     },
     streams: () => [...streams.keys()],
+    /** The server stops answering: open streams break, new requests fail as a browser's do. */
+    goAway() {
+      gone = true;
+      for (const [url, controller] of streams) {
+        streams.delete(url);
+        controller.error(new TypeError('network error'));
+      }
+    },
+    comeBack() {
+      gone = false;
+    },
     send(type: string, data: unknown, stream = '/api/stream?boards=global') {
       streams
         .get(stream)!
@@ -122,6 +135,7 @@ function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<strin
     'fetch',
     vi.fn(async (url: string, init?: RequestInit) => {
       requests.set(url, server.requests(url) + 1);
+      if (gone) throw new TypeError('Failed to fetch');
       if (url.startsWith('/api/stream?')) {
         const body = new ReadableStream<Uint8Array>({
           start(controller) {
@@ -278,6 +292,47 @@ describe('the dashboard’s panels', () => {
     await waitFor(() => expect(screen.getByTestId('high-score').textContent).toBe('32,500'));
     expect(server.requests('/api/me/stats?board=race&period=current')).toBe(before + 1);
     expect(within(stats).queryByRole('button', { name: 'Retry' })).toBeNull();
+  });
+});
+
+describe('a server that stops answering', () => {
+  afterEach(() => {
+    cleanup();
+    vi.unstubAllGlobals();
+    vi.useRealTimers();
+  });
+
+  it('shows one banner, not an error per panel, and catches up once it answers again', async () => {
+    const server = await renderDashboard();
+    const panels = ['My stats', 'Leaderboard', 'My boards', 'My recent scores'];
+    server.goAway();
+    // The stream's reconnection (after a second's backoff) is the first request left unanswered.
+    const banner = await screen.findByText(/The server is not answering\./, undefined, {
+      timeout: 10_000,
+    });
+    expect(banner.getAttribute('role')).toBe('alert');
+    // The panels keep what they showed: fetched again while the server is gone, they say nothing.
+    const myBoards = server.requests('/api/me/boards');
+    await waitFor(() => expect(server.requests('/api/me/boards')).toBeGreaterThan(myBoards), {
+      timeout: 15_000,
+    });
+    expect(screen.getAllByRole('alert')).toEqual([banner]);
+    for (const name of panels) {
+      const panel = screen.getByRole('region', { name });
+      expect(within(panel).queryByRole('button', { name: 'Retry' })).toBeNull();
+    }
+    expect(screen.getByTestId('high-score').textContent).toBe('40');
+
+    server.comeBack();
+    const stats = server.requests('/api/me/stats?board=global&period=current');
+    // The stream's next reconnection is answered: the banner goes, and everything is fetched again.
+    await waitFor(() => expect(screen.queryByText(/The server is not answering/)).toBeNull(), {
+      timeout: 20_000,
+    });
+    await waitFor(() =>
+      expect(server.requests('/api/me/stats?board=global&period=current')).toBeGreaterThan(stats),
+    );
+    expect(screen.queryAllByRole('alert')).toEqual([]);
   });
 });
 

@@ -12,6 +12,7 @@ import { BoardSummary } from '../features/boards/components/BoardSummary';
 import { GLOBAL_BOARD } from '../features/boards/global-board';
 import { Leaderboard } from '../features/leaderboard/components/Leaderboard';
 import { ConnectionBadge } from '../features/live/components/ConnectionBadge';
+import { NoAnswerBanner } from '../features/live/components/NoAnswerBanner';
 import { useLiveUpdates } from '../features/live/useLiveUpdates';
 import { PeriodSwitch } from '../features/periods/components/PeriodSwitch';
 import { RecentScores } from '../features/scores/components/RecentScores';
@@ -104,6 +105,7 @@ export function Dashboard({ session }: { session: Session }) {
           Log out
         </button>
       </header>
+      <NoAnswerBanner />
       {route.page === 'admin' && isAdmin ? (
         <ErrorBoundary name="Administration">
           <AdminPage token={session.token} userId={session.user.id} section={route.section} />

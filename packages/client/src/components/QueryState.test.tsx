@@ -3,6 +3,7 @@ import { cleanup, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { apiFetch } from '../api/http';
+import { reachability } from '../api/reachability';
 import { fakeServer } from '../test/fake-server';
 import { renderWithClient } from '../test/render-with-client';
 import { QueryState } from './QueryState';
@@ -31,6 +32,7 @@ describe('QueryState', () => {
   afterEach(() => {
     cleanup();
     vi.unstubAllGlobals();
+    reachability.answered();
   });
 
   it('shows a failed query’s error with a Retry button that fetches it again', async () => {
@@ -48,16 +50,42 @@ describe('QueryState', () => {
     expect(server.count('GET', '/api/greeting')).toBe(2);
   });
 
-  it('says there was no answer when the request did not reach the server', async () => {
-    fakeServer({
-      'GET /api/greeting': () => {
-        throw new TypeError('Failed to fetch');
-      },
-    });
-    renderWithClient(<Greeting />);
-    expect((await screen.findByRole('alert')).textContent).toBe(
-      'No answer from the server. Try again.',
-    );
-    expect(screen.getByRole('button', { name: 'Retry' })).toBeTruthy();
+  it('leaves no answer at all to the page’s banner: the panel waits, with neither alert nor Retry', async () => {
+    let answer: () => Response = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    fakeServer({ 'GET /api/greeting': () => answer() });
+    const client = renderWithClient(<Greeting />);
+    expect(await screen.findByText('Waiting for the server…')).toBeTruthy();
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Retry' })).toBeNull();
+    expect(reachability.current).toBe(false);
+
+    // A gateway's own 502 (no JSON of ours) is no answer from the server either.
+    answer = () => new Response('Bad Gateway', { status: 502 });
+    await client.refetchQueries();
+    expect(reachability.current).toBe(false);
+    expect(screen.getByText('Waiting for the server…')).toBeTruthy();
+
+    answer = () => Response.json({ text: 'Hello' });
+    await client.refetchQueries();
+    expect(await screen.findByText('Hello')).toBeTruthy();
+    expect(reachability.current).toBe(true);
+    expect(screen.queryByText('Waiting for the server…')).toBeNull();
+  });
+
+  it('keeps what it showed when a later fetch gets no answer', async () => {
+    let answer: () => Response = () => Response.json({ text: 'Hello' });
+    fakeServer({ 'GET /api/greeting': () => answer() });
+    const client = renderWithClient(<Greeting />);
+    expect(await screen.findByText('Hello')).toBeTruthy();
+    answer = () => {
+      throw new TypeError('Failed to fetch');
+    };
+    await client.refetchQueries();
+    expect(reachability.current).toBe(false);
+    expect(screen.getByText('Hello')).toBeTruthy();
+    expect(screen.queryByText('Waiting for the server…')).toBeNull();
+    expect(screen.queryByRole('alert')).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { queryKeys } from '../../api/queries';
+import { isGatewayFailure, reachability } from '../../api/reachability';
 import type { LeaderboardEntry, LeaderboardPage, Period, PeriodPage, Stats } from '../../api/types';
 import { GLOBAL_BOARD } from '../boards/global-board';
 import { readServerEvents } from './sse';
@@ -57,11 +58,26 @@ export function useLiveUpdates(token: string, userId: string, board: string): Li
         return;
       }
       const { signal } = controller;
+      let response: Response;
       try {
-        const response = await fetch(`/api/stream?boards=${encodeURIComponent(board)}`, {
+        response = await fetch(`/api/stream?boards=${encodeURIComponent(board)}`, {
           headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
           signal,
         });
+      } catch {
+        if (signal.aborted) return;
+        reachability.unanswered();
+        retryLater();
+        return;
+      }
+      if (isGatewayFailure(response)) {
+        void response.body?.cancel();
+        reachability.unanswered();
+        retryLater();
+        return;
+      }
+      reachability.answered();
+      try {
         // 401: the token was refused; 403: the account was suspended.
         if (response.status === 401 || response.status === 403) {
           void response.body?.cancel();

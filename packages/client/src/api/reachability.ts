@@ -1,0 +1,56 @@
+type Listener = () => void;
+
+/**
+ * Whether the server answered the page's last request of it (any answer, an error too), or the
+ * request got no answer at all (the server is gone, the network is down). The dashboard shows one
+ * banner while it does not answer, instead of an error in every panel, and fetches everything
+ * again once it does.
+ */
+class Reachability {
+  private answering = true;
+  private readonly listeners = new Set<Listener>();
+
+  get current(): boolean {
+    return this.answering;
+  }
+
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  answered(): void {
+    this.set(true);
+  }
+
+  unanswered(): void {
+    this.set(false);
+  }
+
+  private set(answering: boolean): void {
+    if (this.answering === answering) return;
+    this.answering = answering;
+    this.listeners.forEach((listener) => listener());
+  }
+}
+
+export const reachability = new Reachability();
+
+/** A request the server never answered (as opposed to an error answer, an ApiError). */
+export class NoAnswerError extends Error {
+  constructor(cause: unknown) {
+    super('No answer from the server', { cause });
+    this.name = 'NoAnswerError';
+  }
+}
+
+/**
+ * A gateway's answer for a server behind it that did not answer (the development proxy's, or a
+ * load balancer's): not the server's own, which always carries SPEC's error shape.
+ */
+export function isGatewayFailure(response: Response): boolean {
+  return (
+    (response.status === 502 || response.status === 504) &&
+    !response.headers.get('content-type')?.includes('application/json')
+  );
+}
