@@ -47,6 +47,34 @@ const leaderboardRows = () =>
     );
 
 describe('boards in a real browser', () => {
+  it('shows a new board’s missing past as empty states: Previous disabled, no error, no failed request', async () => {
+    await signUpInPage(page(), server().baseUrl, `New ${randomUUID().slice(0, 4)}`);
+    const failed: string[] = [];
+    page().on('response', (response) => {
+      if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+    });
+    await page().getByLabel('Board', { exact: true }).selectOption('race');
+    const periods = page().getByRole('region', { name: 'Periods' });
+    await periods.getByText('No past period yet: this is the first.').waitFor();
+    const previous = periods.getByRole('button', { name: 'Previous' });
+    expect(await previous.isDisabled()).toBe(true);
+    expect(await previous.getAttribute('title')).toBe('No previous period yet');
+    await leaderboard().getByText('No scores in this period yet.').waitFor();
+    await page()
+      .getByRole('region', { name: 'My recent scores' })
+      .getByText('No scores yet.')
+      .waitFor();
+    await page()
+      .getByRole('region', { name: 'My boards', exact: true })
+      .getByText('No scores on any board yet this period.')
+      .waitFor();
+    expect(await page().getByRole('alert').count()).toBe(0);
+    expect(await page().getByRole('button', { name: 'Retry' }).count()).toBe(0);
+    // No request of the page was refused (a 404 for a period that does not exist, say); the
+    // suite fails the test on any console error besides.
+    expect(failed).toEqual([]);
+  });
+
   it('submits to the board picked, and shows that board’s leaderboard, lowest first on an asc board', async () => {
     const me = await signUpInPage(page(), server().baseUrl, `Racer ${randomUUID().slice(0, 4)}`);
     const myBoards = page().getByRole('region', { name: 'My boards', exact: true });
