@@ -52,31 +52,39 @@ export class ApiExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const { httpAdapter } = this.adapterHost;
-    const context = host.switchToHttp();
-    const body = toErrorBody(exception);
-    const response = context.getResponse();
-    if (
-      body.statusCode === HttpStatus.SERVICE_UNAVAILABLE &&
-      !(exception instanceof HttpException)
-    ) {
-      this.logger.warn(
-        { err: exception, failureClass: failureClass(exception) },
-        'Database unavailable',
-      );
-      httpAdapter.setHeader(response, 'Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-    } else if (!(exception instanceof HttpException)) {
-      this.logger.error({ err: exception }, 'Unhandled error');
-    }
-    if (exception instanceof HttpException) {
-      const retryAfter = (exception.getResponse() as { retryAfterSeconds?: number })
-        .retryAfterSeconds;
-      if (retryAfter !== undefined)
-        httpAdapter.setHeader(response, 'Retry-After', String(retryAfter));
-    }
-    // Errors are JSON whatever the route answers otherwise (GET /metrics: Prometheus text).
-    httpAdapter.setHeader(response, 'Content-Type', 'application/json; charset=utf-8');
+    const response = host.switchToHttp().getResponse();
+    const { body, headers } = errorAnswer(exception, this.logger);
+    for (const [name, value] of Object.entries(headers))
+      httpAdapter.setHeader(response, name, value);
     httpAdapter.reply(response, body, body.statusCode);
   }
+}
+
+/**
+ * The answer to a failed request, for ApiExceptionFilter and the lean POST /api/scores alike:
+ * the body in SPEC's shape and its headers (JSON whatever the route answers otherwise, e.g. GET
+ * /metrics' Prometheus text; Retry-After for an unavailable database or an exception that says
+ * when to come back). An unavailable database is logged as a warning, anything unexpected as an
+ * error.
+ */
+export function errorAnswer(
+  exception: unknown,
+  logger: Pick<Logger, 'warn' | 'error'>,
+): { body: ApiErrorBody; headers: Record<string, string> } {
+  const body = toErrorBody(exception);
+  const headers: Record<string, string> = {};
+  if (exception instanceof HttpException) {
+    const retryAfter = (exception.getResponse() as { retryAfterSeconds?: number })
+      .retryAfterSeconds;
+    if (retryAfter !== undefined) headers['Retry-After'] = String(retryAfter);
+  } else if (body.statusCode === HttpStatus.SERVICE_UNAVAILABLE) {
+    logger.warn({ err: exception, failureClass: failureClass(exception) }, 'Database unavailable');
+    headers['Retry-After'] = String(DATABASE_RETRY_AFTER_SECONDS);
+  } else {
+    logger.error({ err: exception }, 'Unhandled error');
+  }
+  headers['Content-Type'] = 'application/json; charset=utf-8';
+  return { body, headers };
 }
 
 export function toErrorBody(exception: unknown): ApiErrorBody {

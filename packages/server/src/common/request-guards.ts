@@ -86,12 +86,13 @@ export function explainBodyErrors(
  * text that is not valid Unicode or holds NUL (PostgreSQL refuses both).
  */
 export function refuseHostileBodies(req: Request, res: Response, next: NextFunction): void {
-  const problem = findProblem(req.body);
+  const problem = hostileBodyProblem(req.body);
   if (problem) return sendError(res, 400, problem);
   next();
 }
 
-function findProblem(body: unknown): string | undefined {
+/** What refuseHostileBodies refuses a parsed body for, if anything. */
+export function hostileBodyProblem(body: unknown): string | undefined {
   const pending: Array<{ value: unknown; path: string; depth: number }> = [
     { value: body, path: '', depth: 0 },
   ];

@@ -35,8 +35,10 @@ export class SubmitScoreDto {
 
   @ApiPropertyOptional({ description: 'The board to submit to', default: 'global' })
   @IsOptional()
-  @IsString({ message: 'board must be a string' })
+  // class-validator runs a property's decorators bottom up and reports the first failure: a
+  // board that is not a string is told so, not that it is too long.
   @MaxLength(64, { message: 'board must be at most 64 characters' })
+  @IsString({ message: 'board must be a string' })
   board?: string;
 
   @ApiPropertyOptional({
