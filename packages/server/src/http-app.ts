@@ -24,7 +24,7 @@ import type { AppConfig } from './config/app-config';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { Metrics } from './metrics/metrics.service';
 import { nextRequestId } from './common/request-id';
-import { LEAN_SUBMIT_PATH, leanSubmitHandler } from './scores/lean-submit';
+import { serveLeanSubmit } from './scores/lean-submit';
 import { ScoresService } from './scores/scores.service';
 import { SubmitterGuard } from './scores/submitter.guard';
 
@@ -43,18 +43,15 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
   const securityHeaders = helmet();
   const parseJson = json({ limit: BODY_LIMIT_BYTES });
   if (config.rateLimitPerMinute === 0) {
-    // The hot route first, past every layer below (see lean-submit.ts).
-    (app.getHttpAdapter().getInstance() as Express).post(
-      LEAN_SUBMIT_PATH,
-      leanSubmitHandler({
-        submitters: app.get(SubmitterGuard),
-        scores: app.get(ScoresService),
-        metrics: app.get(Metrics),
-        logger,
-        securityHeaders,
-        parseJson,
-      }),
-    );
+    // The hot route ahead of every layer below (see lean-submit.ts).
+    serveLeanSubmit(app.getHttpServer(), app.getHttpAdapter().getInstance() as Express, {
+      submitters: app.get(SubmitterGuard),
+      scores: app.get(ScoresService),
+      metrics: app.get(Metrics),
+      logger,
+      securityHeaders,
+      parseJson,
+    });
   }
   app.use(
     pinoHttp({

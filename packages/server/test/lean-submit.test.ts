@@ -174,6 +174,32 @@ describe('the lean POST /api/scores', () => {
     expect((await api.submitScore(foreign, 5)).status).toBe(401);
   });
 
+  it('leaves other spellings of the path to Nest’s route, which answers them alike', async () => {
+    const player = await api.signup();
+    const key = randomUUID();
+    const lean = await api.submitScore(player.token, 9, key);
+    expect(lean.status).toBe(201);
+    for (const path of ['/api/scores/', '/api/Scores', '/api/scores?source=test']) {
+      const replay = await api.request('POST', path, {
+        token: player.token,
+        body: { value: 9, idempotency_key: key },
+      });
+      expect(replay.status, path).toBe(201);
+      expect(replay.headers.get('idempotent-replayed'), path).toBe('true');
+      expect(replay.body, path).toEqual({ ...lean.body, message: 'Score already submitted' });
+      const refused = await api.request('POST', path, {
+        token: player.token,
+        body: { value: 'x' },
+      });
+      expect(refused.body, path).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'value must be an integer',
+        errors: [{ field: 'value', message: 'value must be an integer' }],
+      });
+    }
+  });
+
   it('goes through Nest when RATE_LIMIT_PER_MINUTE is set, so that the limit counts it', async () => {
     const limited = await startTestApp('lean_rate', { RATE_LIMIT_PER_MINUTE: '3' });
     try {

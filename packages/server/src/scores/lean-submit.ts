@@ -1,5 +1,6 @@
 import { Logger as NestLogger } from '@nestjs/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errorAnswer } from '../common/api-exception.filter';
 import {
@@ -18,6 +19,40 @@ import type { SubmitterGuard } from './submitter.guard';
 /** The path this handler serves, as the metrics name it (the Nest route's pattern). */
 export const LEAN_SUBMIT_PATH = '/api/scores';
 
+/**
+ * Puts the lean POST /api/scores in front of the Express app on its HTTP server: a request for
+ * exactly that path (a query string aside) goes to it, and every other request, other spellings
+ * of the path included (a trailing slash, capitals), to the app as before, where Nest's own route
+ * answers them the same way.
+ */
+export function serveLeanSubmit(server: Server, app: Express, parts: LeanSubmitParts): void {
+  const handler = leanSubmitHandler(parts);
+  const appListeners = server.listeners('request') as Array<
+    (req: IncomingMessage, res: ServerResponse) => void
+  >;
+  server.removeAllListeners('request');
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    if (req.method === 'POST' && isLeanPath(req.url)) {
+      // What Express does to every request before routing it (application.js, handle).
+      const request = req as Request;
+      const response = res as Response;
+      request.res = response;
+      response.req = request;
+      Object.setPrototypeOf(req, app.request);
+      Object.setPrototypeOf(res, app.response);
+      response.locals = Object.create(null) as Record<string, unknown>;
+      request.originalUrl = req.url!;
+      handler(request, response, () => undefined);
+      return;
+    }
+    for (const listener of appListeners) listener(req, res);
+  });
+}
+
+function isLeanPath(url: string | undefined): boolean {
+  return url === LEAN_SUBMIT_PATH || (url?.startsWith(`${LEAN_SUBMIT_PATH}?`) ?? false);
+}
+
 export type LeanSubmitParts = {
   submitters: SubmitterGuard;
   scores: ScoresService;
@@ -33,10 +68,10 @@ export type LeanSubmitParts = {
 type Step = (req: Request, res: Response, next: NextFunction) => void;
 
 /**
- * POST /api/scores, the route that takes the load, as the Express app's first handler: it skips
- * the middleware chain (a router hop per layer) and Nest's per-request pipeline (guards, pipes,
- * interceptors, the exception filter's context), and does what they do for this route, in the
- * same order, with the same code where it can:
+ * POST /api/scores, the route that takes the load, ahead of the Express app (serveLeanSubmit): it
+ * skips Express's router (a hop per middleware layer), the middleware chain and Nest's
+ * per-request pipeline (guards, pipes, interceptors, the exception filter's context), and does
+ * what they do for this route, in the same order, with the same code where it can:
  *
  * 1. the request log line at `info` (pino-http's fields and message) and the request-duration
  *    metric, when the answer is sent; helmet's headers;
@@ -93,8 +128,13 @@ export function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
         return;
       }
       const step = steps[index++];
-      if (step) step(req, res, next);
-      else void submit(req, res);
+      if (!step) return void submit(req, res);
+      // As Express's router does for each layer: what a step throws is answered, not lost.
+      try {
+        step(req, res, next);
+      } catch (exception) {
+        fail(res, exception);
+      }
     };
     next();
   };
