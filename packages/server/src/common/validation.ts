@@ -34,17 +34,51 @@ function toFieldErrors(error: ValidationError): FieldError[] {
 }
 
 /**
+ * The names every object answers through Object.prototype (`toString`, `valueOf`...).
+ * class-validator's whitelist looks a field up among the declared ones in a plain object, finds
+ * these there, and lets them through: they are refused here as any unknown field is.
+ */
+const PROTOTYPE_NAMES = new Set(Object.getOwnPropertyNames(Object.prototype));
+const isUnknownField = (error: FieldError) =>
+  error.message === `${error.field} is not an allowed field`;
+
+/**
  * A body that is not a JSON object (an array, a string) is refused as a whole; no body at all is
  * an empty object, so that a route whose fields are all optional needs none, and one with a
- * required field names it.
+ * required field names it. A field named after a member of Object.prototype is unknown, in a
+ * body or a query alike.
  */
 class BodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    if (metadata.type !== 'body') return super.transform(value, metadata);
+    if (metadata.type !== 'body') return this.refusingPrototypeNames(value, metadata);
     const body = value === undefined ? {} : value;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       throw new BadRequestException('Request body must be a JSON object');
     }
-    return super.transform(body, metadata);
+    return this.refusingPrototypeNames(body, metadata);
+  }
+
+  private async refusingPrototypeNames(
+    value: unknown,
+    metadata: ArgumentMetadata,
+  ): Promise<unknown> {
+    const fields = typeof value === 'object' && value !== null ? Object.keys(value) : [];
+    const named = fields.filter((field) => PROTOTYPE_NAMES.has(field));
+    if (named.length === 0) return super.transform(value, metadata);
+    let others: FieldError[] = [];
+    try {
+      await super.transform(value, metadata);
+    } catch (error) {
+      if (!(error instanceof ValidationFailed)) throw error;
+      others = error.errors;
+    }
+    // As class-validator answers: the unknown fields first, in the order sent, then the others.
+    const unknown = new Set([...named, ...others.filter(isUnknownField).map((e) => e.field)]);
+    throw new ValidationFailed([
+      ...fields
+        .filter((field) => unknown.has(field))
+        .map((field) => ({ field, message: `${field} is not an allowed field` })),
+      ...others.filter((error) => !isUnknownField(error)),
+    ]);
   }
 }
