@@ -23,7 +23,7 @@ import { createValidationPipe } from './common/validation';
 import type { AppConfig } from './config/app-config';
 import { httpMetricsMiddleware } from './metrics/http-metrics.middleware';
 import { Metrics } from './metrics/metrics.service';
-import { nextRequestId } from './common/request-id';
+import { nextRequestId, requestLogMessage } from './common/request-log';
 import { serveLeanSubmit } from './scores/lean-submit';
 import { ScoresService } from './scores/scores.service';
 import { SubmitterGuard } from './scores/submitter.guard';
@@ -59,9 +59,9 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
       genReqId: (req) => (req as { id?: number }).id ?? nextRequestId(),
       autoLogging: { ignore: (req) => req.url?.startsWith('/api/health') ?? false },
       customSuccessMessage: (req, res, responseTime) =>
-        `${req.method} ${requestPath(req)} ${res.statusCode} ${Math.round(responseTime)} ms`,
+        requestLogMessage(req.method!, requestPath(req)!, res.statusCode, responseTime),
       customErrorMessage: (req, res) =>
-        `${req.method} ${requestPath(req)} ${res.statusCode} failed`,
+        requestLogMessage(req.method!, requestPath(req)!, res.statusCode, null),
       // One short line per request; headers (tokens among them) stay out of the logs.
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({

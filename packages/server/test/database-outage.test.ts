@@ -2,11 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
-import { DataSource } from 'typeorm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dataSourceOptions } from '../src/database/data-source';
-import { Reconciler } from '../src/processing/reconciler';
+import { expectAcknowledgedScoresApplied } from './support/acknowledged-scores';
 import { ApiClient } from './support/api-client';
 import { PrivatePostgres } from './support/private-postgres';
 import { freePort, runNode, type NodeProcess } from './support/processes';
@@ -47,16 +44,6 @@ afterAll(async () => {
 
 const waitUntilReady = () =>
   waitForProcess(server, `${api.baseUrl}/api/health/ready`, { what: 'the server to be ready' });
-
-async function sql<T>(query: string, params: unknown[] = []): Promise<T[]> {
-  const client = new Client({ connectionString: postgres.url });
-  await client.connect();
-  try {
-    return (await client.query(query, params)).rows as T[];
-  } finally {
-    await client.end();
-  }
-}
 
 describe('while PostgreSQL is down', () => {
   it('answers 503 with Retry-After where the database is needed, stays live, and serves again once it is back', async () => {
@@ -134,25 +121,6 @@ describe('while PostgreSQL is down', () => {
     await Promise.all(clients);
 
     expect(server.child.exitCode).toBeNull();
-    await waitFor(
-      async () =>
-        (
-          await sql<{ n: number }>('SELECT count(*)::int AS n FROM scores WHERE applied_at IS NULL')
-        )[0]!.n === 0,
-      { timeoutMs: 60_000, what: 'every score to be applied' },
-    );
-    const stored = await sql<{ id: string; value: number; dead: boolean }>(
-      `SELECT id::text, value, dead_at IS NOT NULL AS dead FROM scores WHERE id = ANY($1::bigint[])`,
-      [[...acknowledged.keys()]],
-    );
-    expect(stored.length).toBe(acknowledged.size);
-    expect(stored.filter((row) => row.dead)).toEqual([]);
-    expect(stored.every((row) => acknowledged.get(row.id) === row.value)).toBe(true);
-    const dataSource = await new DataSource(dataSourceOptions(postgres.url)).initialize();
-    try {
-      expect(await new Reconciler(dataSource).findDrift()).toEqual([]);
-    } finally {
-      await dataSource.destroy();
-    }
+    await expectAcknowledgedScoresApplied(postgres, acknowledged);
   });
 });

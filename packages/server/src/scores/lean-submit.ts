@@ -9,7 +9,7 @@ import {
   refuseHostileBodies,
   refuseUnreadableBodies,
 } from '../common/request-guards';
-import { nextRequestId } from '../common/request-id';
+import { nextRequestId, requestLogMessage } from '../common/request-log';
 import type { Metrics } from '../metrics/metrics.service';
 import { checkSubmitScore } from './dto/submit-score.validate';
 import { resolveIdempotencyKey } from './idempotency-key';
@@ -86,7 +86,7 @@ type Step = (req: Request, res: Response, next: NextFunction) => void;
  * With RATE_LIMIT_PER_MINUTE set (a global guard of Nest's throttler) it is not installed and
  * the route goes through Nest, so that the limit counts it as before.
  */
-export function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
+function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
   const errors = new NestLogger('ApiExceptionFilter');
   const steps: Step[] = [refuseUnreadableBodies, parts.parseJson, refuseHostileBodies];
 
@@ -159,10 +159,10 @@ function observe(req: Request, res: Response, { logger, metrics }: LeanSubmitPar
     if (status >= 500) {
       logger.error(
         { ...fields, err: new Error(`failed with status code ${status}`) },
-        `${req.method} ${req.originalUrl} ${status} failed`,
+        requestLogMessage(req.method, req.originalUrl, status, null),
       );
     } else {
-      logger.info(fields, `${req.method} ${req.originalUrl} ${status} ${responseTime} ms`);
+      logger.info(fields, requestLogMessage(req.method, req.originalUrl, status, responseTime));
     }
   });
 }

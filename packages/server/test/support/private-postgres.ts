@@ -116,6 +116,17 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
+  /** One query on a connection of its own (the cluster may have restarted since the last). */
+  async query<T>(query: string, params: unknown[] = []): Promise<T[]> {
+    const client = new Client({ connectionString: this.url });
+    await client.connect();
+    try {
+      return (await client.query(query, params)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
   get running(): boolean {
     const child = this.process;
     return child !== undefined && child.exitCode === null && child.signalCode === null;

@@ -1,5 +1,6 @@
 import type { BoardRanking } from '../../../api/types';
 import { RANKING_CHOICES } from '../ranking-choices';
+import { FormField } from './FormField';
 
 /**
  * The board's ranking, with a sentence of what the chosen one means. `lockedBecause` says why it
@@ -24,8 +25,14 @@ export function RankingField({
 }) {
   const chosen = RANKING_CHOICES.find((choice) => choice.value === value);
   return (
-    <div className="field">
-      <label htmlFor={inputId}>Ranking</label>
+    <FormField
+      label="Ranking"
+      inputId={inputId}
+      hintId={hintId}
+      hint={`${chosen?.meaning ?? ''}${lockedBecause ? ` ${lockedBecause}` : ''}`}
+      errorId={errorId}
+      error={error}
+    >
       <select
         id={inputId}
         value={value}
@@ -40,15 +47,6 @@ export function RankingField({
           </option>
         ))}
       </select>
-      <p id={hintId} className="hint">
-        {chosen?.meaning}
-        {lockedBecause && ` ${lockedBecause}`}
-      </p>
-      {error && (
-        <p id={errorId} className="field-error">
-          {error}
-        </p>
-      )}
-    </div>
+    </FormField>
   );
 }
