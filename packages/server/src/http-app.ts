@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
-import { json, type Express } from 'express';
+import { json } from 'express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
@@ -44,7 +44,7 @@ export async function createHttpApp(config: AppConfig, logger: Logger): Promise<
   const parseJson = json({ limit: BODY_LIMIT_BYTES });
   if (config.rateLimitPerMinute === 0) {
     // The hot route ahead of every layer below (see lean-submit.ts).
-    serveLeanSubmit(app.getHttpServer(), app.getHttpAdapter().getInstance() as Express, {
+    serveLeanSubmit(app.getHttpServer(), {
       submitters: app.get(SubmitterGuard),
       scores: app.get(ScoresService),
       metrics: app.get(Metrics),

@@ -1,7 +1,7 @@
-import type { NextFunction, Request, Response } from 'express';
 import { STATUS_CODES } from 'node:http';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import typeis from 'type-is';
 import {
   DATABASE_RETRY_AFTER_SECONDS,
   toErrorBody,
@@ -11,8 +11,13 @@ import {
 /**
  * Express middleware that refuses hostile or malformed requests before they reach the JSON parser
  * or class-transformer, each with SPEC's error shape and a message of ours (never a parser's or a
- * library's own text).
+ * library's own text). They use Node's own request and response only, not Express's additions,
+ * so that the lean POST /api/scores (lean-submit.ts) runs them on requests Express never saw.
  */
+
+type NextFunction = (error?: unknown) => void;
+/** A request after the JSON parser: `body` is what it parsed. */
+type ParsedRequest = IncomingMessage & { body?: unknown };
 
 export const BODY_LIMIT_BYTES = 16 * 1024;
 const BODY_LIMIT_TEXT = 'Request body is larger than 16 KiB';
@@ -21,22 +26,40 @@ export const MAX_BODY_DEPTH = 16;
 /** Keys that would reach an object's prototype when assigned; never a field of the API. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
+/** Answers `body` as JSON with `status` and `headers` (beside those already set). */
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = JSON.stringify(body);
+  res.statusCode = status;
+  for (const name in headers) res.setHeader(name, headers[name]!);
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.setHeader('Content-Length', Buffer.byteLength(text));
+  res.end(text);
+}
+
 export function sendError(
-  res: Response,
+  res: ServerResponse,
   statusCode: number,
   message: string,
   headers: Record<string, string> = {},
 ): void {
   const body: ApiErrorBody = { statusCode, error: STATUS_CODES[statusCode] ?? 'Error', message };
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(statusCode).json(body);
+  sendJson(res, statusCode, body, headers);
 }
 
 /**
  * A body is refused from its headers alone, before a byte of it is read: too large by its
  * Content-Length (413), or not JSON (415).
  */
-export function refuseUnreadableBodies(req: Request, res: Response, next: NextFunction): void {
+export function refuseUnreadableBodies(
+  req: IncomingMessage,
+  res: ServerResponse,
+  next: NextFunction,
+): void {
   const length = req.headers['content-length'];
   if (length !== undefined && Number(length) > BODY_LIMIT_BYTES) {
     // Nothing more will be read: the connection closes after the answer.
@@ -44,7 +67,7 @@ export function refuseUnreadableBodies(req: Request, res: Response, next: NextFu
     return sendError(res, 413, BODY_LIMIT_TEXT);
   }
   const hasBody = (length !== undefined && length !== '0') || req.headers['transfer-encoding'];
-  if (hasBody && !req.is('application/json')) {
+  if (hasBody && !typeis(req, ['application/json'])) {
     return sendError(res, 415, 'Content-Type must be application/json');
   }
   const encoding = req.headers['content-encoding'];
@@ -58,8 +81,8 @@ export function refuseUnreadableBodies(req: Request, res: Response, next: NextFu
 /** The JSON parser's failures (after it read the body), in our words. */
 export function explainBodyErrors(
   error: { type?: string; status?: number },
-  _req: Request,
-  res: Response,
+  _req: IncomingMessage,
+  res: ServerResponse,
   next: NextFunction,
 ): void {
   switch (error.type) {
@@ -85,7 +108,11 @@ export function explainBodyErrors(
  * MAX_BODY_DEPTH (class-transformer would overflow its stack), keys that reach a prototype, and
  * text that is not valid Unicode or holds NUL (PostgreSQL refuses both).
  */
-export function refuseHostileBodies(req: Request, res: Response, next: NextFunction): void {
+export function refuseHostileBodies(
+  req: ParsedRequest,
+  res: ServerResponse,
+  next: NextFunction,
+): void {
   const problem = hostileBodyProblem(req.body);
   if (problem) return sendError(res, 400, problem);
   next();
@@ -132,13 +159,13 @@ export function textProblem(text: string): string | undefined {
  */
 export function answerMiddlewareErrors(
   error: unknown,
-  _req: Request,
-  res: Response,
+  _req: IncomingMessage,
+  res: ServerResponse,
   _next: NextFunction,
 ): void {
   const body = toErrorBody(error);
-  if (body.statusCode === 503) res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-  res.status(body.statusCode).json(body);
+  const retry = body.statusCode === 503 ? String(DATABASE_RETRY_AFTER_SECONDS) : undefined;
+  sendJson(res, body.statusCode, body, retry ? { 'Retry-After': retry } : {});
 }
 
 /**

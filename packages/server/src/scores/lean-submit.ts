@@ -1,5 +1,4 @@
 import { Logger as NestLogger } from '@nestjs/common';
-import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { errorAnswer } from '../common/api-exception.filter';
@@ -8,6 +7,7 @@ import {
   explainBodyErrors,
   refuseHostileBodies,
   refuseUnreadableBodies,
+  sendJson,
 } from '../common/request-guards';
 import { nextRequestId, requestLogMessage } from '../common/request-log';
 import type { Metrics } from '../metrics/metrics.service';
@@ -24,30 +24,25 @@ export const LEAN_SUBMIT_PATH = '/api/scores';
  * exactly that path (a query string aside) goes to it, and every other request, other spellings
  * of the path included (a trailing slash, capitals), to the app as before, where Nest's own route
  * answers them the same way.
+ *
+ * The lean route's requests and answers stay Node's own objects: Express gives each of its
+ * requests its methods by changing the objects' prototypes, which V8 answers by making every
+ * later property access on them slow (measured: see docs/benchmarks.md).
  */
-export function serveLeanSubmit(server: Server, app: Express, parts: LeanSubmitParts): void {
+export function serveLeanSubmit(server: Server, parts: LeanSubmitParts): void {
   const handler = leanSubmitHandler(parts);
-  const appListeners = server.listeners('request') as Array<
-    (req: IncomingMessage, res: ServerResponse) => void
-  >;
+  const appListeners = server.listeners('request') as Listener[];
   server.removeAllListeners('request');
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    if (req.method === 'POST' && isLeanPath(req.url)) {
-      // What Express does to every request before routing it (application.js, handle).
-      const request = req as Request;
-      const response = res as Response;
-      request.res = response;
-      response.req = request;
-      Object.setPrototypeOf(req, app.request);
-      Object.setPrototypeOf(res, app.response);
-      response.locals = Object.create(null) as Record<string, unknown>;
-      request.originalUrl = req.url!;
-      handler(request, response, () => undefined);
-      return;
-    }
+    if (req.method === 'POST' && isLeanPath(req.url)) return handler(req, res);
     for (const listener of appListeners) listener(req, res);
   });
 }
+
+type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+type Request = IncomingMessage & { body?: unknown };
+type NextFunction = (error?: unknown) => void;
+type Step = (req: Request, res: ServerResponse, next: NextFunction) => void;
 
 function isLeanPath(url: string | undefined): boolean {
   return url === LEAN_SUBMIT_PATH || (url?.startsWith(`${LEAN_SUBMIT_PATH}?`) ?? false);
@@ -60,12 +55,10 @@ export type LeanSubmitParts = {
   /** The process's logger: one line per request, as pino-http writes for every other route. */
   logger: Logger;
   /** The security headers every answer carries (helmet, as configured for the app). */
-  securityHeaders: RequestHandler;
+  securityHeaders: Step;
   /** The JSON body parser the app uses (its limit included). */
-  parseJson: RequestHandler;
+  parseJson: Step;
 };
-
-type Step = (req: Request, res: Response, next: NextFunction) => void;
 
 /**
  * POST /api/scores, the route that takes the load, ahead of the Express app (serveLeanSubmit): it
@@ -86,17 +79,17 @@ type Step = (req: Request, res: Response, next: NextFunction) => void;
  * With RATE_LIMIT_PER_MINUTE set (a global guard of Nest's throttler) it is not installed and
  * the route goes through Nest, so that the limit counts it as before.
  */
-function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
+function leanSubmitHandler(parts: LeanSubmitParts): Listener {
   const errors = new NestLogger('ApiExceptionFilter');
   const steps: Step[] = [refuseUnreadableBodies, parts.parseJson, refuseHostileBodies];
 
-  const fail = (res: Response, exception: unknown) => {
+  const fail = (res: ServerResponse, exception: unknown) => {
     if (res.headersSent) return;
     const { body, headers } = errorAnswer(exception, errors);
-    send(res, body.statusCode, body, headers);
+    sendJson(res, body.statusCode, body, headers);
   };
 
-  const submit = async (req: Request, res: Response) => {
+  const submit = async (req: Request, res: ServerResponse, scoreId: { value?: string }) => {
     try {
       const headers = req.headers as Record<string, string | undefined>;
       const submitter = await parts.submitters.identify(headers);
@@ -108,15 +101,15 @@ function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
         userId: dto.user_id,
         metadata: dto.metadata,
       });
-      res.locals.scoreId = body.id;
-      send(res, 201, body, replayed ? { 'Idempotent-Replayed': 'true' } : undefined);
+      scoreId.value = body.id;
+      sendJson(res, 201, body, replayed ? { 'Idempotent-Replayed': 'true' } : undefined);
     } catch (exception) {
       fail(res, exception);
     }
   };
 
   return (req, res) => {
-    observe(req, res, parts);
+    const scoreId = observe(req, res, parts);
     parts.securityHeaders(req, res, () => undefined);
     let index = 0;
     const next: NextFunction = (error?: unknown) => {
@@ -128,7 +121,7 @@ function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
         return;
       }
       const step = steps[index++];
-      if (!step) return void submit(req, res);
+      if (!step) return void submit(req, res, scoreId);
       // As Express's router does for each layer: what a step throws is answered, not lost.
       try {
         step(req, res, next);
@@ -140,43 +133,38 @@ function leanSubmitHandler(parts: LeanSubmitParts): RequestHandler {
   };
 }
 
-/** The request's log line and duration metric, once its answer is sent (pino-http's form). */
-function observe(req: Request, res: Response, { logger, metrics }: LeanSubmitParts): void {
+/**
+ * The request's log line and duration metric, once its answer is sent (pino-http's form); the
+ * line names the score the request stored or replayed, once the handler sets `value`.
+ */
+function observe(
+  req: Request,
+  res: ServerResponse,
+  { logger, metrics }: LeanSubmitParts,
+): { value?: string } {
+  const scoreId: { value?: string } = {};
   const started = Date.now();
   const stopTimer = metrics.httpDuration.startTimer();
   const id = nextRequestId();
-  (req as Request & { id: number }).id = id;
+  const { method = 'POST', url = LEAN_SUBMIT_PATH } = req;
   res.once('finish', () => {
     const status = res.statusCode;
-    stopTimer({ method: req.method, route: LEAN_SUBMIT_PATH, status: String(status) });
+    stopTimer({ method, route: LEAN_SUBMIT_PATH, status: String(status) });
     const responseTime = Date.now() - started;
     const fields = {
-      req: { id, method: req.method, url: req.originalUrl },
+      req: { id, method, url },
       res: { statusCode: status },
       responseTime,
-      ...(res.locals.scoreId ? { scoreId: res.locals.scoreId as string } : {}),
+      ...(scoreId.value ? { scoreId: scoreId.value } : {}),
     };
     if (status >= 500) {
       logger.error(
         { ...fields, err: new Error(`failed with status code ${status}`) },
-        requestLogMessage(req.method, req.originalUrl, status, null),
+        requestLogMessage(method, url, status, null),
       );
     } else {
-      logger.info(fields, requestLogMessage(req.method, req.originalUrl, status, responseTime));
+      logger.info(fields, requestLogMessage(method, url, status, responseTime));
     }
   });
-}
-
-function send(
-  res: Response,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = JSON.stringify(body);
-  res.statusCode = status;
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader('Content-Type', 'application/json; charset=utf-8');
-  res.setHeader('Content-Length', Buffer.byteLength(text));
-  res.end(text);
+  return scoreId;
 }
