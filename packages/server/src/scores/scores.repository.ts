@@ -47,6 +47,12 @@ const SCORE_LIMIT = 1_000_000_000;
  * them. Concurrent copies of one submission are settled by the unique constraint: the losers
  * insert nothing, see no existing row in their snapshot, and read the winner's after.
  *
+ * The stored score under each key is looked up per submission (a LATERAL subquery the planner
+ * cannot flatten), so that the plan is an index lookup whatever the statistics said when the
+ * prepared statement's generic plan was made: as a semi-join, a plan made while `scores` was
+ * nearly empty (a new database: autovacuum analyzes it a minute later at the soonest) scanned
+ * the whole table on every batch.
+ *
  * A submission sent with an API key inserts only while the key is not revoked, holding the key's
  * advisory lock shared (see API_KEY_LOCK_CLASS) and a KEY SHARE lock on its row until it commits:
  * a revoke (the advisory lock exclusively, then the row FOR UPDATE) waits for the submissions
@@ -70,8 +76,13 @@ const SUBMIT = `
     SELECT s.user_id, s.idempotency_key, ${COLUMNS.split(', ')
       .map((column) => `s.${column}`)
       .join(', ')}
-      FROM scores s
-     WHERE (s.user_id, s.idempotency_key) IN (SELECT user_id, idempotency_key FROM input)
+      FROM input i
+     CROSS JOIN LATERAL (
+       SELECT * FROM scores s
+        WHERE s.user_id = i.user_id AND s.idempotency_key = i.idempotency_key
+        LIMIT 1
+     ) s
+     WHERE i.n = i.first_n
   ),
   key_lock AS (
     SELECT t.api_key_id, pg_advisory_xact_lock_shared($10::int, (t.api_key_id % 2147483647)::int)
