@@ -234,6 +234,7 @@ describe('deliveries', () => {
   });
 
   it('writes exactly one score.applied event per applied score, also when a score is delivered twice', async () => {
+    await createEndpoint({ url: (await receiver()).url, events: ['score.applied'] });
     const player = await api.signup();
     const ids = [];
     for (let i = 0; i < 5; i++) ids.push(await submit(player.token, i));
@@ -245,6 +246,33 @@ describe('deliveries', () => {
       [ids],
     );
     expect(counts).toEqual({ events: 5, distinct_scores: 5 });
+  });
+
+  it('writes no score.applied event that no enabled endpoint takes (its events, its boards)', async () => {
+    const hook = await receiver();
+    const { id: disabled } = await createEndpoint({ url: hook.url, events: ['score.applied'] });
+    await api.request('PATCH', `/api/admin/webhooks/${disabled}`, {
+      token: admin.token,
+      body: { enabled: false },
+    });
+    await createEndpoint({ url: hook.url, events: ['player.banned', 'score.removed'] });
+    const other = await api.request('POST', '/api/admin/boards', {
+      token: admin.token,
+      body: { id: `hooked-${randomUUID().slice(0, 8)}`, name: 'Hooked' },
+    });
+    expect(other.status, JSON.stringify(other.body)).toBe(201);
+    await createEndpoint({ url: hook.url, events: ['score.applied'], boards: [other.body.id] });
+    const player = await api.signup();
+    const unwatched = [await submit(player.token, 1), await submit(player.token, 2)];
+    const watched = await submit(player.token, 3, other.body.id);
+    await allScoresApplied(app);
+
+    const events = await app.sql<{ score_id: string }>(
+      `SELECT data->>'score_id' AS score_id FROM webhook_events
+        WHERE type = 'score.applied' AND data->>'score_id' = ANY($1)`,
+      [[...unwatched, watched]],
+    );
+    expect(events).toEqual([{ score_id: watched }]);
   });
 
   it('retries after a 500 and after no answer in time, with the same event id, until a 2xx', async () => {
