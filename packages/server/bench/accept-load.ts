@@ -10,7 +10,7 @@
  * away in the bench.
  */
 import autocannon from 'autocannon';
-import { busyShare, machineTicks, processTicks } from './proc-stat';
+import { busyShare, commandTicks, machineTicks, processTicks, ticksBetween } from './proc-stat';
 
 /** Seconds without an answer after which a request counts as not answered. */
 const REQUEST_TIMEOUT_S = 10;
@@ -45,6 +45,13 @@ export type LoadResult = {
   window: { startUs: number; endUs: number };
   /** The share of the machine's cores busy over the window (anything running, not only ours). */
   machineBusy: number;
+  /**
+   * Clock ticks over the window: of all cores busy, of every PostgreSQL process on the machine
+   * and of every redis-server (the shared ones too, idle while the bench runs alone).
+   */
+  machineBusyTicks: number;
+  postgresTicks: number;
+  redisTicks: number;
   /** This process's CPU time over the window, in ms. */
   generatorCpuMs: number;
 };
@@ -85,6 +92,8 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     us: monotonicUs(),
     ticks: plan.pids.map(processTicks),
     machine: machineTicks(),
+    postgres: commandTicks('postgres'),
+    redis: commandTicks('redis-server'),
     own: process.cpuUsage(),
   });
   let start: ReturnType<typeof reading> | undefined;
@@ -105,6 +114,9 @@ async function run(plan: LoadPlan): Promise<LoadResult> {
     ticks: { start: start.ticks, end: end.ticks },
     window: { startUs: start.us, endUs: end.us },
     machineBusy: busyShare(start.machine, end.machine),
+    machineBusyTicks: end.machine.busy - start.machine.busy,
+    postgresTicks: ticksBetween(start.postgres, end.postgres),
+    redisTicks: ticksBetween(start.redis, end.redis),
     generatorCpuMs: (end.own.user + end.own.system - start.own.user - start.own.system) / 1000,
   };
 }

@@ -14,7 +14,10 @@
  *   load dealt out over the two APIs; `all-redis-x2` as `all-redis` with API_PROCESSES=2 (a
  *   primary forks two HTTP processes that share the port, the first with the worker). Every other
  *   configuration runs API_PROCESSES=1. A process's CPU time includes its children's (the HTTP
- *   processes of a primary).
+ *   processes of a primary). `http-floor`: not the product but bench/http-floor.ts, Node.js's
+ *   HTTP server answering the same requests with the product's bytes and doing nothing else (no
+ *   auth, database, Redis or log line): the floor under any Node.js server's CPU per request and
+ *   the ceiling of its req/s on this machine (no backlog, no lag).
  * - BENCH_CONNECTIONS (default `32,128`): the HTTP connections of the load, and pgbench's clients.
  * - BENCH_SECONDS (default 15): each measured window, after a 3 s warm-up.
  * - BENCH_ROUNDS (default 2): the subjects (pgbench, then each configuration) run in this order
@@ -33,7 +36,8 @@
  *    among 100 per transaction, into a table of the shape of `scores` (its unique key and its
  *    (user_id, id DESC) index) in a database of its own, emptied at the start of each round;
  *    `-M prepared -j 2`, the warm-up and the window as for the server. TPS, and latency
- *    percentiles from its per-transaction log. The PostgreSQL is shared: pgbench runs with at most
+ *    percentiles from its per-transaction log; CPU per transaction of PostgreSQL (every process
+ *    named `postgres`) and of the whole machine. The PostgreSQL is shared: pgbench runs with at most
  *    the free connection slots less 20 (left to whatever else runs on the machine), and the
  *    summary says when that was fewer clients than asked.
  * 2. The server, per configuration over a fresh database (and an empty Redis: a redis-server of
@@ -44,11 +48,14 @@
  *    autocannon's histogram has 1 ms steps); requests not answered (connection errors and
  *    timeouts); non-2xx answers; the server processes' CPU time (utime + stime from
  *    /proc/<pid>/stat over the window) per 2xx answer, for `split` the API processes and the
- *    worker apart and together; the ratio of req/s to pgbench's TPS at the same connection count
- *    in the same round; the backlog (scores still pending) at the window's end; and how busy the
- *    machine's cores were (/proc/stat: the server, PostgreSQL, the load generator and anything
- *    else running), since on 2 cores the server rarely has one to itself. The next run waits for
- *    the backlog to be applied.
+ *    worker apart and together, and beside it PostgreSQL's (every `postgres` process), Redis's
+ *    (every `redis-server`), the load generator's and the whole machine's; the ratio of req/s to
+ *    pgbench's TPS at the same connection count in the same round; the backlog (scores still
+ *    pending) at the window's end; and how busy the machine's cores were (/proc/stat: the
+ *    server, PostgreSQL, the load generator and anything else running), since on 2 cores the
+ *    server rarely has one to itself. The next run waits for the backlog to be applied. The
+ *    machine's CPU per request against pgbench's per transaction says what the ratio can reach
+ *    on these cores: where the cores are all busy, req/s over TPS is their inverse ratio.
  * 3. Processing lag: the same deployment at a fixed 80 % of the req/s just measured at the lowest
  *    connection count (32), with that many connections, for BENCH_SECONDS; then, once every score
  *    of that window is applied, `applied_at - created_at` of those scores from the server's
@@ -122,14 +129,17 @@ import {
   type SelfTime,
 } from './cpu-profile';
 import { fixed, percentile } from './percentiles';
-import { busyShare, machineTicks } from './proc-stat';
+import { busyShare, commandTicks, machineTicks, ticksBetween } from './proc-stat';
 
 type Role = 'all' | 'api' | 'worker';
-type ConfigName = 'all-redis' | 'all-redis-x2' | 'all' | 'split';
-/** Every process of a configuration runs with API_PROCESSES=1 unless `apiProcesses` says more. */
+type ConfigName = 'all-redis' | 'all-redis-x2' | 'all' | 'split' | 'http-floor';
+/**
+ * Every process of a configuration runs with API_PROCESSES=1 unless `apiProcesses` says more.
+ * `floor`: the process is bench/http-floor.ts, not the product (it stores nothing).
+ */
 const CONFIGS: Record<
   ConfigName,
-  { description: string; roles: Role[]; redis: boolean; apiProcesses?: number }
+  { description: string; roles: Role[]; redis: boolean; apiProcesses?: number; floor?: boolean }
 > = {
   'all-redis': { description: 'ROLE=all with Redis', roles: ['all'], redis: true },
   'all-redis-x2': {
@@ -148,6 +158,13 @@ const CONFIGS: Record<
     description: '2 x ROLE=api + ROLE=worker, Redis',
     roles: ['api', 'api', 'worker'],
     redis: true,
+  },
+  'http-floor': {
+    description:
+      "Node.js's HTTP server alone answering with the product's bytes, nothing stored (bench/http-floor.ts)",
+    roles: ['all'],
+    redis: false,
+    floor: true,
   },
 };
 
@@ -192,6 +209,7 @@ const SIGNUP_CONCURRENCY = 4;
 const JWT_SECRET = 'bench-secret-that-is-at-least-32-characters';
 const MAIN = BENCH_MAIN;
 const LOAD_SCRIPT = join(__dirname, 'accept-load.js');
+const FLOOR_SCRIPT = join(__dirname, 'http-floor.js');
 /** The server's own SHUTDOWN_TIMEOUT_MS (10 s) and a margin, before SIGKILL. */
 const SERVER_STOP_GRACE_MS = 15_000;
 const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }));
@@ -278,13 +296,14 @@ type Deployment = {
   processes: ServerProcess[];
   apiUrls: string[];
   tokens: string[];
-  /** The server's database, for reading back its scores. */
-  db: Pool;
+  /** The server's database, for reading back its scores (none for the HTTP floor). */
+  db: Pool | undefined;
   close: () => Promise<void>;
 };
 
 async function startServerProcess(
   name: string,
+  script: string,
   role: Role,
   env: Record<string, string>,
   dir: string,
@@ -297,7 +316,7 @@ async function startServerProcess(
   const fd = openSync(log, 'a');
   const child = spawn(
     process.execPath,
-    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), MAIN],
+    [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []), script],
     {
       env: {
         PATH: process.env.PATH,
@@ -360,10 +379,13 @@ async function startDeployment(
     const build = currentBuild();
     if (builds.size > 0 && !builds.has(build)) console.log(`(dist/ was rebuilt at ${build})`);
     builds.add(build);
-    const database = await createTestDatabase(`accept_${name.replace(/\W/g, '_')}`);
-    releases.push(hold(() => database.drop()));
+    const { floor = false } = CONFIGS[name];
+    const database = floor
+      ? undefined
+      : await createTestDatabase(`accept_${name.replace(/\W/g, '_')}`);
+    if (database) releases.push(hold(() => database.drop()));
     const env: Record<string, string> = {
-      DATABASE_URL: database.url,
+      ...(database ? { DATABASE_URL: database.url } : {}),
       DATA_DIR: mkdtempSync(join(dir, 'data-')),
       // Pinned: unset, it would be the number of cores (NODE_ENV=production).
       API_PROCESSES: String(CONFIGS[name].apiProcesses ?? 1),
@@ -378,13 +400,14 @@ async function startDeployment(
     const processes: ServerProcess[] = [];
     for (const [i, role] of roles.entries()) {
       const label = roles.filter((r) => r === role).length > 1 ? `${role} ${i + 1}` : role;
-      const server = await startServerProcess(label, role, env, dir, profile);
+      const script = floor ? FLOOR_SCRIPT : MAIN;
+      const server = await startServerProcess(label, script, role, env, dir, profile);
       releases.push(server.stop);
       processes.push(server);
     }
     await Promise.all(processes.map(waitUntilReady));
-    const db = new Pool({ connectionString: database.url, max: 2 });
-    releases.push(hold(() => db.end()));
+    const db = database && new Pool({ connectionString: database.url, max: 2 });
+    if (db) releases.push(hold(() => db.end()));
     const apiUrls = processes.flatMap((p) => (p.baseUrl ? [p.baseUrl] : []));
     return { name, processes, apiUrls, tokens: await signUpPlayers(apiUrls), db, close };
   } catch (error) {
@@ -455,6 +478,8 @@ async function runLoad(
   }
 }
 
+const ticksMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
+
 /** Milliseconds of CPU the load's window cost the processes `which` selects. */
 function cpuMs(deployment: Deployment, load: LoadResult, which: (role: Role) => boolean): number {
   return deployment.processes.reduce(
@@ -500,8 +525,19 @@ type ServerRun = {
   noAnswer: number;
   timeouts: number;
   non2xx: number;
-  /** CPU ms per 2xx answer; `api` and `worker` for deployments that have both. */
-  cpu: { total: number; api?: number; worker?: number };
+  /**
+   * CPU ms per 2xx answer: the server's (`api` and `worker` for deployments that have both), and
+   * beside it PostgreSQL's, Redis's, the load generator's and the whole machine's.
+   */
+  cpu: {
+    total: number;
+    api?: number;
+    worker?: number;
+    postgres: number;
+    redis: number;
+    generator: number;
+    machine: number;
+  };
   backlog: number;
   /** The share of the machine's cores busy, whatever ran on them. */
   busy: number;
@@ -517,7 +553,9 @@ async function measureServer(
     seconds: SECONDS,
     warmUpSeconds: WARMUP_SECONDS,
   });
-  const { pending, dead } = await scoreCounts(deployment.db);
+  const { pending, dead } = deployment.db
+    ? await scoreCounts(deployment.db)
+    : { pending: 0, dead: 0 };
   const perRequest = (which: (role: Role) => boolean) => cpuMs(deployment, load, which) / load.ok;
   const split = deployment.processes.some((server) => server.role === 'worker');
   const run: ServerRun = {
@@ -537,6 +575,10 @@ async function measureServer(
             worker: perRequest((role) => role === 'worker'),
           }
         : {}),
+      postgres: ticksMs(load.postgresTicks) / load.ok,
+      redis: ticksMs(load.redisTicks) / load.ok,
+      generator: load.generatorCpuMs / load.ok,
+      machine: ticksMs(load.machineBusyTicks) / load.ok,
     },
     backlog: pending,
     busy: load.machineBusy,
@@ -549,9 +591,11 @@ async function measureServer(
       (others.length > 0 ? ` (${others.map(([code, n]) => `${n} x ${code}`).join(', ')})` : '') +
       `, CPU ${cpuText(run)} ms/req, backlog ${run.backlog}` +
       (dead > 0 ? `, ${dead} DEAD LETTERS` : '') +
-      `; machine ${percent(run.busy)} busy, load generator ${fixed(load.generatorCpuMs / load.ok, 2)} ms/req`,
+      `; machine ${percent(run.busy)} busy: ${fixed(run.cpu.machine, 2)} ms/req, of which ` +
+      `PostgreSQL ${fixed(run.cpu.postgres, 2)}, Redis ${fixed(run.cpu.redis, 2)}, ` +
+      `load generator ${fixed(run.cpu.generator, 2)}`,
   );
-  await allApplied(deployment.db);
+  if (deployment.db) await allApplied(deployment.db);
   return run;
 }
 
@@ -573,7 +617,11 @@ type LagRun = {
   lags: number[];
 };
 
-async function measureLag(deployment: Deployment, round: number, rps: number): Promise<LagRun> {
+async function measureLag(
+  deployment: Deployment & { db: Pool },
+  round: number,
+  rps: number,
+): Promise<LagRun> {
   const target = Math.max(1, Math.round(rps * LAG_LOAD));
   const { load, tag } = await runLoad(deployment, {
     connections: LAG_CONNECTIONS,
@@ -605,20 +653,24 @@ async function measureLag(deployment: Deployment, round: number, rps: number): P
   return run;
 }
 
-/** One round of a configuration: a fresh deployment, each connection count, then the lag. */
+/**
+ * One round of a configuration: a fresh deployment, each connection count, then the lag (of a
+ * deployment that stores scores).
+ */
 async function measureConfig(
   name: ConfigName,
   round: number,
   order: number[],
   dir: string,
   redis: PrivateRedis | undefined,
-): Promise<{ runs: ServerRun[]; lag: LagRun }> {
+): Promise<{ runs: ServerRun[]; lag?: LagRun }> {
   const deployment = await startDeployment(name, dir, redis);
   try {
     const runs: ServerRun[] = [];
     for (const connections of order) runs.push(await measureServer(deployment, round, connections));
     const base = runs.find((run) => run.connections === LAG_CONNECTIONS)!;
-    return { runs, lag: await measureLag(deployment, round, base.rps) };
+    const { db } = deployment;
+    return { runs, lag: db && (await measureLag({ ...deployment, db }, round, base.rps)) };
   } finally {
     await deployment.close();
     const notable = notableLogLines(deployment);
@@ -650,6 +702,8 @@ type PgbenchRun = {
   /** Milliseconds, sorted. */
   latencies: number[];
   busy: number;
+  /** CPU ms per transaction: PostgreSQL's (every process of it) and the whole machine's. */
+  cpu: { postgres: number; machine: number };
 };
 
 async function measurePgbench(
@@ -668,7 +722,7 @@ async function measurePgbench(
   await pgbench([...args, '-T', String(WARMUP_SECONDS), bench.url]);
   const logs = join(dir, `pgbench-${round}-${connections}`);
   mkdirSync(logs);
-  const start = machineTicks();
+  const start = { machine: machineTicks(), postgres: commandTicks('postgres') };
   const output = await pgbench([
     ...args,
     '-T',
@@ -677,9 +731,15 @@ async function measurePgbench(
     `--log-prefix=${join(logs, 'tx')}`,
     bench.url,
   ]);
-  const busy = busyShare(start, machineTicks());
+  const end = { machine: machineTicks(), postgres: commandTicks('postgres') };
+  const busy = busyShare(start.machine, end.machine);
   const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(output);
-  if (!tps) throw new Error(`Unexpected pgbench output:\n${output}`);
+  const transactions = /number of transactions actually processed: (\d+)/.exec(output);
+  if (!tps || !transactions) throw new Error(`Unexpected pgbench output:\n${output}`);
+  const cpu = {
+    postgres: ticksMs(ticksBetween(start.postgres, end.postgres)) / Number(transactions[1]),
+    machine: ticksMs(end.machine.busy - start.machine.busy) / Number(transactions[1]),
+  };
   // One line per transaction (a file per thread): client, transaction, latency in µs, ...
   const latencies = readdirSync(logs)
     .flatMap((file) => readFileSync(join(logs, file), 'utf8').split('\n'))
@@ -687,12 +747,21 @@ async function measurePgbench(
     .map((line) => Number(line.split(' ')[2]) / 1000)
     .sort((a, b) => a - b);
   rmSync(logs, { recursive: true });
-  const run: PgbenchRun = { round, connections, clients, tps: Number(tps[1]), latencies, busy };
+  const run: PgbenchRun = {
+    round,
+    connections,
+    clients,
+    tps: Number(tps[1]),
+    latencies,
+    busy,
+    cpu,
+  };
   console.log(
     `round ${round}  pgbench with ${clients} clients${clients < connections ? ` (of ${connections}: PostgreSQL's connection limit)` : ''}: ` +
       `${fixed(run.tps)} tps, p50 ${fixed(percentile(latencies, 50), 2)} / p99 ` +
       `${fixed(percentile(latencies, 99), 2)} / max ${fixed(latencies.at(-1)!, 2)} ms; ` +
-      `machine ${percent(busy)} busy`,
+      `machine ${percent(busy)} busy: ${fixed(cpu.machine, 3)} ms/transaction, of which ` +
+      `PostgreSQL ${fixed(cpu.postgres, 3)}`,
   );
   return run;
 }
@@ -841,7 +910,7 @@ async function main(): Promise<void> {
         } else {
           const { runs, lag } = await measureConfig(subject, round, order, dir, redis);
           serverRuns.push(...runs);
-          lagRuns.push(lag);
+          if (lag) lagRuns.push(lag);
         }
       }
     }
@@ -861,7 +930,10 @@ function printSummary(pgbenchRuns: PgbenchRun[], serverRuns: ServerRun[], lagRun
     pgbenchRuns.find((run) => run.round === round && run.connections === connections)!.tps;
   console.log(
     `\nSummary: means over the ${ROUNDS} rounds (max: the highest; counts: the sum; ` +
-      `x pgbench: req/s over pgbench's tps at the same connections in the same round)`,
+      `x pgbench: req/s over pgbench's tps at the same connections in the same round). ` +
+      `CPU ms per request (per transaction for pgbench): the server's (api and worker apart ` +
+      `when they are), PostgreSQL's (all of its processes), Redis's, the load generator's, and ` +
+      `the whole machine's (all cores busy, whatever ran)`,
   );
   const rows: string[][] = [];
   for (const connections of CONNECTIONS) {
@@ -875,7 +947,13 @@ function printSummary(pgbenchRuns: PgbenchRun[], serverRuns: ServerRun[], lagRun
       fixed(mean(runs.map((run) => percentile(run.latencies, 50))), 2),
       fixed(mean(runs.map((run) => percentile(run.latencies, 99))), 2),
       fixed(Math.max(...runs.map((run) => run.latencies.at(-1)!)), 2),
-      ...Array<string>(7).fill(''),
+      ...Array<string>(5).fill(''),
+      fixed(mean(runs.map((run) => run.cpu.postgres)), 3),
+      '',
+      '',
+      fixed(mean(runs.map((run) => run.cpu.machine)), 3),
+      '',
+      '',
       percent(mean(runs.map((run) => run.busy))),
     ]);
     for (const config of CONFIG_NAMES) {
@@ -895,6 +973,10 @@ function printSummary(pgbenchRuns: PgbenchRun[], serverRuns: ServerRun[], lagRun
         cpu('total'),
         cpu('api'),
         cpu('worker'),
+        cpu('postgres'),
+        cpu('redis'),
+        cpu('generator'),
+        cpu('machine'),
         byRound(
           runs.map((run) => run.rps / tps(run.round, connections)),
           2,
@@ -918,6 +1000,10 @@ function printSummary(pgbenchRuns: PgbenchRun[], serverRuns: ServerRun[], lagRun
       'CPU ms/req',
       'api',
       'worker',
+      'PG',
+      'Redis',
+      'load',
+      'machine',
       'x pgbench',
       'backlog',
       'busy',

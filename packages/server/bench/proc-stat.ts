@@ -52,3 +52,42 @@ export const busyShare = (
   start: ReturnType<typeof machineTicks>,
   end: ReturnType<typeof machineTicks>,
 ) => (end.busy - start.busy) / (end.all - start.all);
+
+/**
+ * utime + stime of every process whose command is `command` (PostgreSQL's backends and helpers
+ * are all `postgres`), by pid, with the time of the children each has reaped (cutime + cstime):
+ * a PostgreSQL backend that exits (pgbench disconnecting at the end of its run) counts in its
+ * postmaster's. Read at the start and end of a window, `ticksBetween` sums them.
+ */
+export function commandTicks(command: string): Map<number, number> {
+  const ticks = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (name !== command) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // utime, stime, cutime, cstime: fields 14 to 17
+      ticks.set(
+        Number(entry),
+        fields.slice(11, 15).reduce((sum, f) => sum + Number(f), 0),
+      );
+    } catch {
+      // it exited
+    }
+  }
+  return ticks;
+}
+
+/**
+ * The ticks the processes of two `commandTicks` readings used between them: a process that
+ * started meanwhile counts from zero; one that exited meanwhile counts in the parent that reaped
+ * it, if that is one of them (from its start: a little more than the window, for a process that
+ * ran before it).
+ */
+export function ticksBetween(start: Map<number, number>, end: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, ticks] of end) sum += ticks - (start.get(pid) ?? 0);
+  return sum;
+}
