@@ -8,10 +8,11 @@
  *   BENCH_CONFIGS=all-redis,all,split BENCH_PROFILE=1 npm run bench:accept -w packages/server
  *
  * Parameters (environment):
- * - BENCH_CONFIGS (default `all-redis`), comma-separated: `all-redis` one ROLE=all process with
- *   Redis (the default deployment with Redis); `all` one ROLE=all process without REDIS_URL (the
- *   in-process transport); `split` two ROLE=api processes and one ROLE=worker, with Redis, the
- *   load dealt out over the two APIs; `all-redis-x2` as `all-redis` with API_PROCESSES=2 (a
+ * - BENCH_CONFIGS (default `all-redis,all-redis-x2,http-floor`), comma-separated: `all-redis` one
+ *   ROLE=all process with Redis (the default deployment with Redis); `all` one ROLE=all process
+ *   without REDIS_URL (the in-process transport); `split` two ROLE=api processes and one
+ *   ROLE=worker, with Redis, the load dealt out over the two APIs; `all-redis-x2` as
+ *   `all-redis` with API_PROCESSES=2 (a
  *   primary forks two HTTP processes that share the port, the first with the worker). Every other
  *   configuration runs API_PROCESSES=1. A process's CPU time includes its children's (the HTTP
  *   processes of a primary). `http-floor`: not the product but bench/http-floor.ts, Node.js's
@@ -30,6 +31,9 @@
  *   trying a setting, such as WORKER_BATCH_SIZE=500).
  * - BENCH_LOG_LEVEL (default `info`, the product's): the servers' LOG_LEVEL. At `info` every
  *   request writes a log line (to a file here), which is part of what a request costs.
+ * - TEST_DATABASE_SERVER_URL (default postgres://postgres@127.0.0.1:5432/test): the PostgreSQL
+ *   the script makes its databases in (one with pg_stat_statements loaded shows what each
+ *   statement costs; the PostgreSQL column counts every `postgres` process on the machine).
  *
  * Each round measures:
  * 1. pgbench: `INSERT ... ON CONFLICT DO NOTHING` of one row with a unique key for a random user
@@ -170,7 +174,7 @@ const CONFIGS: Record<
 
 /** Script parameters (see the header). */
 const {
-  BENCH_CONFIGS = 'all-redis',
+  BENCH_CONFIGS = 'all-redis,all-redis-x2,http-floor',
   BENCH_CONNECTIONS = '32,128',
   BENCH_SECONDS = '15',
   BENCH_ROUNDS = '2',
