@@ -107,8 +107,10 @@ export async function runApiProcesses(config: AppConfig): Promise<void> {
         }
         return;
       }
-      if (!started && !slot.listening) {
-        // A process that cannot start (port in use, bad database) will not start on a retry.
+      if (!started && !slot.listening && signal === null) {
+        // A process that exits on its own before it listens (port in use, bad database) will not
+        // start on a retry. One killed by a signal (an operator, the OOM killer) is replaced as
+        // any other: it says nothing of the next one.
         logger.fatal({ child, code, signal }, 'An HTTP process failed to start: stopping');
         failed = true;
         shutdown('SIGTERM');

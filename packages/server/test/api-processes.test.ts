@@ -272,6 +272,54 @@ describe('API_PROCESSES=2', { timeout: TEST_TIMEOUT_MS }, () => {
     await expectEveryScoreAppliedOnce(new Map([[player.user.id, values]]));
   });
 
+  it('replaces a process killed before it listened, instead of giving up on the start', async () => {
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-api-processes-'));
+    const server = runNode('main.js', {
+      API_PROCESSES: '2',
+      DATABASE_URL: database.url,
+      ...redis.env,
+      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
+      JWT_SECRET: TEST_JWT_SECRET,
+      DATA_DIR: dataDir,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      LOG_FORMAT: 'json',
+    });
+    cleanups.push(async () => {
+      await server.stop('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+    const [doomed] = await waitFor(
+      () => {
+        const pids = pidsStartedAs(server.output(), 'API only');
+        return pids.length > 0 ? pids : undefined;
+      },
+      { what: 'the second HTTP process to start', timeoutMs: START_TIMEOUT_MS, intervalMs: 5 },
+    );
+    // Killed while it starts (its application takes seconds to build): before both listen.
+    expect(server.output()).not.toContain('"msg":"Ready: http:');
+    process.kill(doomed!, 'SIGKILL');
+
+    const gaveUp = server.exited.then((code) => {
+      throw new Error(`The primary exited (${code}):\n${server.output().slice(-2000)}`);
+    });
+    await Promise.race([
+      gaveUp,
+      waitFor(() => /"msg":"Ready: http:[^"]* served by 2 processes"/.test(server.output()), {
+        what: 'a replacement and the first process to listen',
+        timeoutMs: START_TIMEOUT_MS,
+      }),
+    ]);
+    gaveUp.catch(() => undefined); // the cleanup's SIGKILL ends it later
+    expect(server.output()).not.toContain('failed to start');
+    const replacements = pidsStartedAs(server.output(), 'API only');
+    expect(replacements).toHaveLength(2);
+    expect(await answeringPids(port, 2)).toEqual(
+      new Set([replacements[1], ...pidsStartedAs(server.output(), 'API and worker')]),
+    );
+  });
+
   it('drains every process and exits 0 on SIGTERM', async () => {
     const { server, api, port } = await startCluster();
     const pids = await answeringPids(port, 2);
