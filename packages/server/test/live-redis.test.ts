@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LiveUpdatesService } from '../src/live/live-updates.service';
 import { StreamAdmission } from '../src/live/stream-admission';
-import { UpdatesBus } from '../src/live/updates-bus';
+import { UpdatesBus, type Update } from '../src/live/updates-bus';
 import { ApiClient } from './support/api-client';
 import { EventStreamClient } from './support/event-stream';
 import type { NodeProcess } from './support/processes';
@@ -116,6 +116,30 @@ describe.each(REDIS_TOPOLOGIES)('two API instances and a worker over %s', (topol
       }
     });
 
+    it('delivers a player’s updates only to the instances where one of their streams is open', async () => {
+      const [watched, unwatched] = await Promise.all([api1.signup(), api1.signup()]);
+      const seen: Update[] = [];
+      const stopListening = second.app.get(UpdatesBus).subscribe((update) => seen.push(update));
+      const here = await EventStreamClient.open(first.baseUrl, unwatched.token);
+      const there = await EventStreamClient.open(second.baseUrl, watched.token);
+      try {
+        await Promise.all([here.next('stats'), there.next('stats')]);
+        // The unwatched player's score reaches instance 1 (their stream), not instance 2.
+        expect((await api2.submitScore(unwatched.token, 5)).status).toBe(201);
+        await here.next('stats', (data) => data.total_scores === 1);
+        // Published after it, on the same Redis: once instance 2 has this, it had the other.
+        expect((await api1.submitScore(watched.token, 6)).status).toBe(201);
+        await there.next('stats', (data) => data.total_scores === 1);
+        const about = (userId: string) =>
+          seen.filter((update) => 'userId' in update && update.userId === userId);
+        expect(about(watched.user.id).length).toBeGreaterThan(0);
+        expect(about(unwatched.user.id)).toEqual([]);
+      } finally {
+        stopListening();
+        await Promise.all([here.close(), there.close()]);
+      }
+    });
+
     it('reports Redis in the readiness checks', async () => {
       const ready = await api1.request('GET', '/api/health/ready');
       expect(ready.body).toEqual({
@@ -135,8 +159,9 @@ describe.each(REDIS_TOPOLOGIES)('two API instances and a worker over %s', (topol
       const players = await Promise.all(Array.from({ length: 20 }, () => api1.signup()));
       const live = first.app.get(LiveUpdatesService);
       const admission = first.app.get(StreamAdmission);
-      const bus = first.app.get(UpdatesBus) as unknown as { listeners: Set<unknown> };
+      const bus = first.app.get(UpdatesBus) as unknown as UpdatesBus & { listeners: Set<unknown> };
       const listenersBefore = bus.listeners.size;
+      const watchedBefore = bus.watchedPlayers;
       for (let i = 0; i < 1000; i += 20) {
         const streams = await Promise.all(
           players.map((player) => EventStreamClient.open(first.baseUrl, player.token)),
@@ -148,6 +173,7 @@ describe.each(REDIS_TOPOLOGIES)('two API instances and a worker over %s', (topol
         what: 'every stream to be released',
       });
       expect(bus.listeners.size).toBe(listenersBefore);
+      expect(bus.watchedPlayers).toBe(watchedBefore);
       expect(first.app.getHttpServer().listenerCount('request')).toBe(1);
       const leaseKeys = players.map(
         (p) => `${first.config.redisKeyPrefix}stream-leases:${p.user.id}`,

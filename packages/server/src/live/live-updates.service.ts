@@ -44,6 +44,13 @@ export type Connection = {
  */
 const LEADERBOARD_WINDOW_MS = 200;
 
+/**
+ * How long a new stream's first state waits for its player's updates to reach this process (the
+ * bus's subscription, a Redis round trip): past it (Redis slow or away) the first state goes at
+ * once, and the stats again once the updates flow, so that none published between is missed.
+ */
+const WATCH_WAIT_MS = 2_000;
+
 /** Per board: the coalesced refresh of its top 10, and the last one pushed. */
 type BoardFeed = { refresh: Coalescer; lastTopTen: string };
 
@@ -57,6 +64,8 @@ type BoardFeed = { refresh: Coalescer; lastTopTen: string };
 export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LiveUpdatesService.name);
   private readonly connectionsByUser = new Map<string, Set<Connection>>();
+  /** Per player with a stream here, the bus's watch of their updates (see UpdatesBus.watch). */
+  private readonly watching = new Map<string, Promise<void>>();
   private connections = 0;
   private unsubscribe: (() => void) | undefined;
   private readonly feeds = new Map<string, BoardFeed>();
@@ -108,6 +117,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     }
     this.connectionsByUser.clear();
     this.connections = 0;
+    for (const userId of [...this.watching.keys()]) this.unwatch(userId);
     for (const connection of all) connection.close();
   }
 
@@ -127,20 +137,52 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
       connection.close();
       return () => undefined;
     }
-    const mine = this.connectionsByUser.get(connection.userId) ?? new Set<Connection>();
+    const { userId } = connection;
+    const mine = this.connectionsByUser.get(userId) ?? new Set<Connection>();
     mine.add(connection);
-    this.connectionsByUser.set(connection.userId, mine);
+    this.connectionsByUser.set(userId, mine);
     this.connections += 1;
+    if (!this.watching.has(userId)) this.watching.set(userId, this.bus.watch(userId));
     void this.sendInitialState(connection);
     return () => {
       if (!mine.delete(connection)) return;
       this.connections -= 1;
-      if (mine.size === 0) this.connectionsByUser.delete(connection.userId);
+      if (mine.size > 0 || this.connectionsByUser.get(userId) !== mine) return;
+      this.connectionsByUser.delete(userId);
+      this.unwatch(userId);
     };
+  }
+
+  private unwatch(userId: string): void {
+    if (this.watching.delete(userId)) this.bus.unwatch(userId);
+  }
+
+  /** The player's updates reach this process: at once, or after WATCH_WAIT_MS at the latest. */
+  private async untilWatched(connection: Connection): Promise<void> {
+    const watching = this.watching.get(connection.userId);
+    if (!watching) return;
+    let timer: NodeJS.Timeout | undefined;
+    const late = await Promise.race([
+      watching.then(
+        () => false,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), WATCH_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
+    if (!late) return;
+    void watching.then(
+      async () => {
+        if (!this.connectionsByUser.get(connection.userId)?.has(connection)) return;
+        connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
+      },
+      () => undefined,
+    );
   }
 
   private async sendInitialState(connection: Connection): Promise<void> {
     try {
+      await this.untilWatched(connection);
       connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
       for (const boardId of connection.boards) {
         connection.send({ type: 'leaderboard', data: (await this.topTen(boardId)).data });
@@ -161,6 +203,7 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     const mine = this.connectionsByUser.get(userId);
     if (!mine) return;
     this.connectionsByUser.delete(userId);
+    this.unwatch(userId);
     this.connections -= mine.size;
     for (const connection of [...mine]) connection.close();
     mine.clear();

@@ -28,13 +28,25 @@ export type UpdateListener = (update: Update) => void;
 
 /**
  * Fan-out of updates from the worker (and the API) to every API instance: Redis pub/sub when
- * REDIS_URL is set, in-process otherwise (see LiveModule).
+ * REDIS_URL is set, in-process otherwise (see LiveModule). Updates about a board reach every
+ * listener; updates about one player (`stats`, `account-closed`) only those of a process that
+ * watches the player (one of their streams is open there), so that no process receives, for
+ * every score of the cluster, two messages it would drop.
  */
 export abstract class UpdatesBus {
   protected readonly listeners = new Set<UpdateListener>();
   private readonly quietLogger = new Logger(UpdatesBus.name);
 
   abstract publish(update: Update): Promise<void>;
+
+  /**
+   * From now until `unwatch`, this process receives the player's updates; resolves once it does
+   * (an update published after that is received). Calls nest: each `watch` needs an `unwatch`.
+   */
+  abstract watch(userId: string): Promise<void>;
+  abstract unwatch(userId: string): void;
+  /** The players watched, for tests that check nothing is left behind. */
+  abstract get watchedPlayers(): number;
 
   /**
    * Publishes, for callers to whom live updates are best effort (the state itself is committed
@@ -58,18 +70,38 @@ export abstract class UpdatesBus {
   }
 }
 
+/** One process: every update reaches every listener, watched or not. */
 export class InProcessUpdatesBus extends UpdatesBus {
+  private watched = new Map<string, number>();
+
   async publish(update: Update): Promise<void> {
     this.deliver(update);
   }
+
+  async watch(userId: string): Promise<void> {
+    this.watched.set(userId, (this.watched.get(userId) ?? 0) + 1);
+  }
+
+  unwatch(userId: string): void {
+    release(this.watched, userId);
+  }
+
+  get watchedPlayers(): number {
+    return this.watched.size;
+  }
 }
 
-/** One subscriber connection per process; messages are small JSON updates on one channel. */
+/**
+ * One subscriber connection per process: board updates on one channel, each player's on a
+ * channel of their own, subscribed while the player is watched. Messages are small JSON updates.
+ */
 export class RedisUpdatesBus extends UpdatesBus {
   private readonly logger = new Logger(RedisUpdatesBus.name);
   private readonly channel: string;
   private readonly publisher: RedisConnection;
   private subscriber: RedisConnection | undefined;
+  /** Per watched player, how many watches are open (the channel is subscribed while any is). */
+  private readonly watched = new Map<string, number>();
 
   constructor(private readonly redis: RedisClients) {
     super();
@@ -77,11 +109,42 @@ export class RedisUpdatesBus extends UpdatesBus {
     this.publisher = redis.publisher;
   }
 
+  private playerChannel(userId: string): string {
+    return `${this.channel}:user:${userId}`;
+  }
+
   async publish(update: Update): Promise<void> {
-    await this.publisher.publish(this.channel, JSON.stringify(update));
+    const channel =
+      update.type === 'leaderboard' ? this.channel : this.playerChannel(update.userId);
+    await this.publisher.publish(channel, JSON.stringify(update));
   }
 
   override subscribe(listener: UpdateListener): () => void {
+    this.subscribed();
+    return super.subscribe(listener);
+  }
+
+  async watch(userId: string): Promise<void> {
+    const count = (this.watched.get(userId) ?? 0) + 1;
+    this.watched.set(userId, count);
+    // A second watch waits for the same subscription: SUBSCRIBE again is harmless and ordered.
+    await this.subscribed().subscribe(this.playerChannel(userId));
+  }
+
+  unwatch(userId: string): void {
+    if (!release(this.watched, userId)) return;
+    // Commands on one connection run in order: a watch that follows re-subscribes after this.
+    this.subscribed()
+      .unsubscribe(this.playerChannel(userId))
+      .catch((error: Error) => this.logger.debug({ err: error, userId }, 'Unsubscribing failed'));
+  }
+
+  get watchedPlayers(): number {
+    return this.watched.size;
+  }
+
+  /** The subscriber connection, made (and subscribed to board updates) on first use. */
+  private subscribed(): RedisConnection {
     if (!this.subscriber) {
       // Subscriptions are re-established by ioredis after a reconnect.
       this.subscriber = this.redis.create('updates-subscriber', { enableOfflineQueue: true });
@@ -96,6 +159,18 @@ export class RedisUpdatesBus extends UpdatesBus {
         this.logger.warn(`Subscribing to ${this.channel} failed: ${error.message}`);
       });
     }
-    return super.subscribe(listener);
+    return this.subscriber;
   }
+}
+
+/** One watch of `userId` fewer; true when it was the last one. */
+function release(watched: Map<string, number>, userId: string): boolean {
+  const count = watched.get(userId);
+  if (count === undefined) return false;
+  if (count > 1) {
+    watched.set(userId, count - 1);
+    return false;
+  }
+  watched.delete(userId);
+  return true;
 }
