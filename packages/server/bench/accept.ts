@@ -488,9 +488,7 @@ const ticksMs = (ticks: number) => (ticks * 1000) / CLK_TCK;
 function cpuMs(deployment: Deployment, load: LoadResult, which: (role: Role) => boolean): number {
   return deployment.processes.reduce(
     (sum, server, i) =>
-      which(server.role)
-        ? sum + ((load.ticks.end[i]! - load.ticks.start[i]!) * 1000) / CLK_TCK
-        : sum,
+      which(server.role) ? sum + ticksMs(load.ticks.end[i]! - load.ticks.start[i]!) : sum,
     0,
   );
 }

@@ -40,7 +40,10 @@ afterAll(async () => {
 
 type Cluster = { server: NodeProcess; api: ApiClient; port: number; dataDir: string };
 
-async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
+/** The primary started (its HTTP processes still starting), with its cleanup registered. */
+async function launchCluster(
+  env: Record<string, string> = {},
+): Promise<{ server: NodeProcess; port: number; dataDir: string }> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-api-processes-'));
   const server = runNode('main.js', {
@@ -59,6 +62,12 @@ async function startCluster(env: Record<string, string> = {}): Promise<Cluster> 
     await server.stop('SIGKILL');
     rmSync(dataDir, { recursive: true, force: true });
   });
+  return { server, port, dataDir };
+}
+
+/** A primary whose two HTTP processes both listen. */
+async function startCluster(env: Record<string, string> = {}): Promise<Cluster> {
+  const { server, port, dataDir } = await launchCluster(env);
   const api = new ApiClient(`http://127.0.0.1:${port}`);
   await waitForProcess(server, `${api.baseUrl}/api/health/ready`, {
     what: 'the first HTTP process to be ready',
@@ -273,23 +282,7 @@ describe('API_PROCESSES=2', { timeout: TEST_TIMEOUT_MS }, () => {
   });
 
   it('replaces a process killed before it listened, instead of giving up on the start', async () => {
-    const port = await freePort();
-    const dataDir = mkdtempSync(join(tmpdir(), 'scoreboard-api-processes-'));
-    const server = runNode('main.js', {
-      API_PROCESSES: '2',
-      DATABASE_URL: database.url,
-      ...redis.env,
-      REDIS_KEY_PREFIX: `test-${randomUUID()}:`,
-      JWT_SECRET: TEST_JWT_SECRET,
-      DATA_DIR: dataDir,
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      LOG_FORMAT: 'json',
-    });
-    cleanups.push(async () => {
-      await server.stop('SIGKILL');
-      rmSync(dataDir, { recursive: true, force: true });
-    });
+    const { server, port } = await launchCluster();
     const [doomed] = await waitFor(
       () => {
         const pids = pidsStartedAs(server.output(), 'API only');

@@ -35,6 +35,8 @@ export type UpdateListener = (update: Update) => void;
  */
 export abstract class UpdatesBus {
   protected readonly listeners = new Set<UpdateListener>();
+  /** Per watched player, how many watches are open. */
+  private readonly watched = new Map<string, number>();
   private readonly quietLogger = new Logger(UpdatesBus.name);
 
   abstract publish(update: Update): Promise<void>;
@@ -43,10 +45,27 @@ export abstract class UpdatesBus {
    * From now until `unwatch`, this process receives the player's updates; resolves once it does
    * (an update published after that is received). Calls nest: each `watch` needs an `unwatch`.
    */
-  abstract watch(userId: string): Promise<void>;
-  abstract unwatch(userId: string): void;
+  async watch(userId: string): Promise<void> {
+    this.watched.set(userId, (this.watched.get(userId) ?? 0) + 1);
+    await this.listenTo(userId);
+  }
+
+  unwatch(userId: string): void {
+    const count = this.watched.get(userId);
+    if (count === undefined) return;
+    if (count > 1) return void this.watched.set(userId, count - 1);
+    this.watched.delete(userId);
+    this.stopListeningTo(userId);
+  }
+
   /** The players watched, for tests that check nothing is left behind. */
-  abstract get watchedPlayers(): number;
+  get watchedPlayers(): number {
+    return this.watched.size;
+  }
+
+  /** Receive the player's updates from now on (again for a nested watch: it must be harmless). */
+  protected abstract listenTo(userId: string): Promise<void>;
+  protected abstract stopListeningTo(userId: string): void;
 
   /**
    * Publishes, for callers to whom live updates are best effort (the state itself is committed
@@ -72,23 +91,13 @@ export abstract class UpdatesBus {
 
 /** One process: every update reaches every listener, watched or not. */
 export class InProcessUpdatesBus extends UpdatesBus {
-  private watched = new Map<string, number>();
-
   async publish(update: Update): Promise<void> {
     this.deliver(update);
   }
 
-  async watch(userId: string): Promise<void> {
-    this.watched.set(userId, (this.watched.get(userId) ?? 0) + 1);
-  }
+  protected async listenTo(): Promise<void> {}
 
-  unwatch(userId: string): void {
-    release(this.watched, userId);
-  }
-
-  get watchedPlayers(): number {
-    return this.watched.size;
-  }
+  protected stopListeningTo(): void {}
 }
 
 /**
@@ -100,8 +109,6 @@ export class RedisUpdatesBus extends UpdatesBus {
   private readonly channel: string;
   private readonly publisher: RedisConnection;
   private subscriber: RedisConnection | undefined;
-  /** Per watched player, how many watches are open (the channel is subscribed while any is). */
-  private readonly watched = new Map<string, number>();
 
   constructor(private readonly redis: RedisClients) {
     super();
@@ -124,23 +131,16 @@ export class RedisUpdatesBus extends UpdatesBus {
     return super.subscribe(listener);
   }
 
-  async watch(userId: string): Promise<void> {
-    const count = (this.watched.get(userId) ?? 0) + 1;
-    this.watched.set(userId, count);
-    // A second watch waits for the same subscription: SUBSCRIBE again is harmless and ordered.
+  protected async listenTo(userId: string): Promise<void> {
+    // SUBSCRIBE again (a nested watch) is harmless, and waits for the same subscription.
     await this.subscribed().subscribe(this.playerChannel(userId));
   }
 
-  unwatch(userId: string): void {
-    if (!release(this.watched, userId)) return;
+  protected stopListeningTo(userId: string): void {
     // Commands on one connection run in order: a watch that follows re-subscribes after this.
     this.subscribed()
       .unsubscribe(this.playerChannel(userId))
       .catch((error: Error) => this.logger.debug({ err: error, userId }, 'Unsubscribing failed'));
-  }
-
-  get watchedPlayers(): number {
-    return this.watched.size;
   }
 
   /** The subscriber connection, made (and subscribed to board updates) on first use. */
@@ -161,16 +161,4 @@ export class RedisUpdatesBus extends UpdatesBus {
     }
     return this.subscriber;
   }
-}
-
-/** One watch of `userId` fewer; true when it was the last one. */
-function release(watched: Map<string, number>, userId: string): boolean {
-  const count = watched.get(userId);
-  if (count === undefined) return false;
-  if (count > 1) {
-    watched.set(userId, count - 1);
-    return false;
-  }
-  watched.delete(userId);
-  return true;
 }
