@@ -1,6 +1,7 @@
 import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { queryKeys } from '../api/queries';
 import type { LeaderboardEntry, LeaderboardPage, Stats } from '../api/types';
 import type { Session } from '../features/auth/session-store';
 import { makeBoard } from '../test/make-board';
@@ -78,12 +79,26 @@ function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<strin
   let gone = false;
   const streams = new Map<string, ReadableStreamDefaultController<Uint8Array>>();
   const requests = new Map<string, number>();
+  /** Per URL, the answer the next request waits for (see `hold`). */
+  const held = new Map<string, { body: Promise<unknown>; sent?: Response }>();
   const server = {
     requests: (url: string) => requests.get(url) ?? 0,
     get rankRequests() {
       return server.requests('/api/boards/global/leaderboard/me?period=current&radius=3');
     },
     streams: () => [...streams.keys()],
+    /**
+     * The next request for `url` is answered only on `answer(body)`; `read()` says when the page
+     * has read that answer's body.
+     */
+    hold(url: string) {
+      let answer!: (body: unknown) => void;
+      const hold: { body: Promise<unknown>; sent?: Response } = {
+        body: new Promise((resolve) => (answer = resolve)),
+      };
+      held.set(url, hold);
+      return { answer, read: () => hold.sent?.bodyUsed ?? false };
+    },
     /** The server stops answering: open streams break, new requests fail as a browser's do. */
     goAway() {
       gone = true;
@@ -148,6 +163,11 @@ function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<strin
         });
         return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
       }
+      const hold = held.get(url);
+      if (hold) {
+        held.delete(url);
+        return (hold.sent = Response.json(await hold.body));
+      }
       const answer = answers[url];
       if (!answer) throw new Error(`unexpected request ${url}`);
       if (failing.has(url.split('?')[0]!))
@@ -164,7 +184,7 @@ function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<strin
 /** Renders the dashboard and waits until its queries have loaded and the stream is open. */
 async function renderDashboard(role: 'player' | 'admin' = 'player') {
   const server = fakeServer(role);
-  renderWithClient(<Dashboard session={session} />);
+  const client = renderWithClient(<Dashboard session={session} />);
   await screen.findByText(/You are #15\./);
   expect((await screen.findByTestId('high-score')).textContent).toBe('40');
   await waitFor(() => expect(server.rankRequests).toBe(1));
@@ -172,7 +192,7 @@ async function renderDashboard(role: 'player' | 'admin' = 'player') {
   server.send('stats', myStats);
   server.send('leaderboard', pushed(topWithoutMe(20)));
   await screen.findByText('Live');
-  return server;
+  return Object.assign(server, { client });
 }
 
 /** Sends a top 10 and waits until the dashboard shows it (its player count is unique). */
@@ -215,6 +235,25 @@ describe('the dashboard’s live updates', () => {
     server.send('stats', { ...myStats, total_scores: 5, high_score: 60, average: 32 });
     await waitFor(() => expect(server.rankRequests).toBe(3));
     expect(screen.getByTestId('high-score').textContent).toBe('60');
+  });
+
+  it('keeps my pushed stats when a fetch begun before them answers after them', async () => {
+    const server = await renderDashboard();
+    const url = '/api/me/stats?board=global&period=current';
+    const key = queryKeys.stats('global', 'current');
+    // As after a submission: my stats are fetched again, and the server reads them before the
+    // score is applied; the score's push arrives first.
+    const fetch = server.hold(url);
+    void server.client.invalidateQueries({ queryKey: key });
+    await waitFor(() => expect(server.requests(url)).toBe(2));
+    server.send('stats', { ...myStats, total_scores: 4, high_score: 60, average: 25 });
+    await waitFor(() => expect(screen.getByTestId('high-score').textContent).toBe('60'));
+
+    fetch.answer(myStats);
+    await waitFor(() => expect(fetch.read()).toBe(true));
+    await waitFor(() => expect(server.client.isFetching({ queryKey: key })).toBe(0));
+    expect(screen.getByTestId('high-score').textContent).toBe('60');
+    expect(screen.getByTestId('total-scores').textContent).toBe('4');
   });
 
   it('fetches my rank again for a rank event of the board', async () => {

@@ -67,6 +67,13 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
   /** Per player with a stream here, the bus's watch of their updates (see UpdatesBus.watch). */
   private readonly watching = new Map<string, Promise<void>>();
   private connections = 0;
+  /**
+   * Stats reads are numbered as they start; each stream remembers the newest it was sent. Reads run
+   * concurrently (a score's acceptance and its apply, a new stream's first state), so one that
+   * started earlier can end later: it is dropped where a newer one was sent, never the last word.
+   */
+  private statsReadsStarted = 0;
+  private readonly statsSent = new WeakMap<Connection, number>();
   private unsubscribe: (() => void) | undefined;
   private readonly feeds = new Map<string, BoardFeed>();
   private topTenReads = 0;
@@ -171,19 +178,35 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     ]);
     clearTimeout(timer);
     if (!late) return;
-    void watching.then(
-      async () => {
-        if (!this.connectionsByUser.get(connection.userId)?.has(connection)) return;
-        connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
-      },
-      () => undefined,
-    );
+    watching
+      .then(
+        () => this.sendStats(connection.userId, [connection]),
+        () => undefined, // no subscription: the updates never flowed, and a reconnect retries
+      )
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, userId: connection.userId }, 'Sending stats again failed'),
+      );
+  }
+
+  /**
+   * Reads the player's stats and sends them to those of `to` still open and not already sent a
+   * newer read's (see statsSent).
+   */
+  private async sendStats(userId: string, to?: Connection[]): Promise<void> {
+    const read = ++this.statsReadsStarted;
+    const data = await this.stats.stats(userId);
+    const open = this.connectionsByUser.get(userId);
+    for (const connection of to ?? open ?? []) {
+      if (!open?.has(connection) || (this.statsSent.get(connection) ?? 0) > read) continue;
+      this.statsSent.set(connection, read);
+      connection.send({ type: 'stats', data });
+    }
   }
 
   private async sendInitialState(connection: Connection): Promise<void> {
     try {
       await this.untilWatched(connection);
-      connection.send({ type: 'stats', data: await this.stats.stats(connection.userId) });
+      await this.sendStats(connection.userId, [connection]);
       for (const boardId of connection.boards) {
         connection.send({ type: 'leaderboard', data: (await this.topTen(boardId)).data });
       }
@@ -232,11 +255,8 @@ export class LiveUpdatesService implements OnApplicationBootstrap, OnModuleDestr
     const { userId, boardId, moved } = update;
     if (!this.connectionsByUser.has(userId)) return;
     try {
-      if (boardId === GLOBAL_BOARD) {
-        const data = await this.stats.stats(userId);
-        // The user's streams as they are now: one may have opened or closed during the read.
-        this.connectionsByUser.get(userId)?.forEach((c) => c.send({ type: 'stats', data }));
-      }
+      // To the user's streams as they are after the read: one may have opened or closed during it.
+      if (boardId === GLOBAL_BOARD) await this.sendStats(userId);
       const following = [...(this.connectionsByUser.get(userId) ?? [])].filter((c) =>
         c.boards.includes(boardId),
       );

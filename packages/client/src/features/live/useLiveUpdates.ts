@@ -157,6 +157,9 @@ function apply(queryClient: QueryClient, userId: string, type: string, data: unk
     const stats = data as Stats;
     const key = queryKeys.stats(GLOBAL_BOARD, 'current');
     const before = queryClient.getQueryData<Stats>(key);
+    // A fetch under way (after a submission) may have read before this state: its answer, if it
+    // landed after the push, would put an older state back with nothing newer to follow.
+    void queryClient.cancelQueries({ queryKey: key, exact: true });
     queryClient.setQueryData(key, stats);
     void queryClient.invalidateQueries({ queryKey: queryKeys.scores(GLOBAL_BOARD) });
     if (
