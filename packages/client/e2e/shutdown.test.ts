@@ -15,8 +15,10 @@ describe('stopping the server with the dashboard open', () => {
     await page().getByText('Live', { exact: true }).waitFor();
 
     const exitCode = server().interrupt();
-    // With the server gone, the browser logs each reconnection it refuses.
+    // With the server gone, the browser logs each reconnection it refuses; one that lands while
+    // the server drains is answered 503 (shutting down), which the browser logs too.
     expectConsole(/net::ERR_CONNECTION_REFUSED/);
+    expectConsole(/the server responded with a status of 503/);
     const deadline = new Promise<'still running'>((resolve) =>
       setTimeout(() => resolve('still running'), 5000),
     );

@@ -42,7 +42,11 @@ export async function login(
   fetchImpl?: typeof fetch,
 ): Promise<AuthResponseDto> {
   const http = new Http({ baseUrl, credentials: { apiKey: '' }, fetch: fetchImpl });
-  return (await http.request<AuthResponseDto>('POST', '/api/auth/login', credentials, false)).body;
+  return (
+    await http.request<AuthResponseDto>('POST', '/api/auth/login', credentials, {
+      authenticated: false,
+    })
+  ).body;
 }
 
 function withQuery(path: string, query: Query): string {

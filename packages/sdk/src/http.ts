@@ -20,6 +20,15 @@ export type HttpOptions = {
 
 export type HttpAnswer<T> = { status: number; headers: Headers; body: T };
 
+export type RequestOptions = {
+  /** Send the credentials (default true; false for the login). */
+  authenticated?: boolean;
+  /** Extra request headers, e.g. `Idempotency-Key`. */
+  headers?: Record<string, string>;
+  /** Cancels the request (a NetworkError, as a timeout is). */
+  signal?: AbortSignal;
+};
+
 /** JSON over fetch, with the credentials, a timeout, and errors as ApiError or NetworkError. */
 export class Http {
   readonly baseUrl: string;
@@ -48,15 +57,17 @@ export class Http {
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
     path: string,
     body?: unknown,
-    authenticated = true,
+    options: RequestOptions = {},
   ): Promise<HttpAnswer<T>> {
     const headers: Record<string, string> = {
       accept: 'application/json',
-      ...(authenticated ? await this.authHeaders() : {}),
+      ...options.headers,
+      ...(options.authenticated === false ? {} : await this.authHeaders()),
     };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), this.timeoutMs);
+    const signal = options.signal ? AbortSignal.any([abort.signal, options.signal]) : abort.signal;
     try {
       let response: Response;
       let text: string;
@@ -65,13 +76,15 @@ export class Http {
           method,
           headers,
           body: body === undefined ? undefined : JSON.stringify(body),
-          signal: abort.signal,
+          signal,
         });
         text = await response.text();
       } catch (error) {
-        const reason = abort.signal.aborted
-          ? `no answer within ${this.timeoutMs} ms`
-          : String((error as Error)?.message ?? error);
+        const reason = options.signal?.aborted
+          ? 'cancelled'
+          : abort.signal.aborted
+            ? `no answer within ${this.timeoutMs} ms`
+            : String((error as Error)?.message ?? error);
         throw new NetworkError(`${method} ${path}: ${reason}`, { cause: error });
       }
       const parsed = parseJson(text);

@@ -1,7 +1,13 @@
 export { ScoreboardClient, login, type ClientOptions } from './client.js';
 export { backoffDelay, type BackoffOptions } from './backoff.js';
 export { ApiError, NetworkError, type ApiErrorBody } from './errors.js';
-export type { Credentials } from './http.js';
+export {
+  Http,
+  type Credentials,
+  type HttpAnswer,
+  type HttpOptions,
+  type RequestOptions,
+} from './http.js';
 export { SubmissionQueue, type QueueEvent, type QueueOptions, type SubmitInput } from './queue.js';
 export {
   LocalStorageStore,
@@ -11,6 +17,7 @@ export {
   type WebStorage,
 } from './store.js';
 export {
+  openLiveStream,
   parseEvent,
   type LiveEvent,
   type LiveOptions,

@@ -208,7 +208,8 @@ async function main(): Promise<void> {
     await applyPathCost(dataSource, redisStore, standings, first);
   } finally {
     const keys = await redis.commands.keys(`${config.redisKeyPrefix}*`);
-    if (keys.length > 0) await redis.commands.del(...keys);
+    // UNLINK: deleting sorted sets of a million members blocks Redis past the command timeout.
+    if (keys.length > 0) await redis.commands.unlink(...keys);
     await redis.onApplicationShutdown();
     await dataSource.destroy();
     await database.drop();

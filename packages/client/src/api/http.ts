@@ -1,3 +1,4 @@
+import { ApiError as SdkApiError, Http } from '@scoreboard/sdk';
 import { NoAnswerError, isGatewayFailure, reachability } from './reachability';
 import type { FieldError } from './types';
 
@@ -42,61 +43,58 @@ export type RequestOptions = {
   signal?: AbortSignal;
 };
 
+/** Long enough for an export of a player's whole history; the SDK's default is 15 s. */
+const TIMEOUT_MS = 60_000;
+
 /**
- * JSON in, JSON out; a non-2xx answer becomes an ApiError carrying the server's message, no
- * answer at all a NoAnswerError. Either way the reachability store hears whether one came.
+ * JSON in, JSON out, through the SDK's HTTP client (same origin, the session's token when given):
+ * a non-2xx answer becomes an ApiError carrying the server's message, no answer at all (or a
+ * gateway's for a server that did not answer) a NoAnswerError. Either way the reachability store
+ * hears whether one came.
  */
 export async function apiFetch<T>(
   path: string,
   options: RequestOptions = {},
 ): Promise<{ body: T; headers: Headers }> {
-  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
-  if (options.body !== undefined) headers['content-type'] = 'application/json';
-  if (options.token) headers.authorization = `Bearer ${options.token}`;
-  let response: Response;
+  const { token } = options;
+  const http = new Http({
+    baseUrl: '',
+    credentials: { token: token ?? '' },
+    timeoutMs: TIMEOUT_MS,
+  });
   try {
-    response = await fetch(path, {
-      method: options.method ?? 'GET',
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    const answer = await http.request<T>(options.method ?? 'GET', path, options.body, {
+      authenticated: Boolean(token),
+      headers: options.headers,
       signal: options.signal,
     });
+    reachability.answered();
+    return { body: answer.body, headers: answer.headers };
   } catch (error) {
     // Cancelled here (a query no longer needed) is not the server's silence.
     if (options.signal?.aborted) throw error;
+    if (error instanceof SdkApiError && !isGatewayFailure(error)) {
+      reachability.answered();
+      throw refusal(error, token);
+    }
     reachability.unanswered();
     throw new NoAnswerError(error);
   }
-  if (isGatewayFailure(response)) {
-    reachability.unanswered();
-    throw new NoAnswerError(new Error(`gateway answered ${response.status}`));
-  }
-  reachability.answered();
-  const text = await response.text();
-  const body = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!response.ok) {
-    const message =
-      typeof body === 'object' &&
-      body !== null &&
-      'message' in body &&
-      typeof body.message === 'string'
-        ? body.message
-        : `Request failed (${response.status})`;
-    const { token } = options;
-    if (response.status === 401 && token)
-      unauthorizedListeners.forEach((listener) => listener(token));
-    // Other 403s (a player on an admin route, a wrong password) leave the session as it is.
-    if (response.status === 403 && token && message === ACCOUNT_SUSPENDED)
-      suspendedListeners.forEach((listener) => listener(token));
-    const retryAfter = Number(response.headers.get('retry-after'));
-    throw new ApiError(
-      response.status,
-      message,
-      Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined,
-      fieldErrorsOf(body),
-    );
-  }
-  return { body: body as T, headers: response.headers };
+}
+
+/** The client's ApiError for an error answer, after telling the session a refused token's fate. */
+function refusal(error: SdkApiError, token: string | null | undefined): ApiError {
+  const message = error.body?.message ?? `Request failed (${error.status})`;
+  if (error.status === 401 && token) unauthorizedListeners.forEach((listener) => listener(token));
+  // Other 403s (a player on an admin route, a wrong password) leave the session as it is.
+  if (error.status === 403 && token && message === ACCOUNT_SUSPENDED)
+    suspendedListeners.forEach((listener) => listener(token));
+  return new ApiError(
+    error.status,
+    message,
+    error.retryAfterMs ? error.retryAfterMs / 1000 : undefined,
+    fieldErrorsOf(error.body),
+  );
 }
 
 function fieldErrorsOf(body: unknown): FieldError[] {

@@ -1,3 +1,5 @@
+import type { ApiError } from '@scoreboard/sdk';
+
 type Listener = () => void;
 
 /**
@@ -46,11 +48,8 @@ export class NoAnswerError extends Error {
 
 /**
  * A gateway's answer for a server behind it that did not answer (the development proxy's, or a
- * load balancer's): not the server's own, which always carries SPEC's error shape.
+ * load balancer's): a 502 or 504 without SPEC's error shape, which the server's own always carries.
  */
-export function isGatewayFailure(response: Response): boolean {
-  return (
-    (response.status === 502 || response.status === 504) &&
-    !response.headers.get('content-type')?.includes('application/json')
-  );
+export function isGatewayFailure(error: ApiError): boolean {
+  return (error.status === 502 || error.status === 504) && error.body === undefined;
 }

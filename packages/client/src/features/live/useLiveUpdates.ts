@@ -1,11 +1,12 @@
 import { useQueryClient, type InfiniteData, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { queryKeys } from '../../api/queries';
+import { ApiError, Http, openLiveStream, type LiveState } from '@scoreboard/sdk';
 import { isGatewayFailure, reachability } from '../../api/reachability';
 import type { LeaderboardEntry, LeaderboardPage, Period, PeriodPage, Stats } from '../../api/types';
 import { GLOBAL_BOARD } from '../boards/global-board';
-import { readServerEvents } from './sse';
 
+/** The stream's reconnections wait at most this long (the SDK's backoff, with jitter). */
 const MAX_RETRY_MS = 15_000;
 /** Failed connections in a row after which the badge stops promising a reconnection soon. */
 const OFFLINE_AFTER_FAILURES = 3;
@@ -28,11 +29,11 @@ type BoardTopTen = {
 type RankChange = { board: string; period: string; rank: number; previous_rank: number | null };
 
 /**
- * Keeps the dashboard's queries current from GET /api/stream?boards=<board>, following the
- * selected board (a new stream when it changes), reconnecting with backoff (or after the server's
- * Retry-After, when it refused the stream). While the browser is offline it does not try; it
- * connects again as soon as the browser is back online. Returns the stream's status, so that
- * queries can poll while it is down.
+ * Keeps the dashboard's queries current from GET /api/stream?boards=<board> (the SDK's live
+ * stream), following the selected board (a new stream when it changes), reconnecting with backoff
+ * (or after the server's Retry-After, when it refused the stream). While the browser is offline it
+ * does not try; it connects again as soon as the browser is back online. Returns the stream's
+ * status, so that queries can poll while it is down.
  */
 export function useLiveUpdates(token: string, userId: string, board: string): LiveStatus {
   const queryClient = useQueryClient();
@@ -41,93 +42,72 @@ export function useLiveUpdates(token: string, userId: string, board: string): Li
   );
 
   useEffect(() => {
-    let controller = new AbortController();
+    const http = new Http({ baseUrl: '', credentials: { token } });
     let failures = 0;
-    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let disconnect = () => {};
 
-    const retryLater = (minimumMs = 0) => {
-      failures += 1;
-      setStatus(failures >= OFFLINE_AFTER_FAILURES ? 'offline' : 'reconnecting');
-      const backoff = Math.min(MAX_RETRY_MS, 500 * 2 ** failures);
-      retryTimer = setTimeout(() => void connect(), Math.max(backoff, minimumMs));
+    const onState = (state: LiveState, error: unknown) => {
+      if (state === 'open') {
+        failures = 0;
+        reachability.answered();
+        setStatus('live');
+      } else if (state === 'reconnecting') {
+        // An error answer is the server's (too many streams, shutting down: it says when to come
+        // back); no answer, or a gateway's for it, is its silence. A stream that ended is neither.
+        if (error instanceof ApiError && !isGatewayFailure(error)) reachability.answered();
+        else if (error !== undefined) reachability.unanswered();
+        failures += 1;
+        setStatus(failures >= OFFLINE_AFTER_FAILURES ? 'offline' : 'reconnecting');
+      } else if (state === 'closed') {
+        // Refused for good (401, or 403: the account was suspended), or the token expired.
+        setStatus('reconnecting');
+        endSession(queryClient);
+      }
     };
 
-    const connect = async () => {
+    const connect = () => {
       if (!navigator.onLine) {
         setStatus('offline');
         return;
       }
-      const { signal } = controller;
-      let response: Response;
-      try {
-        response = await fetch(`/api/stream?boards=${encodeURIComponent(board)}`, {
-          headers: { authorization: `Bearer ${token}`, accept: 'text/event-stream' },
-          signal,
-        });
-      } catch {
-        if (signal.aborted) return;
-        reachability.unanswered();
-        retryLater();
-        return;
-      }
-      if (isGatewayFailure(response)) {
-        void response.body?.cancel();
-        reachability.unanswered();
-        retryLater();
-        return;
-      }
-      reachability.answered();
-      try {
-        // 401: the token was refused; 403: the account was suspended.
-        if (response.status === 401 || response.status === 403) {
-          void response.body?.cancel();
-          endSession(queryClient);
-          return;
-        }
-        if (!response.ok || !response.body) {
-          // A refusal (too many streams, shutting down) says when to come back.
-          void response.body?.cancel();
-          retryLater(Number(response.headers.get('retry-after')) * 1000 || 0);
-          return;
-        }
-        for await (const event of readServerEvents(response.body)) {
-          failures = 0;
-          setStatus('live');
-          if (event.type === 'expired') {
-            setStatus('reconnecting');
-            endSession(queryClient);
-            return;
-          }
-          apply(queryClient, userId, event.type, event.data);
-        }
-        throw new Error('stream ended');
-      } catch {
-        if (!signal.aborted) retryLater();
-      }
+      // Callbacks of a stream this effect has let go of (board changed, offline) change nothing.
+      let current = true;
+      const stream = openLiveStream(http, (input, init) => fetch(input, init), {
+        boards: [board],
+        backoff: { maxMs: MAX_RETRY_MS },
+        onEvent: (event) => {
+          if (current) apply(queryClient, userId, event.type, event.data);
+        },
+        onState: (state, detail) => {
+          if (current) onState(state, detail?.error);
+        },
+        // The session ends (the next query hears why); the stream closes with it.
+        onTokenExpired: () => Promise.reject(new Error('The session ended')),
+      });
+      disconnect = () => {
+        current = false;
+        stream.close();
+      };
     };
 
     // The stream would only time out: drop it now, and come back at once with the network.
     const goneOffline = () => {
-      controller.abort();
-      clearTimeout(retryTimer);
+      disconnect();
       setStatus('offline');
     };
     const backOnline = () => {
-      controller.abort();
-      clearTimeout(retryTimer);
-      controller = new AbortController();
+      disconnect();
       failures = 0;
       setStatus('reconnecting');
-      void connect();
+      connect();
     };
     window.addEventListener('offline', goneOffline);
     window.addEventListener('online', backOnline);
-    void connect();
+    connect();
     return () => {
       window.removeEventListener('offline', goneOffline);
       window.removeEventListener('online', backOnline);
-      controller.abort();
-      clearTimeout(retryTimer);
+      disconnect();
       setStatus('reconnecting');
     };
   }, [token, userId, board, queryClient]);

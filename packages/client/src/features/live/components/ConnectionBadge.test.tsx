@@ -67,6 +67,8 @@ describe('ConnectionBadge with the live stream', () => {
 
   it('says Reconnecting while it retries, and Offline once several attempts in a row failed', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // The backoff's jitter at its ceiling: retries after 0.5, 1, 2 and 4 s (just under each).
+    vi.spyOn(Math, 'random').mockReturnValue(0.999);
     const server = streamServer();
     server.up = false;
     renderWithClient(<Badge />);
