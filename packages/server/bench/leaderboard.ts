@@ -156,16 +156,27 @@ async function main(): Promise<void> {
         `rank of a random player (radius ${RADIUS})`,
         ...(await timed(rankRuns, () => service.around(board, period, randomUser(), RADIUS))),
       ]);
+      const listed = () => Array.from({ length: USERS_LISTED }, () => randomUser());
       rows.push([
         label,
         `users= with ${USERS_LISTED} random players`,
+        ...(await timed(listRuns, () => service.players(board, period, listed()))),
+      ]);
+      if (service !== withRedis || period.endsAt) return;
+      // Its two parts: the ranks from Redis (one script, and the count), then the entries'
+      // names, bests and metadata from PostgreSQL.
+      const periodKey = { boardId: board.id, periodId: period.id };
+      rows.push([
+        label,
+        `  of which the ranks and count (Redis)`,
         ...(await timed(listRuns, () =>
-          service.players(
-            board,
-            period,
-            Array.from({ length: USERS_LISTED }, () => randomUser()),
-          ),
+          Promise.all([redisStore.ranks(periodKey, listed()), redisStore.count(periodKey)]),
         )),
+      ]);
+      rows.push([
+        label,
+        `  of which the entries' details (PostgreSQL)`,
+        ...(await timed(listRuns, () => postgres.entryDetails(period.id, listed()))),
       ]);
     };
     // The sum board: its own Redis set, built the same way.

@@ -7,7 +7,7 @@ import type {
   RankedStandingDto,
 } from './dto/leaderboard.dto';
 import { LeaderboardStore, type PeriodKey, type RankedStanding } from './leaderboard-store';
-import { PostgresLeaderboardStore } from './postgres-leaderboard.store';
+import { PostgresLeaderboardStore, type EntryDetails } from './postgres-leaderboard.store';
 
 /**
  * Leaderboards of a board's periods. The current period is read from the store (Redis when
@@ -25,14 +25,18 @@ export class LeaderboardService {
     return { items: await this.entries(board, period, standings), total_players: total };
   }
 
-  /** The named players' entries, with their real ranks, in rank order (see LeaderboardStore). */
+  /**
+   * The named players' entries, with their real ranks, in rank order (see LeaderboardStore). The
+   * ids are known before the ranks, so their details are read from PostgreSQL meanwhile.
+   */
   async players(board: Board, period: Period, userIds: string[]): Promise<LeaderboardPageDto> {
     const store = this.storeFor(period);
-    const [standings, total] = await Promise.all([
+    const [standings, total, details] = await Promise.all([
       store.ranks(key(period), userIds),
       store.count(key(period)),
+      this.postgres.entryDetails(period.id, userIds),
     ]);
-    return { items: await this.entries(board, period, standings), total_players: total };
+    return { items: toEntries(board, standings, details), total_players: total };
   }
 
   /**
@@ -83,10 +87,7 @@ export class LeaderboardService {
     return period.endsAt && period.endsAt.getTime() <= Date.now() ? this.postgres : this.store;
   }
 
-  /**
-   * Entries with display names (emails never reach a leaderboard), the ranked value, the best, and
-   * the metadata of the score that set the value where there is one such score.
-   */
+  /** Entries of the standings, with the details entryDetails reads. */
   private async entries(
     board: Board,
     period: Period,
@@ -97,25 +98,37 @@ export class LeaderboardService {
       period.id,
       standings.map((s) => s.userId),
     );
-    return standings.flatMap((s) => {
-      const found = details.get(s.userId);
-      if (!found) return []; // deleted since the ranking was read
-      const value = rankedValue(board, s.rankScore);
-      return [
-        {
-          rank: s.rank,
-          user_id: s.userId,
-          display_name: found.displayName,
-          value,
-          high_score: board.ranking === 'best' ? value : (found.highScore ?? value),
-          achieved_at: new Date(Number(BigInt(s.achievedAtMicros) / 1000n)).toISOString(),
-          ...(found.metadata && (board.ranking === 'best' || board.ranking === 'latest')
-            ? { metadata: found.metadata }
-            : {}),
-        },
-      ];
-    });
+    return toEntries(board, standings, details);
   }
+}
+
+/**
+ * Entries with display names (emails never reach a leaderboard), the ranked value, the best, and
+ * the metadata of the score that set the value where there is one such score.
+ */
+function toEntries(
+  board: Board,
+  standings: RankedStanding[],
+  details: Map<string, EntryDetails>,
+): LeaderboardEntryDto[] {
+  return standings.flatMap((s) => {
+    const found = details.get(s.userId);
+    if (!found) return []; // deleted since the ranking was read
+    const value = rankedValue(board, s.rankScore);
+    return [
+      {
+        rank: s.rank,
+        user_id: s.userId,
+        display_name: found.displayName,
+        value,
+        high_score: board.ranking === 'best' ? value : (found.highScore ?? value),
+        achieved_at: new Date(Number(BigInt(s.achievedAtMicros) / 1000n)).toISOString(),
+        ...(found.metadata && (board.ranking === 'best' || board.ranking === 'latest')
+          ? { metadata: found.metadata }
+          : {}),
+      },
+    ];
+  });
 }
 
 /** The ranked value from its comparable form (lower is better): negated on a `desc` board. */
