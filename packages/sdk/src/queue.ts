@@ -73,10 +73,10 @@ export class SubmissionQueue {
     private readonly http: Http,
     private readonly store: SubmissionStore,
     private readonly options: QueueOptions = {},
-  ) {
-    // A browser that comes back online: retry now rather than at the end of the backoff.
-    globalThis.addEventListener?.('online', () => this.wake?.());
-  }
+  ) {}
+
+  /** A browser that comes back online: retry now rather than at the end of the backoff. */
+  private readonly onOnline = () => this.wake?.();
 
   /** Listens to the queue's events; returns the function that stops listening. */
   on(listener: (event: QueueEvent) => void): () => void {
@@ -127,6 +127,8 @@ export class SubmissionQueue {
     });
     await this.started;
     this.running = true;
+    // Listened to while running only, so that a stopped queue is not held by the page.
+    globalThis.addEventListener?.('online', this.onOnline);
     this.kick();
   }
 
@@ -153,6 +155,7 @@ export class SubmissionQueue {
    */
   async stop(): Promise<void> {
     this.running = false;
+    globalThis.removeEventListener?.('online', this.onOnline);
     this.wake?.();
     await this.loop;
     await this.removalsDone();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ScoreboardClient } from '../src/client.js';
 import type { QueueEvent } from '../src/queue.js';
 import { MemoryStore, type SubmissionStore } from '../src/store.js';
@@ -31,6 +31,8 @@ function clientOver(
 const submissions = (requests: Recorded[]) => requests.filter((r) => r.path === '/api/scores');
 
 describe('SubmissionQueue', () => {
+  afterEach(() => vi.unstubAllGlobals());
+
   it('stores a submission before sending it, and forgets it once answered', async () => {
     const store = new MemoryStore();
     const heldWhenSent: number[] = [];
@@ -186,6 +188,43 @@ describe('SubmissionQueue', () => {
     expect(requests.filter((path) => path === '/api/scores')).toEqual([]);
     await client.queue.stop();
     expect(await store.load()).toHaveLength(2);
+  });
+
+  it('sends again at once when the browser is back online, and stops listening once stopped', async () => {
+    // The browser's window as far as the queue sees it: `online` events and who listens.
+    const window = new EventTarget();
+    const listening = new Set<unknown>();
+    vi.stubGlobal('addEventListener', (type: string, listener: () => void) => {
+      listening.add(listener);
+      window.addEventListener(type, listener);
+    });
+    vi.stubGlobal('removeEventListener', (type: string, listener: () => void) => {
+      listening.delete(listener);
+      window.removeEventListener(type, listener);
+    });
+    const network = scriptedFetch((request, index) =>
+      index === 0 ? { fail: 'offline' } : stored(request),
+    );
+    const client = new ScoreboardClient({
+      baseUrl: 'http://scoreboard.test',
+      credentials: { token: 'token' },
+      fetch: network.fetch,
+      // The retry would wait a minute.
+      queue: { backoff: { baseMs: 60_000, maxMs: 60_000 }, random: () => 0.999 },
+    });
+    const events: QueueEvent[] = [];
+    client.queue.on((event) => events.push(event));
+    await client.submit({ value: 5 });
+    await vi.waitFor(() => expect(events.map((event) => event.type)).toContain('retrying'), {
+      timeout: 10_000,
+    });
+    expect(listening.size).toBe(1);
+
+    window.dispatchEvent(new Event('online'));
+    await client.queue.whenEmpty();
+    expect(events.map((event) => event.type)).toEqual(['queued', 'retrying', 'accepted']);
+    await client.queue.stop();
+    expect(listening.size).toBe(0);
   });
 
   it('after stop, keeps what is submitted and sends it once started again', async () => {
