@@ -63,6 +63,12 @@ const {
   /** Seconds into the rollover run at which the board's period ends. */
   BENCH_ROLLOVER_AT = '4',
   BENCH_ROLLOVER_BATCH = '100',
+  /**
+   * `1`: also the share of the throughput runs' standing updates that were HOT (no index entry
+   * written; pg_stat_user_tables of user_stats, read once the appliers' statistics are flushed,
+   * which adds 11 s to each run).
+   */
+  BENCH_HOT = '0',
 } = process.env;
 const SECONDS = Number(BENCH_SECONDS);
 const MODES = ['all', 'throughput', 'rollover', 'lag', 'contention'];
@@ -186,9 +192,18 @@ async function measureThroughput(): Promise<void> {
     const rates = new Map<Spread, Map<number, number[]>>(
       [oneBoard, tenBoards, sumBoard, hot].map((spread) => [spread, new Map()]),
     );
+    const hotShares = new Map<string, number[]>();
     const measure = async (spread: Spread, batch: number) => {
+      const before = BENCH_HOT === '1' ? await standingUpdates(dataSource) : undefined;
       const rate = await measureApply(dataSource, repository, spread, batch);
       rates.get(spread)!.set(batch, [...(rates.get(spread)!.get(batch) ?? []), rate]);
+      if (!before) return;
+      // A backend flushes its statistics within 10 s of going idle.
+      await sleep(11_000);
+      const after = await standingUpdates(dataSource);
+      const share = (after.hot - before.hot) / Math.max(1, after.updates - before.updates);
+      const key = `${spread.label} on ${spread.boards} board${spread.boards === 1 ? '' : 's'}, batch ${batch}`;
+      hotShares.set(key, [...(hotShares.get(key) ?? []), share]);
     };
     for (const batch of BATCHES) {
       for (const spread of [oneBoard, tenBoards, sumBoard, sumBoard, tenBoards, oneBoard]) {
@@ -234,7 +249,21 @@ async function measureThroughput(): Promise<void> {
             `${fixed(mean(sumBoard, batch) / mean(oneBoard, batch), 2)} x at batch ${batch}`,
         ).join(', '),
     );
+    if (hotShares.size > 0) {
+      console.log('\nHOT updates of user_stats (no index entry written), by run:');
+      for (const [key, shares] of hotShares)
+        console.log(`  ${key}: ${shares.map((share) => `${fixed(share * 100)} %`).join(', ')}`);
+    }
   });
+}
+
+/** Updates of user_stats so far, and how many of them were HOT (pg_stat_user_tables). */
+async function standingUpdates(dataSource: DataSource): Promise<{ updates: number; hot: number }> {
+  const [row] = await dataSource.query(
+    `SELECT n_tup_upd AS updates, n_tup_hot_upd AS hot FROM pg_stat_user_tables
+      WHERE relname = 'user_stats'`,
+  );
+  return { updates: Number(row.updates), hot: Number(row.hot) };
 }
 
 const average = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
