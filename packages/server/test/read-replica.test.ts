@@ -198,8 +198,10 @@ describe('with DATABASE_READ_URL', () => {
 
   it('creates a current period the replica lacks on the primary, never on the replica', async () => {
     const id = `unread-${randomUUID().slice(0, 8)}`;
-    // A board no read has needed a period of yet: the replica holds it, with no period.
-    await app.sql(`INSERT INTO boards (id, name) VALUES ($1, 'Unread')`, [id]);
+    // A board no read has needed a period of yet: the replica holds it, with no period. Archived,
+    // so that the worker's upkeep (which makes the current period of every active board, once a
+    // second) leaves it alone; its leaderboard can still be read.
+    await app.sql(`INSERT INTO boards (id, name, archived) VALUES ($1, 'Unread', true)`, [id]);
     await caughtUp();
     expect(await onReplica('SELECT 1 FROM boards WHERE id = $1', [id])).toHaveLength(1);
     await whileReplayPaused(async () => {
