@@ -78,7 +78,7 @@ describe('boards in a real browser', () => {
   it('submits to the board picked, and shows that board’s leaderboard, lowest first on an asc board', async () => {
     const me = await signUpInPage(page(), server().baseUrl, `Racer ${randomUUID().slice(0, 4)}`);
     const myBoards = page().getByRole('region', { name: 'My boards', exact: true });
-    /** My standing on a board, as its row in "My boards" shows it: rank, best, count, average. */
+    /** My standing on a board, as its row in "My boards" shows it: rank, standing, count, average. */
     const standing = (board: string) =>
       myBoards
         .getByRole('row')

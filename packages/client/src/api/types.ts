@@ -107,8 +107,11 @@ export type MyStanding = {
   players?: number;
   percentile?: number | null;
 };
+/** `value` is the ranked value (the board's `ranking`); absent from a server that predates it. */
 export type MyBoardStanding = {
   board: string;
+  ranking?: BoardRanking;
+  value?: number | null;
   period: Period;
   rank: number | null;
   best: number | null;

@@ -1,13 +1,14 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
-import type { Board } from '../../../api/types';
+import type { Board, MyBoardStanding } from '../../../api/types';
 import { NO_VALUE } from '../../../components/no-value';
 import { QueryState } from '../../../components/QueryState';
-import { formatValue } from '../../boards/format-value';
+import { formatRanked, formatValue } from '../../boards/format-value';
 
 /**
- * My standing in the current period of every board I have a score on: rank, best (the lowest on
- * an asc board), count and average. A board's name selects it.
+ * My standing in the current period of every board I have a score on: rank, the value the board
+ * ranks by (my best, the lowest on an asc board; my latest score; my total; my number of games),
+ * count and average. A board's name selects it.
  */
 export function MyBoards({
   token,
@@ -41,7 +42,7 @@ export function MyBoards({
               <tr>
                 <th scope="col">Board</th>
                 <th scope="col">Rank</th>
-                <th scope="col">Best</th>
+                <th scope="col">Standing</th>
                 <th scope="col" className="wide-only">
                   Count
                 </th>
@@ -62,10 +63,7 @@ export function MyBoards({
                     </th>
                     <td>{item.rank === null ? NO_VALUE : `#${item.rank}`}</td>
                     <td>
-                      {item.best === null ? NO_VALUE : formatValue(item.best, board)}
-                      {item.best !== null && board.sort === 'asc' && (
-                        <span className="hint"> (lowest)</span>
-                      )}
+                      <RankedValue item={item} board={board} />
                     </td>
                     <td className="wide-only">{item.total_scores}</td>
                     <td className="wide-only">
@@ -79,8 +77,29 @@ export function MyBoards({
         </div>
       )}
       <p id="my-boards-hint" className="hint">
-        This period on each board; on a board where lower is better, the best is the lowest.
+        This period on each board. Standing is what the board ranks by: your best (the lowest where
+        lower is better), your latest score, your total or your number of games.
       </p>
     </section>
+  );
+}
+
+/** What a ranking's value is, said after it: nothing on a best board where higher is better. */
+const RANKED_AS = { latest: 'latest', sum: 'total', count: 'games' } as const;
+
+/**
+ * My value on the board as it ranks it, with what it is: "29,500 (lowest)", "1,250 (total)",
+ * "12 (games)". A server that predates rankings sends only the best.
+ */
+function RankedValue({ item, board }: { item: MyBoardStanding; board: Board }) {
+  const ranking = board.ranking ?? 'best';
+  const value = item.value !== undefined ? item.value : item.best;
+  if (value === null) return NO_VALUE;
+  const said = ranking === 'best' ? (board.sort === 'asc' ? 'lowest' : null) : RANKED_AS[ranking];
+  return (
+    <>
+      {formatRanked(value, board)}
+      {said && <span className="hint"> ({said})</span>}
+    </>
   );
 }
