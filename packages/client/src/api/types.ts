@@ -1,123 +1,98 @@
-export type Role = 'player' | 'admin';
-export type User = { id: string; email: string; display_name: string };
-export type Account = User & { role: Role; created_at: string };
-export type AuthResponse = {
-  access_token: string;
-  token_type: 'Bearer';
-  expires_in: number;
-  user: User;
-};
+/**
+ * The dashboard's view of the API: the SDK's types, which are generated from the server's OpenAPI
+ * document (and checked against the running server's by the SDK's tests), so that an answer the
+ * server changes breaks this package's typecheck rather than its pages. Where the dashboard knows
+ * more than the document says (a display format's spelling) or copes with a server of an earlier
+ * version (fields it may not send yet), the refinement is written here, beside its reason.
+ */
+import type {
+  AdminScoreDto,
+  AdminUserDto,
+  ApiKeyDto,
+  AuditEntryDto,
+  AuditPersonDto,
+  AuthResponseDto,
+  BoardDto,
+  BoardLeaderboardDto,
+  BoardStandingDto,
+  CreatedApiKeyDto,
+  CreatedWebhookDto,
+  LeaderboardEntryDto,
+  MeDto,
+  MyBoardStandingDto,
+  PeriodDto,
+  PeriodOfLeaderboardDto,
+  ScoreItemDto,
+  StatsDto,
+  SubmittedScoreDto,
+  UserDto,
+  WebhookDeliveryDto,
+  WebhookDto,
+} from '@scoreboard/sdk';
+
+/** Fields a server of an earlier version does not send: optional, with the default said where read. */
+type Since<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;
+/** A page of items and the cursor of the next (null: the last). */
+type Page<T> = { items: T[]; next_cursor: string | null };
+
+export type Role = MeDto['role'];
+export type User = UserDto;
+export type Account = MeDto;
+export type AuthResponse = AuthResponseDto;
+/** One field's complaint in a 400's `errors` (the error shape is not in the OpenAPI document). */
 export type FieldError = { field: string; message: string };
 
 /** desc: higher is better; asc: lower is better (race times), and "best" is the lowest. */
-export type BoardSort = 'desc' | 'asc';
+export type BoardSort = BoardDto['sort'];
 /**
  * What a standing's ranked value is (SPEC 2c): the player's best (by the sort), their latest
  * score, the sum of their scores, or how many scores they have.
  */
-export type BoardRanking = 'best' | 'latest' | 'sum' | 'count';
+export type BoardRanking = BoardDto['ranking'];
 /** `current`, `previous`, or a period id. */
 export type PeriodSelection = string;
-export type Period = { id: string; starts_at: string; ends_at: string | null };
-export type PeriodState = Period & { final: boolean };
+export type Period = PeriodDto;
+export type PeriodState = PeriodOfLeaderboardDto;
 /**
  * How a board's values read (display only; values stay integers): whole numbers, values in units
- * of 10^-N with N decimals, or times in milliseconds or seconds.
+ * of 10^-N with N decimals, or times in milliseconds or seconds. The document says only "string".
  */
 export type DisplayFormat = 'integer' | `decimal:${number}` | 'duration:ms' | 'duration:s';
-export type Board = {
-  id: string;
-  name: string;
-  sort: BoardSort;
-  /** Absent from a server that predates SPEC 2c, whose boards all rank by the best. */
-  ranking?: BoardRanking;
-  score_min: number;
-  score_max: number;
-  /** never, daily, weekly, monthly or a five-field cron expression */
-  reset: string;
-  timezone: string;
-  authoritative: boolean;
-  max_submissions_per_minute: number;
-  archived: boolean;
-  /** Absent from a server that predates display formats: `integer`. */
+/**
+ * `ranking` absent: a server that predates SPEC 2c, whose boards all rank by the best;
+ * `display_format` absent: `integer`; `unit` absent or null: none.
+ */
+export type Board = Since<Omit<BoardDto, 'display_format'>, 'ranking' | 'unit'> & {
   display_format?: DisplayFormat;
-  /** Shown after values ("pts"); null or absent: none. */
-  unit?: string | null;
-  created_at: string;
-  current_period: Period;
 };
 export type BoardList = { items: Board[] };
 export type PeriodSummary = PeriodState & { players: number; top: LeaderboardEntry[] };
-export type PeriodPage = { items: PeriodSummary[]; next_cursor: string | null };
+export type PeriodPage = Page<PeriodSummary>;
 
 /** The context a game sent with a score (level, character, replay id): a small JSON object. */
-export type ScoreMetadata = Record<string, unknown>;
+export type ScoreMetadata = NonNullable<ScoreItemDto['metadata']>;
 
-export type ScoreStatus = 'pending' | 'processed' | 'dead' | 'removed';
-export type ScoreItem = {
-  id: string;
-  value: number;
-  board: string;
-  created_at: string;
-  status: ScoreStatus;
-  metadata?: ScoreMetadata;
-};
-export type ScorePage = { items: ScoreItem[]; next_cursor: string | null };
-export type SubmittedScore = {
-  id: string;
-  value: number;
-  created_at: string;
-  message: 'Score submitted successfully' | 'Score already submitted';
-};
+export type ScoreStatus = ScoreItemDto['status'];
+export type ScoreItem = ScoreItemDto;
+export type ScorePage = Page<ScoreItem>;
+export type SubmittedScore = SubmittedScoreDto;
 /** `high_score` is the best by the board's sort: the lowest on an asc board. */
-export type Stats = {
-  user_id: string;
-  total_scores: number;
-  average: number;
-  high_score: number;
-  pending_scores: number;
-  updated_at: string | null;
-};
+export type Stats = StatsDto;
 /**
  * `value` is the ranked value (the board's `ranking`; equal to `high_score` on a best board);
  * `metadata` is that of the score that set it, on best and latest boards only.
  */
-export type LeaderboardEntry = {
-  rank: number;
-  user_id: string;
-  display_name: string;
-  high_score: number;
-  value?: number;
-  achieved_at: string;
-  metadata?: ScoreMetadata;
-};
-export type LeaderboardPage = {
-  items: LeaderboardEntry[];
-  total_players: number;
-  period: PeriodState;
-};
+export type LeaderboardEntry = Since<LeaderboardEntryDto, 'value'>;
+export type LeaderboardPage = Omit<BoardLeaderboardDto, 'items'> & { items: LeaderboardEntry[] };
 /**
  * `players` ranked in the period and my `percentile` among them (rank / players × 100, two
- * decimals: 0.5 is the top 0.5 %), null before I have a rank.
+ * decimals: 0.5 is the top 0.5 %), null before I have a rank; both absent from an older server.
  */
-export type MyStanding = {
-  rank: number | null;
+export type MyStanding = Since<Omit<BoardStandingDto, 'items'>, 'players' | 'percentile'> & {
   items: LeaderboardEntry[];
-  period: PeriodState;
-  players?: number;
-  percentile?: number | null;
 };
 /** `value` is the ranked value (the board's `ranking`); absent from a server that predates it. */
-export type MyBoardStanding = {
-  board: string;
-  ranking?: BoardRanking;
-  value?: number | null;
-  period: Period;
-  rank: number | null;
-  best: number | null;
-  total_scores: number;
-  average: number;
-};
+export type MyBoardStanding = Since<MyBoardStandingDto, 'ranking' | 'value'>;
 export type MyBoards = { items: MyBoardStanding[] };
 
 /**
@@ -127,76 +102,34 @@ export type MyBoards = { items: MyBoardStanding[] };
 export type BoardSettings = Omit<Board, 'created_at' | 'current_period'>;
 
 /** A player as the admin routes list them; `banned_at` is set while they are banned. */
-export type AdminUser = Account & { banned_at: string | null };
-export type AdminUserPage = { items: AdminUser[]; next_cursor: string | null };
+export type AdminUser = AdminUserDto;
+export type AdminUserPage = Page<AdminUser>;
 /** A player's score as an admin sees it: a removed one carries when and why. */
-export type AdminScore = ScoreItem & { removed_at: string | null; removed_reason: string | null };
-export type AdminScorePage = { items: AdminScore[]; next_cursor: string | null };
+export type AdminScore = AdminScoreDto;
+export type AdminScorePage = Page<AdminScore>;
 
-export type ApiKeyScope = 'scores:write';
+export type ApiKeyScope = ApiKeyDto['scopes'][number];
 /** `boards` null: the key may submit to every board. */
-export type ApiKey = {
-  id: string;
-  name: string;
-  scopes: ApiKeyScope[];
-  boards: string[] | null;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-};
+export type ApiKey = ApiKeyDto;
 export type ApiKeyList = { items: ApiKey[] };
 /** The answer to creating a key: the only one that holds the key itself. */
-export type CreatedApiKey = Pick<ApiKey, 'id' | 'name' | 'scopes' | 'boards' | 'created_at'> & {
-  key: string;
-};
+export type CreatedApiKey = CreatedApiKeyDto;
 
-export type WebhookEventType =
-  | 'score.applied'
-  | 'period.finalized'
-  | 'player.banned'
-  | 'player.unbanned'
-  | 'score.removed'
-  | 'player.deleted';
+export type WebhookEventType = WebhookDto['events'][number];
 /** `boards` null: events of every board. */
-export type Webhook = {
-  id: string;
-  url: string;
-  events: WebhookEventType[];
-  boards: string[] | null;
-  enabled: boolean;
-  created_at: string;
-  updated_at: string;
-};
+export type Webhook = WebhookDto;
 export type WebhookList = { items: Webhook[] };
 /** The answer to creating an endpoint: the only one that holds its signing secret. */
-export type CreatedWebhook = Webhook & { secret: string };
-export type WebhookDelivery = {
-  id: string;
-  event_id: string;
-  event: WebhookEventType;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number;
-  last_status_code: number | null;
-  last_error: string | null;
-  next_attempt_at: string | null;
-  created_at: string;
-  delivered_at: string | null;
-};
-export type WebhookDeliveryPage = { items: WebhookDelivery[]; next_cursor: string | null };
+export type CreatedWebhook = CreatedWebhookDto;
+export type WebhookDelivery = WebhookDeliveryDto;
+export type WebhookDeliveryPage = Page<WebhookDelivery>;
 
-/** `actor_id` null: no account is recorded as the actor (the command-line tool has none). */
 /** A person an audit entry names, as they are now. */
-export type AuditPerson = { id: string; email: string; display_name: string };
-export type AuditEntry = {
-  id: string;
-  at: string;
-  actor_id: string | null;
-  action: string;
-  target: string;
-  reason: string | null;
-  /** null: the command-line tool, or a deleted account; absent from an older server. */
-  actor?: AuditPerson | null;
-  /** The player a `user:<id>` target names; null when it is not one, or was deleted. */
-  target_user?: AuditPerson | null;
-};
-export type AuditPage = { items: AuditEntry[]; next_cursor: string | null };
+export type AuditPerson = AuditPersonDto;
+/**
+ * `actor_id` null: no account is recorded as the actor (the command-line tool has none). `actor`
+ * null: the command-line tool, or a deleted account; `target_user`: the player a `user:<id>`
+ * target names, null when it is not one or was deleted. Both absent from an older server.
+ */
+export type AuditEntry = Since<AuditEntryDto, 'actor' | 'target_user'>;
+export type AuditPage = Page<AuditEntry>;
