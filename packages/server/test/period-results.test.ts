@@ -268,6 +268,14 @@ describe('period results', () => {
   it('an account deletion takes the player out of the results, old revisions included', async () => {
     const { board, period, players } = await finalBoard([5, 6]);
     const [gone, stays] = players;
+    const finalized = (user: string) =>
+      app.sql<{ revision: number }>(
+        `SELECT (data->>'revision')::int AS revision FROM webhook_events
+          WHERE type = 'period.finalized' AND data->'period'->>'id' = $1
+            AND data->'top' @> jsonb_build_array(jsonb_build_object('user_id', $2::text))`,
+        [period, user],
+      );
+    expect(await finalized(gone!.user.id)).toEqual([{ revision: 1 }]);
     const deleted = await api.request('DELETE', `/api/admin/users/${gone!.user.id}`, {
       token: admin.token,
     });
@@ -276,6 +284,9 @@ describe('period results', () => {
     expect(revised.items.map((r) => [r.rank, r.user_id])).toEqual([[1, stays!.user.id]]);
     const left = await app.sql(`SELECT 1 FROM period_results WHERE user_id = $1`, [gone!.user.id]);
     expect(left).toEqual([]);
+    // The outbox's event of revision 1, which placed them, went too; revision 2's does not name them.
+    expect(await finalized(gone!.user.id)).toEqual([]);
+    expect(await finalized(stays!.user.id)).toEqual([{ revision: 2 }]);
   });
 });
 

@@ -80,10 +80,15 @@ const deliveriesOf = async (endpointId: string, client = api, token = admin.toke
     last_error: string | null;
   }>;
 
-async function submit(token: string, value: number, board?: string): Promise<string> {
+async function submit(
+  token: string,
+  value: number,
+  board?: string,
+  metadata?: Record<string, unknown>,
+): Promise<string> {
   const answer = await api.request('POST', '/api/scores', {
     token,
-    body: { value, idempotency_key: randomUUID(), ...(board ? { board } : {}) },
+    body: { value, idempotency_key: randomUUID(), ...(board ? { board } : {}), metadata },
   });
   expect(answer.status, JSON.stringify(answer.body)).toBe(201);
   return answer.body.id;
@@ -184,7 +189,7 @@ describe('deliveries', () => {
     const hook = await receiver();
     const { secret } = await createEndpoint({ url: hook.url, events: ['score.applied'] });
     const player = await api.signup();
-    const scoreId = await submit(player.token, 42);
+    const scoreId = await submit(player.token, 42, undefined, { level: 3, replay: 'r-17' });
 
     const delivery = await waitFor(
       () => hook.ofType('score.applied').find((d) => d.event.data.score_id === scoreId),
@@ -212,6 +217,7 @@ describe('deliveries', () => {
         period: expect.any(String),
         user_id: player.user.id,
         value: 42,
+        metadata: { level: 3, replay: 'r-17' },
         created_at: expect.any(String),
         applied_at: expect.any(String),
         standing: {
@@ -406,9 +412,11 @@ describe('deliveries', () => {
         })
       ).status,
     ).toBe(204);
+    // Delivered before the deletion, which takes the player's events still in the outbox with it.
+    await waitFor(() => hook.received.length >= 3, { what: 'three moderation events' });
     expect((await api.request('DELETE', `/api/admin/users/${userId}`, as)).status).toBe(204);
 
-    await waitFor(() => hook.received.length >= 4, { what: 'four moderation events' });
+    await waitFor(() => hook.received.length >= 4, { what: 'the player.deleted event' });
     const byType = Object.fromEntries(hook.received.map((d) => [d.event.type, d.event.data]));
     expect(byType).toEqual({
       'player.banned': { user_id: userId, reason: 'r1' },
@@ -423,6 +431,69 @@ describe('deliveries', () => {
       'player.deleted': { user_id: userId },
     });
     expect(new Set(hook.received.map((d) => d.event.id)).size).toBe(4);
+  });
+
+  it('an account deletion takes the player’s events out of the outbox, delivered or not', async () => {
+    const events = ['score.applied', 'player.banned', 'player.unbanned', 'score.removed'];
+    const taking = await receiver();
+    const refusing = await receiver();
+    refusing.behaviour = () => 500;
+    await createEndpoint({ url: taking.url, events: [...events, 'player.deleted'] });
+    await createEndpoint({ url: refusing.url, events });
+    const player = await api.signup();
+    const other = await api.signup();
+    const userId = player.user.id;
+    const replay = randomUUID();
+    const scoreId = await submit(player.token, 7, undefined, { replay });
+    await submit(player.token, 8);
+    const othersScore = await submit(other.token, 9);
+    await allScoresApplied(app);
+    const as = { token: admin.token };
+    const ban = { ...as, body: { reason: 'r' } };
+    expect((await api.request('POST', `/api/admin/users/${userId}/ban`, ban)).status).toBe(200);
+    expect((await api.request('POST', `/api/admin/users/${userId}/unban`, as)).status).toBe(200);
+    const removal = { ...as, body: { reason: 'r' } };
+    expect((await api.request('DELETE', `/api/admin/scores/${scoreId}`, removal)).status).toBe(204);
+    // Every event delivered to one endpoint, and retried at the other.
+    await waitFor(() => taking.received.length >= 6 && refusing.received.length >= 6, {
+      what: 'the events at both endpoints',
+    });
+    const eventsOf = (user: string) =>
+      app.sql<{ type: string }>(
+        `SELECT type FROM webhook_events WHERE data->>'user_id' = $1 ORDER BY created_at, type`,
+        [user],
+      );
+    expect((await eventsOf(userId)).map((e) => e.type).sort()).toEqual(
+      [
+        'player.banned',
+        'player.unbanned',
+        'score.applied',
+        'score.applied',
+        'score.removed',
+      ].sort(),
+    );
+
+    expect((await api.request('DELETE', `/api/admin/users/${userId}`, as)).status).toBe(204);
+
+    // Nothing of the player is left in the outbox but the event that says they are gone.
+    expect((await eventsOf(userId)).map((e) => e.type)).toEqual(['player.deleted']);
+    const [left] = await app.sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM webhook_events
+        WHERE data->'top' @> jsonb_build_array(jsonb_build_object('user_id', $1::text))
+           OR data->>'score_id' = $2 OR data::text LIKE $3`,
+      [userId, scoreId, `%${replay}%`],
+    );
+    expect(left!.n).toBe(0);
+    // Another player's events stay, and the refusing endpoint is retried with them only.
+    expect((await eventsOf(other.user.id)).map((e) => e.type)).toEqual(['score.applied']);
+    await waitFor(() => taking.ofType('player.deleted').length === 1, { what: 'player.deleted' });
+    // (An attempt that was under way when the deletion committed may still arrive: the last
+    // retries are what the outbox holds now.)
+    const retriesFrom = refusing.received.length;
+    await waitFor(() => refusing.received.length >= retriesFrom + 3, { what: 'more retries' });
+    const retried = refusing.received.slice(-2).map((d) => d.event.data);
+    expect(retried.every((data) => data.user_id === other.user.id)).toBe(true);
+    expect(retried.some((data) => data.score_id === othersScore)).toBe(true);
   });
 
   it('an endpoint limited to boards gets only their events; a disabled one gets nothing new', async () => {

@@ -16,6 +16,7 @@ import { Moderation1795520000000 } from './migrations/1795520000000-moderation';
 import { RankingModels1795530000000 } from './migrations/1795530000000-ranking-models';
 import { WebhooksAndResults1795540000000 } from './migrations/1795540000000-webhooks-and-results';
 import { BoardDisplay1795550000000 } from './migrations/1795550000000-board-display';
+import { WebhookEventsByPlayer1795560000000 } from './migrations/1795560000000-webhook-events-by-player';
 
 export const entities = [User];
 export const migrations = [
@@ -30,6 +31,7 @@ export const migrations = [
   RankingModels1795530000000,
   WebhooksAndResults1795540000000,
   BoardDisplay1795550000000,
+  WebhookEventsByPlayer1795560000000,
 ];
 
 /** Any number from a fixed range; only used as the advisory lock that serialises migrations. */

@@ -289,6 +289,7 @@ export class ModerationRepository {
       }
       const changed = toChanged(row!);
       await this.results.forgetUser(manager, userId);
+      await this.outbox.forgetUser(manager, userId, periodsOf(changed));
       await this.results.reviseFinalPeriods(manager, periodsOf(changed));
       await this.outbox.append(manager, [
         { type: 'player.deleted', boardId: null, data: { user_id: userId } },

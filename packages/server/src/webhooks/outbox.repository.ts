@@ -22,8 +22,25 @@ export class OutboxRepository {
   }
 
   /**
-   * One `score.applied` event per score the apply statement of this transaction just applied,
-   * with the standing it left: read in the same transaction, which holds each standing's row
+   * In an account deletion's transaction, before its player.deleted event: the outbox's events
+   * about the player go, delivered or not, with their deliveries (an event still pending would
+   * send the deleted player's scores after the deletion), and so do the period.finalized events
+   * whose top placements name them (of `periodIds`, the periods the player had a standing in;
+   * each gets a new revision without them in the same transaction).
+   */
+  async forgetUser(db: EntityManager, userId: string, periodIds: string[]): Promise<void> {
+    await db.query(
+      `DELETE FROM webhook_events
+        WHERE (data ? 'user_id' AND data->>'user_id' = $1)
+           OR (type = 'period.finalized' AND data->'period'->>'id' = ANY ($2::text[])
+               AND data->'top' @> jsonb_build_array(jsonb_build_object('user_id', $1::text)))`,
+      [userId, periodIds],
+    );
+  }
+
+  /**
+   * One `score.applied` event per score the apply statement of this transaction just applied
+   * (with its metadata, if it has any), with the standing it left: read in the same transaction, which holds each standing's row
    * lock, so it is exactly the standing after this batch. `rank` is not known here (counting it
    * would cost a scan of the board); it is null.
    *
@@ -49,6 +66,9 @@ export class OutboxRepository {
                   'average', (st.sum_scores::numeric / nullif(st.total_scores, 0))::float8,
                   'ranked', st.ranked),
                 'rank', NULL)
+              -- The score's metadata as the score carries it elsewhere: absent when it has none.
+              || CASE WHEN s.metadata IS NULL THEN '{}'::jsonb
+                      ELSE jsonb_build_object('metadata', s.metadata) END
          FROM scores s JOIN user_stats st ON st.period_id = s.period_id AND st.user_id = s.user_id
         WHERE s.id = ANY($1::bigint[])
           AND EXISTS (SELECT 1 FROM webhook_endpoints
