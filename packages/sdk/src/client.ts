@@ -3,8 +3,13 @@ import type {
   BoardDto,
   BoardLeaderboardDto,
   BoardListDto,
+  BoardStandingDto,
+  ClaimDto,
   MeDto,
   MyBoardsDto,
+  MyResultsPageDto,
+  PeriodPageDto,
+  PeriodResultsPageDto,
   ScoreLookupDto,
   ScorePageDto,
   StatsDto,
@@ -30,7 +35,9 @@ export type ClientOptions = {
   timeoutMs?: number;
 };
 
-type Query = Record<string, string | number | undefined>;
+type Query = Record<string, string | number | boolean | undefined>;
+/** One page of a list: `cursor` is the `next_cursor` of the page before. */
+type PageQuery = { limit?: number; cursor?: string };
 
 /**
  * Logs a player in (POST /api/auth/login) and answers the token with the account; an ApiError
@@ -51,7 +58,7 @@ export async function login(
 
 function withQuery(path: string, query: Query): string {
   const pairs = Object.entries(query).filter(
-    (pair): pair is [string, string | number] => pair[1] !== undefined,
+    (pair): pair is [string, string | number | boolean] => pair[1] !== undefined,
   );
   if (pairs.length === 0) return path;
   return `${path}?${pairs.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&')}`;
@@ -94,6 +101,12 @@ export class ScoreboardClient {
     return (await this.http.request<MeDto>('GET', '/api/me')).body;
   }
 
+  /** Changes the player's display name (PATCH /api/me); every leaderboard shows it from then on. */
+  async setDisplayName(displayName: string): Promise<MeDto> {
+    const body = { display_name: displayName };
+    return (await this.http.request<MeDto>('PATCH', '/api/me', body)).body;
+  }
+
   async boards(): Promise<BoardListDto> {
     return (await this.http.request<BoardListDto>('GET', '/api/boards')).body;
   }
@@ -113,6 +126,57 @@ export class ScoreboardClient {
       users: query.users?.join(','),
     });
     return (await this.http.request<BoardLeaderboardDto>('GET', path)).body;
+  }
+
+  /**
+   * The player's place on a board: their rank, up to `radius` entries above and below, the number
+   * of ranked players and their percentile (rank 1 of 200 is 0.5: "top 0.5 %").
+   */
+  async myStanding(
+    board = 'global',
+    query: { period?: string; radius?: number } = {},
+  ): Promise<BoardStandingDto> {
+    const path = withQuery(`/api/boards/${encodeURIComponent(board)}/leaderboard/me`, query);
+    return (await this.http.request<BoardStandingDto>('GET', path)).body;
+  }
+
+  /** A board's archive: its current period and every past one with a score, newest first. */
+  async periods(board: string, query: PageQuery = {}): Promise<PeriodPageDto> {
+    const path = withQuery(`/api/boards/${encodeURIComponent(board)}/periods`, query);
+    return (await this.http.request<PeriodPageDto>('GET', path)).body;
+  }
+
+  /**
+   * A final period's placements by rank, with their revision (404 `ApiError` while the period is
+   * not final). `period` is a period id or `previous`.
+   */
+  async periodResults(
+    board: string,
+    period: string,
+    query: PageQuery = {},
+  ): Promise<PeriodResultsPageDto> {
+    const path = withQuery(
+      `/api/boards/${encodeURIComponent(board)}/periods/${encodeURIComponent(period)}/results`,
+      query,
+    );
+    return (await this.http.request<PeriodResultsPageDto>('GET', path)).body;
+  }
+
+  /** The player's placements in final periods, newest first; `claimed: false` for rewards due. */
+  async myResults(query: PageQuery & { claimed?: boolean } = {}): Promise<MyResultsPageDto> {
+    const path = withQuery('/api/me/results', query);
+    return (await this.http.request<MyResultsPageDto>('GET', path)).body;
+  }
+
+  /**
+   * Claims a placement's reward: `first` is true for exactly one claim, whatever the concurrency
+   * or the retries, so a game grants the reward when it is true (and may retry freely until it
+   * gets an answer). A game server (API key) names the player with `userId`.
+   */
+  async claim(resultId: string, userId?: string | number): Promise<ClaimDto> {
+    const path = `/api/me/results/${encodeURIComponent(resultId)}/claim`;
+    const body = userId === undefined ? undefined : { user_id: userId };
+    return (await this.http.request<ClaimDto>('POST', path, body)).body;
   }
 
   async myStats(query: { board?: string; period?: string } = {}): Promise<StatsDto> {

@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApiToTypeScript } from '../scripts/openapi-to-ts.mjs';
 import { startServer } from '../scripts/server.mjs';
 import { ScoreboardClient, login } from '../src/client.js';
+import { ApiError } from '../src/errors.js';
+import type { PeriodResultsPageDto } from '../src/generated/api.js';
 import { FileStore } from '../src/file-store.js';
 import type { QueueEvent } from '../src/queue.js';
 import { startFlakyProxy, type FlakyProxy, type ProxyMode } from './support/flaky-proxy.js';
@@ -121,6 +123,76 @@ describe('a player client', () => {
     } finally {
       stream.close();
     }
+  });
+});
+
+describe('a season', () => {
+  it('ranks the players, keeps its results once final, and pays a reward exactly once', async () => {
+    const board = `season-${randomUUID().slice(0, 8)}`;
+    await post('/api/admin/boards', { id: board, name: 'Season', reset: 'daily' }, adminToken);
+    const [ada, bob] = await Promise.all([signup(), signup()]);
+    const player = (token: string) =>
+      new ScoreboardClient({ baseUrl: server.baseUrl, credentials: { token } });
+    const [adaClient, bobClient] = [player(ada.access_token), player(bob.access_token)];
+    expect((await adaClient.setDisplayName('Ada')).display_name).toBe('Ada');
+    await adaClient.submit({ board, value: 90 });
+    await bobClient.submit({ board, value: 60 });
+    await Promise.all([adaClient.queue.whenEmpty(), bobClient.queue.whenEmpty()]);
+    await waitFor('both scores ranked', async () => {
+      const standing = await bobClient.myStanding(board);
+      return standing.rank === 2 && standing.players === 2;
+    });
+    expect(await bobClient.myStanding(board)).toMatchObject({ rank: 2, percentile: 100 });
+    const friends = await bobClient.leaderboard(board, { users: [ada.user.id, bob.user.id] });
+    expect(friends.items.map((e) => [e.rank, e.display_name, e.value])).toEqual([
+      [1, 'Ada', 90],
+      [2, expect.any(String), 60],
+    ]);
+
+    // The period ends (as its reset would end it), and a worker writes its results.
+    const [{ id: period }] = await server.sql(
+      `UPDATE board_periods SET ends_at = clock_timestamp()
+        WHERE board_id = $1 AND starts_at <= now() AND (ends_at IS NULL OR ends_at > now())
+        RETURNING id::text`,
+      [board],
+    );
+    let results: PeriodResultsPageDto | undefined;
+    await waitFor('the period to be final', async () => {
+      try {
+        results = await adaClient.periodResults(board, period);
+        return true;
+      } catch (error) {
+        if (error instanceof ApiError && error.status === 404) return false;
+        throw error;
+      }
+    });
+    expect(results!.items.map((r) => [r.rank, r.user_id, r.value])).toEqual([
+      [1, ada.user.id, 90],
+      [2, bob.user.id, 60],
+    ]);
+    expect((await adaClient.periods(board)).items.map((p) => p.id)).toContain(period);
+
+    const [placement] = (await adaClient.myResults({ claimed: false })).items;
+    expect(placement).toMatchObject({ board, rank: 1, value: 90, claimed_at: null });
+    // The game server claims for Ada, and so does Ada's own game: one of them is first.
+    const key = await post<{ key: string }>(
+      '/api/admin/api-keys',
+      { name: 'season rewards', scopes: ['scores:write'] },
+      adminToken,
+    );
+    const gameServer = new ScoreboardClient({
+      baseUrl: server.baseUrl,
+      credentials: { apiKey: key.key },
+    });
+    const claims = await Promise.all([
+      gameServer.claim(placement!.id, ada.user.id),
+      adaClient.claim(placement!.id),
+      adaClient.claim(placement!.id),
+    ]);
+    expect(claims.filter((claim) => claim.first)).toHaveLength(1);
+    expect(new Set(claims.map((claim) => claim.claimed_at)).size).toBe(1);
+    expect((await adaClient.myResults({ claimed: false })).items).toEqual([]);
+    expect((await adaClient.myResults({ claimed: true })).items).toHaveLength(1);
   });
 });
 
