@@ -68,6 +68,10 @@ describe('boards in a real browser', () => {
       .getByRole('region', { name: 'My boards', exact: true })
       .getByText('No scores on any board yet this period.')
       .waitFor();
+    await page()
+      .getByRole('region', { name: 'My final placements' })
+      .getByText('None yet: a placement shows here once a period you played ends.')
+      .waitFor();
     expect(await page().getByRole('alert').count()).toBe(0);
     expect(await page().getByRole('button', { name: 'Retry' }).count()).toBe(0);
     // No request of the page was refused (a 404 for a period that does not exist, say); the

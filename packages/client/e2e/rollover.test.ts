@@ -105,6 +105,18 @@ describe('a board that resets every minute, in a real browser', () => {
     await archived.getByRole('button').click();
     await leaderboard().getByText('1 player. You are #1.').waitFor();
     expect(await archived.getByRole('button').getAttribute('aria-pressed')).toBe('true');
+
+    // My placement in its final results, its reward not claimed (a game claims it, by the API).
+    // The panel asks again every 30 s while the stream is live: the wait is that, and the results.
+    const placements = page().getByRole('region', { name: 'My final placements' });
+    const placement = placements.getByRole('row').filter({ hasText: 'Minute' });
+    await placement.waitFor({ timeout: 45_000 });
+    expect(await placement.locator('td').allTextContents()).toEqual([
+      expect.stringContaining('UTC'),
+      '#1',
+      '77',
+      'Not claimed',
+    ]);
     await screenshot('boards-rollover');
   }, 180_000);
 });

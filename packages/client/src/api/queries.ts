@@ -5,6 +5,7 @@ import type {
   BoardList,
   LeaderboardPage,
   MyBoards,
+  MyResultsPage,
   MyStanding,
   PeriodPage,
   PeriodSelection,
@@ -26,6 +27,7 @@ export const queryKeys = {
   account: ['account'],
   boards: ['boards'],
   myBoards: ['my-boards'],
+  myResults: ['my-results'],
   stats: (board: string, period: PeriodSelection) => ['stats', board, period] as const,
   scores: (board: string) => ['scores', board] as const,
   leaderboard: (board: string, period: PeriodSelection) =>
@@ -57,6 +59,12 @@ export const queries = {
   myBoards: (token: string) => ({
     queryKey: queryKeys.myBoards,
     queryFn: async () => (await apiFetch<MyBoards>('/api/me/boards', { token })).body,
+  }),
+  /** My newest placements in final periods. */
+  myResults: (token: string) => ({
+    queryKey: queryKeys.myResults,
+    queryFn: async () =>
+      (await apiFetch<MyResultsPage>(`/api/me/results?${query({ limit: 10 })}`, { token })).body,
   }),
   stats: (token: string, board: string, period: PeriodSelection) => ({
     queryKey: queryKeys.stats(board, period),

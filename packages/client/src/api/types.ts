@@ -20,6 +20,7 @@ import type {
   LeaderboardEntryDto,
   MeDto,
   MyBoardStandingDto,
+  MyResultDto,
   PeriodDto,
   PeriodOfLeaderboardDto,
   ScoreItemDto,
@@ -94,6 +95,12 @@ export type MyStanding = Since<Omit<BoardStandingDto, 'items'>, 'players' | 'per
 /** `value` is the ranked value (the board's `ranking`); absent from a server that predates it. */
 export type MyBoardStanding = Since<MyBoardStandingDto, 'ranking' | 'value'>;
 export type MyBoards = { items: MyBoardStanding[] };
+/**
+ * My placement in a final period's results: `claimed_at` is set once a game has claimed its
+ * reward (the game claims, the dashboard only shows it).
+ */
+export type MyResult = MyResultDto;
+export type MyResultsPage = Page<MyResult>;
 
 /**
  * What an admin may set on a board (POST /api/admin/boards; PATCH takes all but id and sort, and

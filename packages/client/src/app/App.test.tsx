@@ -141,6 +141,7 @@ describe('deleting my account', () => {
     window.location.hash = '';
     accountPageServer({
       'GET /api/me/boards': () => Response.json({ items: [] }),
+      'GET /api/me/results?limit=10': () => Response.json({ items: [], next_cursor: null }),
       'GET /api/me/stats?board=global&period=current': () =>
         Response.json({
           user_id: USER.id,

@@ -125,6 +125,7 @@ function fakeServer(role: 'player' | 'admin' = 'player', failing = new Set<strin
     '/api/me': () => ({ ...session.user, role, created_at: '2026-01-01T00:00:00Z' }),
     '/api/boards': () => ({ items: [GLOBAL, RACE] }),
     '/api/me/boards': () => ({ items: [] }),
+    '/api/me/results?limit=10': () => ({ items: [], next_cursor: null }),
     '/api/me/stats?board=global&period=current': () => myStats,
     '/api/me/scores?limit=50&board=global': () => ({ items: [], next_cursor: null }),
     '/api/boards/global/leaderboard?period=current&limit=10': () => topWithoutMe(20),

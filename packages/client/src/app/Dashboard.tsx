@@ -15,6 +15,7 @@ import { ConnectionBadge } from '../features/live/components/ConnectionBadge';
 import { NoAnswerBanner } from '../features/live/components/NoAnswerBanner';
 import { useLiveUpdates } from '../features/live/useLiveUpdates';
 import { PeriodSwitch } from '../features/periods/components/PeriodSwitch';
+import { MyResults } from '../features/results/components/MyResults';
 import { RecentScores } from '../features/scores/components/RecentScores';
 import { ScoreChart } from '../features/scores/components/ScoreChart';
 import { SubmitScoreForm } from '../features/scores/components/SubmitScoreForm';
@@ -156,6 +157,9 @@ export function Dashboard({ session }: { session: Session }) {
                 onSelect={selectBoard}
                 poll={poll}
               />
+            </ErrorBoundary>
+            <ErrorBoundary name="My final placements">
+              <MyResults token={session.token} boards={list} poll={poll} />
             </ErrorBoundary>
             <ErrorBoundary name="My scores over time">
               <ScoreChart token={session.token} board={board} poll={poll} />
