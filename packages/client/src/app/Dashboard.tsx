@@ -158,14 +158,14 @@ export function Dashboard({ session }: { session: Session }) {
                 poll={poll}
               />
             </ErrorBoundary>
-            <ErrorBoundary name="My final placements">
-              <MyResults token={session.token} boards={list} poll={poll} />
-            </ErrorBoundary>
             <ErrorBoundary name="My scores over time">
               <ScoreChart token={session.token} board={board} poll={poll} />
             </ErrorBoundary>
             <ErrorBoundary name="My recent scores">
               <RecentScores token={session.token} board={board} poll={poll} />
+            </ErrorBoundary>
+            <ErrorBoundary name="My final placements">
+              <MyResults token={session.token} boards={list} poll={poll} />
             </ErrorBoundary>
           </main>
         </>
