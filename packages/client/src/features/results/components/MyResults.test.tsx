@@ -68,8 +68,8 @@ describe('MyResults', () => {
       result({ id: '0', board: 'old-season', rank: 7, value: 40 }),
     ]);
     await screen.findByRole('rowheader', { name: 'Weekly' });
-    expect(cells('Weekly')).toEqual([WEEK, '#3', '12,500 pts', 'Not claimed']);
-    expect(cells('Race')).toEqual([WEEK, '#1', '1:33.125', 'Claimed 3 hours ago']);
+    expect(cells('Weekly')).toEqual([WEEK, '#3', '12,500 pts (total)', 'Not claimed']);
+    expect(cells('Race')).toEqual([WEEK, '#1', '1:33.125 (lowest)', 'Claimed 3 hours ago']);
     // A board no longer listed (archived) shows by its id, its value as a plain number.
     expect(cells('old-season')).toEqual([WEEK, '#7', '40', 'Not claimed']);
   });

@@ -4,7 +4,7 @@ import type { Board } from '../../../api/types';
 import { QueryState } from '../../../components/QueryState';
 import { RelativeTime } from '../../../components/RelativeTime';
 import { formatPeriod } from '../../boards/format-period';
-import { formatRanked } from '../../boards/format-value';
+import { RankedValue } from '../../boards/components/RankedValue';
 
 /** Results change only when a period ends or a moderation revises one: asked again this often. */
 const RESULTS_REFRESH_MS = 30_000;
@@ -49,7 +49,7 @@ export function MyResults({
                   Period
                 </th>
                 <th scope="col">Rank</th>
-                <th scope="col">Value</th>
+                <th scope="col">Standing</th>
                 <th scope="col">Reward</th>
               </tr>
             </thead>
@@ -64,7 +64,9 @@ export function MyResults({
                       {formatPeriod(result.period, board?.timezone ?? 'UTC')}
                     </td>
                     <td>#{result.rank}</td>
-                    <td>{board ? formatRanked(result.value, board) : result.value}</td>
+                    <td>
+                      {board ? <RankedValue value={result.value} board={board} /> : result.value}
+                    </td>
                     <td>
                       {result.claimed_at ? (
                         <>

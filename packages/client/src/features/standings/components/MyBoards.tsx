@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { queries } from '../../../api/queries';
-import type { Board, MyBoardStanding } from '../../../api/types';
+import type { Board } from '../../../api/types';
 import { NO_VALUE } from '../../../components/no-value';
 import { QueryState } from '../../../components/QueryState';
-import { formatRanked, formatValue } from '../../boards/format-value';
+import { RankedValue } from '../../boards/components/RankedValue';
+import { formatValue } from '../../boards/format-value';
 
 /**
  * My standing in the current period of every board I have a score on: rank, the value the board
@@ -63,7 +64,11 @@ export function MyBoards({
                     </th>
                     <td>{item.rank === null ? NO_VALUE : `#${item.rank}`}</td>
                     <td>
-                      <RankedValue item={item} board={board} />
+                      {/* A server that predates rankings sends only the best. */}
+                      <RankedValue
+                        value={item.value !== undefined ? item.value : item.best}
+                        board={board}
+                      />
                     </td>
                     <td className="wide-only">{item.total_scores}</td>
                     <td className="wide-only">
@@ -81,25 +86,5 @@ export function MyBoards({
         lower is better), your latest score, your total or your number of games.
       </p>
     </section>
-  );
-}
-
-/** What a ranking's value is, said after it: nothing on a best board where higher is better. */
-const RANKED_AS = { latest: 'latest', sum: 'total', count: 'games' } as const;
-
-/**
- * My value on the board as it ranks it, with what it is: "29,500 (lowest)", "1,250 (total)",
- * "12 (games)". A server that predates rankings sends only the best.
- */
-function RankedValue({ item, board }: { item: MyBoardStanding; board: Board }) {
-  const ranking = board.ranking ?? 'best';
-  const value = item.value !== undefined ? item.value : item.best;
-  if (value === null) return NO_VALUE;
-  const said = ranking === 'best' ? (board.sort === 'asc' ? 'lowest' : null) : RANKED_AS[ranking];
-  return (
-    <>
-      {formatRanked(value, board)}
-      {said && <span className="hint"> ({said})</span>}
-    </>
   );
 }
