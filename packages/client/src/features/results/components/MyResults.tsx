@@ -49,7 +49,9 @@ export function MyResults({
                   Period
                 </th>
                 <th scope="col">Rank</th>
-                <th scope="col">Standing</th>
+                <th scope="col" className="wide-only">
+                  Standing
+                </th>
                 <th scope="col">Reward</th>
               </tr>
             </thead>
@@ -64,7 +66,7 @@ export function MyResults({
                       {formatPeriod(result.period, board?.timezone ?? 'UTC')}
                     </td>
                     <td>#{result.rank}</td>
-                    <td>
+                    <td className="wide-only">
                       {board ? <RankedValue value={result.value} board={board} /> : result.value}
                     </td>
                     <td>
