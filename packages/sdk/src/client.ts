@@ -56,6 +56,9 @@ export async function login(
   ).body;
 }
 
+/** A board's routes start here. */
+const boardPath = (board: string) => `/api/boards/${encodeURIComponent(board)}`;
+
 function withQuery(path: string, query: Query): string {
   const pairs = Object.entries(query).filter(
     (pair): pair is [string, string | number | boolean] => pair[1] !== undefined,
@@ -94,26 +97,25 @@ export class ScoreboardClient {
       idempotency_keys: idempotencyKeys,
       ...(userId === undefined ? {} : { user_id: userId }),
     };
-    return (await this.http.request<ScoreLookupDto>('POST', '/api/scores/lookup', body)).body;
+    return this.call<ScoreLookupDto>('POST', '/api/scores/lookup', body);
   }
 
   async me(): Promise<MeDto> {
-    return (await this.http.request<MeDto>('GET', '/api/me')).body;
+    return this.call<MeDto>('GET', '/api/me');
   }
 
   /** Changes the player's display name (PATCH /api/me); every leaderboard shows it from then on. */
   async setDisplayName(displayName: string): Promise<MeDto> {
     const body = { display_name: displayName };
-    return (await this.http.request<MeDto>('PATCH', '/api/me', body)).body;
+    return this.call<MeDto>('PATCH', '/api/me', body);
   }
 
   async boards(): Promise<BoardListDto> {
-    return (await this.http.request<BoardListDto>('GET', '/api/boards')).body;
+    return this.call<BoardListDto>('GET', '/api/boards');
   }
 
   async board(board: string): Promise<BoardDto> {
-    const path = `/api/boards/${encodeURIComponent(board)}`;
-    return (await this.http.request<BoardDto>('GET', path)).body;
+    return this.call<BoardDto>('GET', boardPath(board));
   }
 
   /** A board's leaderboard: `period` is `current` (default), `previous` or a period id. */
@@ -121,11 +123,11 @@ export class ScoreboardClient {
     board = 'global',
     query: { period?: string; limit?: number; offset?: number; users?: (string | number)[] } = {},
   ): Promise<BoardLeaderboardDto> {
-    const path = withQuery(`/api/boards/${encodeURIComponent(board)}/leaderboard`, {
+    const path = withQuery(`${boardPath(board)}/leaderboard`, {
       ...query,
       users: query.users?.join(','),
     });
-    return (await this.http.request<BoardLeaderboardDto>('GET', path)).body;
+    return this.call<BoardLeaderboardDto>('GET', path);
   }
 
   /**
@@ -136,14 +138,14 @@ export class ScoreboardClient {
     board = 'global',
     query: { period?: string; radius?: number } = {},
   ): Promise<BoardStandingDto> {
-    const path = withQuery(`/api/boards/${encodeURIComponent(board)}/leaderboard/me`, query);
-    return (await this.http.request<BoardStandingDto>('GET', path)).body;
+    const path = withQuery(`${boardPath(board)}/leaderboard/me`, query);
+    return this.call<BoardStandingDto>('GET', path);
   }
 
   /** A board's archive: its current period and every past one with a score, newest first. */
   async periods(board: string, query: PageQuery = {}): Promise<PeriodPageDto> {
-    const path = withQuery(`/api/boards/${encodeURIComponent(board)}/periods`, query);
-    return (await this.http.request<PeriodPageDto>('GET', path)).body;
+    const path = withQuery(`${boardPath(board)}/periods`, query);
+    return this.call<PeriodPageDto>('GET', path);
   }
 
   /**
@@ -156,16 +158,16 @@ export class ScoreboardClient {
     query: PageQuery = {},
   ): Promise<PeriodResultsPageDto> {
     const path = withQuery(
-      `/api/boards/${encodeURIComponent(board)}/periods/${encodeURIComponent(period)}/results`,
+      `${boardPath(board)}/periods/${encodeURIComponent(period)}/results`,
       query,
     );
-    return (await this.http.request<PeriodResultsPageDto>('GET', path)).body;
+    return this.call<PeriodResultsPageDto>('GET', path);
   }
 
   /** The player's placements in final periods, newest first; `claimed: false` for rewards due. */
   async myResults(query: PageQuery & { claimed?: boolean } = {}): Promise<MyResultsPageDto> {
     const path = withQuery('/api/me/results', query);
-    return (await this.http.request<MyResultsPageDto>('GET', path)).body;
+    return this.call<MyResultsPageDto>('GET', path);
   }
 
   /**
@@ -176,21 +178,30 @@ export class ScoreboardClient {
   async claim(resultId: string, userId?: string | number): Promise<ClaimDto> {
     const path = `/api/me/results/${encodeURIComponent(resultId)}/claim`;
     const body = userId === undefined ? undefined : { user_id: userId };
-    return (await this.http.request<ClaimDto>('POST', path, body)).body;
+    return this.call<ClaimDto>('POST', path, body);
   }
 
   async myStats(query: { board?: string; period?: string } = {}): Promise<StatsDto> {
-    return (await this.http.request<StatsDto>('GET', withQuery('/api/me/stats', query))).body;
+    return this.call<StatsDto>('GET', withQuery('/api/me/stats', query));
   }
 
   async myBoards(): Promise<MyBoardsDto> {
-    return (await this.http.request<MyBoardsDto>('GET', '/api/me/boards')).body;
+    return this.call<MyBoardsDto>('GET', '/api/me/boards');
   }
 
   async myScores(
     query: { limit?: number; cursor?: string; board?: string } = {},
   ): Promise<ScorePageDto> {
-    return (await this.http.request<ScorePageDto>('GET', withQuery('/api/me/scores', query))).body;
+    return this.call<ScorePageDto>('GET', withQuery('/api/me/scores', query));
+  }
+
+  /** A request's answer body; an error answer throws ApiError, no answer NetworkError. */
+  private async call<T>(
+    method: 'GET' | 'POST' | 'PATCH',
+    path: string,
+    body?: unknown,
+  ): Promise<T> {
+    return (await this.http.request<T>(method, path, body)).body;
   }
 
   /** Follows the live stream (a player's token only), reconnecting until closed. */

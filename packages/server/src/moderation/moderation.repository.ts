@@ -288,9 +288,10 @@ export class ModerationRepository {
         });
       }
       const changed = toChanged(row!);
+      const periods = periodsOf(changed);
       await this.results.forgetUser(manager, userId);
-      await this.outbox.forgetUser(manager, userId, periodsOf(changed));
-      await this.results.reviseFinalPeriods(manager, periodsOf(changed));
+      await this.outbox.forgetUser(manager, userId, periods);
+      await this.results.reviseFinalPeriods(manager, periods);
       await this.outbox.append(manager, [
         { type: 'player.deleted', boardId: null, data: { user_id: userId } },
       ]);
